@@ -1,0 +1,41 @@
+# Joist: `make run` sets everything up and runs a demo VM; `make test` runs the whole test suite.
+SHELL := /bin/bash
+SWIFT ?= swift
+PREFIX ?= /usr/local
+
+.PHONY: run test deps build release guest install bench clean
+
+## Install Debian packages, build (release), start joistd and a demo VM, show its console.
+run: release guest install
+	@scripts/run-demo
+
+## Install Debian packages, build, and run every test (unit and real-QEMU integration).
+test: deps guest
+	$(SWIFT) build --build-tests
+	JOIST_BIN_DIR=$$($(SWIFT) build --show-bin-path) $(SWIFT) test --skip-build
+
+## Debian packages Joist needs (QEMU, qemu-img, busybox, …).
+deps:
+	@scripts/install-deps
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## The test guest (Debian cloud kernel + busybox initramfs), built once into .cache/.
+guest: deps
+	@scripts/test-guest >/dev/null
+
+## Install joist and joistd into $(PREFIX)/bin.
+install:
+	install -m 0755 $$($(SWIFT) build -c release --show-bin-path)/joistd $(PREFIX)/bin/joistd
+	install -m 0755 $$($(SWIFT) build -c release --show-bin-path)/joist $(PREFIX)/bin/joist
+
+## Benchmarks (not tests): start latency vs raw QEMU, daemon memory.
+bench: release guest
+	@scripts/bench
+
+clean:
+	rm -rf .build .cache

@@ -1,0 +1,132 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings shared by every Joist target: Swift 6 mode, explicit `any`, warnings are errors.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "Joist",
+    products: [
+        .executable(name: "joistd", targets: ["joistd"]),
+        .executable(name: "joist", targets: ["joist"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Domain: names, specs, validation, lifecycle state machine, errors. No I/O.
+        .target(name: "JoistCore", swiftSettings: strict),
+        // Codable wire types shared by daemon and CLI.
+        .target(name: "JoistAPI", dependencies: ["JoistCore"], swiftSettings: strict),
+        // QMP client over a Unix socket.
+        .target(
+            name: "QMP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // QEMU argv builder (pure), process launcher, accelerator probe.
+        .target(
+            name: "QEMUDriver",
+            dependencies: ["JoistCore", "QMP", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Revisioned key-value state: protocol, in-memory and SQLite backends.
+        .target(
+            name: "Store",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // Orchestration: instance supervisors, console hub, recovery files.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Store",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // REST API routes on Hummingbird.
+        .target(
+            name: "APIServer",
+            dependencies: [
+                "JoistCore", "JoistAPI", "Daemon",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: strict
+        ),
+        // The `joist` command line, as a library.
+        .target(
+            name: "CLI",
+            dependencies: [
+                "JoistCore", "JoistAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "joistd",
+            dependencies: [
+                "Daemon", "APIServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "joist", dependencies: ["CLI"], swiftSettings: strict),
+        // Test support: fake QMP server on a real socket, test guest locator.
+        .target(
+            name: "JoistTesting",
+            dependencies: [
+                "QMP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "JoistCoreTests", dependencies: ["JoistCore", "JoistAPI"], swiftSettings: strict),
+        .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
+        .testTarget(
+            name: "QEMUDriverTests",
+            dependencies: ["QEMUDriver", "JoistCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "CLI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["JoistCore", "JoistAPI", "JoistTesting"],
+            swiftSettings: strict
+        ),
+    ]
+)

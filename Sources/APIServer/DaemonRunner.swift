@@ -1,0 +1,85 @@
+import Daemon
+import Foundation
+import Hummingbird
+import Logging
+import QEMUDriver
+import Store
+
+/// Settings of one daemon; tests and benchmarks run private daemons with their own.
+public struct DaemonOptions: Sendable {
+    public static let defaultStateDirectory = "/var/lib/joist"
+    public static let defaultSocket = "/run/joist/joist.sock"
+
+    public var stateDirectory: String
+    public var socketPath: String
+    public var qemuBinary: String
+    public var logLevel: String
+
+    public init(stateDirectory: String, socketPath: String, qemuBinary: String, logLevel: String) {
+        self.stateDirectory = stateDirectory
+        self.socketPath = socketPath
+        self.qemuBinary = qemuBinary
+        self.logLevel = logLevel
+    }
+}
+
+/// Wires the store, drivers and API together and serves until SIGTERM or SIGINT.
+///
+/// Guests are not stopped when the daemon exits: QEMU processes are daemonized and a later joistd
+/// re-attaches to them.
+public enum DaemonRunner {
+    public static func run(_ options: DaemonOptions) async throws {
+        let level = Logger.Level(rawValue: options.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "joistd")
+        let state = URL(fileURLWithPath: options.stateDirectory).standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: state + "/instances", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (options.socketPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let lock = try DaemonLock(path: state + "/joistd.lock")
+
+        let store = try SQLiteStore(path: state + "/joist.db")
+        let binary = try QEMULauncher.resolve(options.qemuBinary)
+        let env = DaemonEnvironment(
+            stateDirectory: state, store: store, argvBuilder: QEMUArgvBuilder(binary: binary),
+            accelerators: AcceleratorResolver(probe: QEMUKVMProbe(binary: binary, logger: logger)), logger: logger)
+        let manager = InstanceManager(env: env)
+        try await manager.load()
+
+        try? FileManager.default.removeItem(atPath: options.socketPath)
+        let socketPath = options.socketPath
+        let app = APIServer.application(manager: manager, socketPath: socketPath, logger: logger) {
+            // The Unix socket is the root administration interface: only its owner may connect.
+            chmod(socketPath, 0o600)
+            logger.info("joistd \(APIServer.version) serving on \(socketPath), state in \(state)")
+        }
+        try await app.runService()
+        withExtendedLifetime(lock) {}
+        logger.info("joistd stopped; guests keep running")
+    }
+}
+
+/// An exclusive lock on the state directory, so two daemons never drive the same guests.
+final class DaemonLock: Sendable {
+    private let fd: Int32
+
+    init(path: String) throws {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw DaemonLockError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw DaemonLockError("another joistd is already using \((path as NSString).deletingLastPathComponent)")
+        }
+    }
+
+    deinit { close(fd) }
+}
+
+struct DaemonLockError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

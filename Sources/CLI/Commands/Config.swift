@@ -1,0 +1,40 @@
+import ArgumentParser
+import JoistAPI
+import JoistCore
+
+/// `joist config show|set NAME`: read or change a stopped instance's configuration.
+struct Config: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show or change an instance's configuration.", subcommands: [Show.self, Set.self])
+
+    /// `joist config show NAME [--format yaml|json]`
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print an instance's configuration.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Instance name.") var name: String
+        @Option(help: "Output format: yaml or json.") var format: OutputFormat = .yaml
+
+        func run() async throws {
+            let instance = try await global.client().call(.GET, "/1.0/instances/\(APIClient.segment(name))", as: Instance.self)
+            print(try OutputFormat.structured(instance.config, as: format == .json ? .json : .yaml), terminator: "")
+        }
+    }
+
+    /// `joist config set NAME key=value…`
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change settings of a stopped instance.",
+            discussion: "Keys: " + InstanceSpec.settableKeys.map { "\($0.key) (\($0.help))" }.joined(separator: ", "))
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Instance name.") var name: String
+        @Argument(help: "Settings as key=value.") var settings: [String]
+
+        func run() async throws {
+            let pairs = try InstanceSpec.parseSettings(settings).map { pair in
+                InstanceConfigPatch.Setting(key: pair.key, value: (pair.key == "kernel" || pair.key == "initrd") && !pair.value.isEmpty ? Paths.absolute(pair.value) : pair.value)
+            }
+            try await global.client().send(
+                .PATCH, "/1.0/instances/\(APIClient.segment(name))/config", body: InstanceConfigPatch(settings: pairs))
+        }
+    }
+}

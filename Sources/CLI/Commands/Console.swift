@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import JoistAPI
+
+/// `joist console NAME [--log]`: attach to the serial console, or print its history.
+struct Console: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Attach to an instance's serial console (detach with Ctrl-]).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Instance name.") var name: String
+    @Flag(help: "Print the console history kept by joistd instead of attaching.") var log = false
+
+    func run() async throws {
+        if log {
+            let history = try await global.client().send(.GET, "/1.0/instances/\(APIClient.segment(name))/console/log")
+            FileHandle.standardOutput.write(history)
+            return
+        }
+        try await ConsoleAttach.run(socketPath: global.socketPath, instance: name)
+    }
+}
+
+/// Attaches the terminal to a running instance's console.
+enum ConsoleAttach {
+    static func run(socketPath: String, instance: String) async throws {
+        // A refused WebSocket upgrade carries no message, so ask the REST API first for a clear error.
+        let client = APIClient(socketPath: socketPath)
+        let state = try await client.call(.GET, "/1.0/instances/\(APIClient.segment(instance))", as: Instance.self).state
+        guard state.hasProcess else { throw CLIError("instance \(instance) is not running") }
+        let session = ConsoleSession(endpoint: .unixSocket(path: socketPath), instance: instance)
+        _ = try await session.runOnStandardStreams()
+    }
+}

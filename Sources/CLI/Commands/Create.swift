@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import JoistAPI
+import JoistCore
+
+/// `joist create NAME …`: define a new (stopped) virtual machine.
+struct Create: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create a virtual machine (stopped).")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Instance name: letters, digits and '-', starting with a letter.") var name: String
+    @Option(help: "Kernel image to boot.") var kernel: String
+    @Option(help: "Initramfs.") var initrd: String?
+    @Option(help: "Kernel command line.") var cmdline: String?
+    @Option(help: "Number of virtual CPUs.") var cpus: Int?
+    @Option(help: "Guest RAM, e.g. 512MiB or 2GiB.") var memory: String?
+    @Option(name: .customLong("disk"), help: "Disk image file (qcow2 or raw); repeat for more.") var disks: [String] = []
+    @Option(name: .customLong("nic"), help: "Network interface, e.g. user or user,hostfwd=tcp:127.0.0.1:2222-:22; repeat for more.") var nics: [String] = []
+    @Option(help: "Machine type: q35 or microvm.") var machine: MachineType?
+    @Option(help: "Accelerator: auto, kvm or tcg.") var accel: AccelMode?
+    @Flag(help: "Start the instance after creating it.") var start = false
+
+    func run() async throws {
+        let request = InstanceCreate(
+            name: name, kernel: Paths.absolute(kernel), initrd: initrd.map(Paths.absolute), cmdline: cmdline, cpus: cpus,
+            memory: memory, disks: disks.map(Paths.absolute), nics: nics, machine: machine, accel: accel)
+        let client = global.client()
+        _ = try await client.call(.POST, "/1.0/instances", body: request, as: Instance.self)
+        if start {
+            try await client.send(.PUT, "/1.0/instances/\(APIClient.segment(name))/state", body: InstanceStateChange(action: .start))
+        }
+    }
+}
+
+extension MachineType: ExpressibleByArgument {}
+extension AccelMode: ExpressibleByArgument {}
+
+/// Paths typed on the command line are relative to the user's directory, not the daemon's.
+enum Paths {
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import JoistAPI
+
+/// `joist info NAME [--format json|yaml]`: state, QEMU pid, uptime, accelerator and configuration.
+struct Info: AsyncParsableCommand {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, yaml }
+
+    static let configuration = CommandConfiguration(abstract: "Show an instance's state and configuration.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Instance name.") var name: String
+    @Option(help: "Output format: text, json or yaml.") var format: Format = .text
+
+    func run() async throws {
+        let instance = try await global.client().call(.GET, "/1.0/instances/\(APIClient.segment(name))", as: Instance.self)
+        switch format {
+        case .json: print(try OutputFormat.structured(instance, as: .json), terminator: "")
+        case .yaml: print(try OutputFormat.structured(instance, as: .yaml), terminator: "")
+        case .text: print(Self.text(instance), terminator: "")
+        }
+    }
+
+    static func text(_ instance: Instance, now: Date = Date()) -> String {
+        let config = instance.config
+        var lines = [
+            "Name: \(instance.name)",
+            "State: \(instance.state.rawValue)",
+            "PID: \(instance.pid.map(String.init) ?? "-")",
+            "Uptime: \(instance.uptime(now: now).map(Human.duration) ?? "-")",
+            "Accelerator: \(instance.accelerator?.rawValue ?? "-") (configured: \(config.accel.rawValue))",
+            "Created: \(instance.createdAt.formatted(.iso8601))",
+        ]
+        if let exit = instance.lastExit {
+            lines.append("Last exit: \(exit.reason) (\(exit.at.formatted(.iso8601)))")
+        }
+        lines += [
+            "Config:",
+            "  machine: \(config.machine.rawValue)",
+            "  cpus: \(config.cpus)",
+            "  memory: \(config.memory)",
+            "  kernel: \(config.kernel)",
+            "  initrd: \(config.initrd ?? "-")",
+            "  cmdline: \(config.cmdline)",
+        ]
+        lines += config.disks.map { "  disk: \($0.path) (\($0.format.rawValue))" }
+        lines += config.nics.map { "  nic: \($0.description)" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import JoistAPI
+
+/// Sends one lifecycle action to each named instance, reporting every failure.
+private func change(_ names: [String], _ change: InstanceStateChange, global: GlobalOptions) async throws {
+    let client = global.client()
+    var failures: [String] = []
+    for name in names {
+        do {
+            try await client.send(.PUT, "/1.0/instances/\(APIClient.segment(name))/state", body: change)
+        } catch {
+            failures.append("\(error)")
+        }
+    }
+    guard failures.isEmpty else { throw CLIError(failures.joined(separator: "\nError: ")) }
+}
+
+/// `joist start NAME…`
+struct Start: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start instances.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Instance names.") var names: [String]
+    func run() async throws { try await change(names, .init(action: .start), global: global) }
+}
+
+/// `joist stop NAME… [--force] [--timeout N]`
+struct Stop: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stop instances: ACPI power-down, then a hard stop after the timeout.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Instance names.") var names: [String]
+    @Flag(help: "Stop immediately, without asking the guest.") var force = false
+    @Option(help: "Seconds to wait for the guest to power off before forcing.") var timeout: Int = 30
+    func run() async throws { try await change(names, .init(action: .stop, force: force, timeout: timeout), global: global) }
+}
+
+/// `joist restart NAME… [--force] [--timeout N]`
+struct Restart: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Stop and start instances again.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Instance names.") var names: [String]
+    @Flag(help: "Stop immediately, without asking the guest.") var force = false
+    @Option(help: "Seconds to wait for the guest to power off before forcing.") var timeout: Int = 30
+    func run() async throws { try await change(names, .init(action: .restart, force: force, timeout: timeout), global: global) }
+}
+
+/// `joist pause NAME…`
+struct Pause: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Pause instances (freeze their vCPUs).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Instance names.") var names: [String]
+    func run() async throws { try await change(names, .init(action: .pause), global: global) }
+}
+
+/// `joist resume NAME…`
+struct Resume: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Resume paused instances.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Instance names.") var names: [String]
+    func run() async throws { try await change(names, .init(action: .resume), global: global) }
+}
+
+/// `joist delete NAME… [--force]`
+struct Delete: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Delete instances (running ones only with --force).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Instance names.") var names: [String]
+    @Flag(help: "Stop running instances first.") var force = false
+    func run() async throws {
+        let client = global.client()
+        var failures: [String] = []
+        for name in names {
+            do {
+                try await client.send(.DELETE, "/1.0/instances/\(APIClient.segment(name))" + (force ? "?force=true" : ""))
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        guard failures.isEmpty else { throw CLIError(failures.joined(separator: "\nError: ")) }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A console failure, worded for the CLI to print as `Error: <message>`.
+struct ConsoleError: Error, Equatable, CustomStringConvertible {
+    /// The kind of failure.
+    enum Code: Equatable, Sendable {
+        /// joistd's socket could not be reached.
+        case connectionFailed
+        /// joistd answered the WebSocket upgrade with an HTTP error (unknown instance, instance stopped…).
+        case upgradeRejected
+        /// The server broke the HTTP or WebSocket protocol.
+        case protocolViolation
+    }
+
+    /// The kind of failure.
+    let code: Code
+    /// The HTTP status of a rejected upgrade.
+    let status: HTTPResponseStatus?
+    /// The API's machine-readable error code (`not_found`, `conflict`…), when the body carried one.
+    let apiCode: String?
+    /// What went wrong, e.g. `instance web-9 not found`.
+    let message: String
+
+    var description: String { self.message }
+
+    /// A failure to reach joistd at `endpoint`.
+    static func connectionFailed(_ endpoint: ConsoleEndpoint, cause: any Error) -> ConsoleError {
+        ConsoleError(
+            code: .connectionFailed,
+            status: nil,
+            apiCode: nil,
+            message: "cannot connect to joistd at \(endpoint): \(cause)"
+        )
+    }
+
+    /// A server that broke the protocol during the upgrade or afterwards.
+    static func protocolViolation(_ detail: String) -> ConsoleError {
+        ConsoleError(code: .protocolViolation, status: nil, apiCode: nil, message: detail)
+    }
+
+    /// An upgrade answered with `status` instead of 101; takes the message from the API's JSON error
+    /// body (`{"error":{"code":…,"message":…}}`), falling back to the body text or the status phrase.
+    static func upgradeRejected(status: HTTPResponseStatus, body: ByteBuffer) -> ConsoleError {
+        let bytes = Data(body.readableBytesView)
+        if let decoded = try? JSONDecoder().decode(APIErrorBody.self, from: bytes) {
+            return ConsoleError(
+                code: .upgradeRejected,
+                status: status,
+                apiCode: decoded.error.code,
+                message: decoded.error.message
+            )
+        }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let message = text.isEmpty ? "joistd refused the console connection: HTTP \(status.code) \(status.reasonPhrase)" : text
+        return ConsoleError(code: .upgradeRejected, status: status, apiCode: nil, message: message)
+    }
+}
+
+/// The API's error envelope, as much of it as the console needs.
+private struct APIErrorBody: Decodable {
+    struct Detail: Decodable {
+        let code: String?
+        let message: String
+    }
+
+    let error: Detail
+}

@@ -1,0 +1,17 @@
+public import ArgumentParser
+
+/// The `joist` command: manage virtual machines through `joistd`.
+public struct JoistCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "joist",
+        abstract: "Run and manage virtual machines with joistd.",
+        discussion: "Talks to joistd over its Unix socket (--socket, or JOIST_SOCKET; default /run/joist/joist.sock).",
+        version: "0.1.0",
+        subcommands: [
+            Create.self, Start.self, Stop.self, Restart.self, Pause.self, Resume.self, Delete.self,
+            List.self, Info.self, Console.self, Config.self,
+        ]
+    )
+
+    public init() {}
+}

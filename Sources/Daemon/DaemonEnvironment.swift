@@ -1,0 +1,44 @@
+import Foundation
+public import JoistCore
+public import Logging
+public import QEMUDriver
+public import Store
+
+/// The daemon's collaborators and settings, shared by every supervisor.
+public struct DaemonEnvironment: Sendable {
+    public var stateDirectory: String
+    public var store: any Store
+    public var argvBuilder: QEMUArgvBuilder
+    public var launcher: QEMULauncher
+    public var accelerators: AcceleratorResolver
+    public var host: HostResources
+    /// Bytes of console history kept per instance before rotation.
+    public var consoleLogLimit: Int
+    public var logger: Logger
+
+    public init(
+        stateDirectory: String, store: any Store, argvBuilder: QEMUArgvBuilder = QEMUArgvBuilder(),
+        launcher: QEMULauncher = QEMULauncher(), accelerators: AcceleratorResolver, host: HostResources = .current,
+        consoleLogLimit: Int = ConsoleLog.defaultLimit, logger: Logger
+    ) {
+        self.stateDirectory = stateDirectory
+        self.store = store
+        self.argvBuilder = argvBuilder
+        self.launcher = launcher
+        self.accelerators = accelerators
+        self.host = host
+        self.consoleLogLimit = consoleLogLimit
+        self.logger = logger
+    }
+
+    func paths(for name: String) -> RuntimePaths { RuntimePaths(stateDirectory: stateDirectory, instance: name) }
+}
+
+extension HostResources {
+    /// This machine's CPUs and RAM.
+    public static var current: HostResources {
+        HostResources(
+            cpus: ProcessInfo.processInfo.activeProcessorCount,
+            memory: ByteSize(bytes: ProcessInfo.processInfo.physicalMemory))
+    }
+}

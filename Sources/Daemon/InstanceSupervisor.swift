@@ -1,0 +1,104 @@
+import Foundation
+public import JoistAPI
+import JoistCore
+import Logging
+import QEMUDriver
+import QMP
+import Store
+
+/// Owns one instance: its lifecycle state machine, its QEMU process, QMP connection and console.
+///
+/// User operations (start, stop, pause, …) are serialized by a lock so they never interleave; QMP
+/// events and the process exiting are handled as they arrive, without that lock, so a stop can wait
+/// for the guest to power off.
+public actor InstanceSupervisor {
+    public nonisolated let name: String
+    let env: DaemonEnvironment
+    let paths: RuntimePaths
+    let operations = AsyncLock()
+    var logger: Logger
+
+    var lifecycle: Lifecycle
+    var record: InstanceRecord
+    /// The store revision of `record`, for compare-and-swap writes.
+    var revision: Int64
+    var qmp: QMPClient?
+    var console: ConsoleHub?
+    var consoleLog: ConsoleLog?
+    /// Why the running QEMU will exit, when the daemon caused it; recorded in `lastExit`.
+    var pendingExitReason: String?
+    var deleted = false
+
+    private var waiters: [Int: (target: InstanceState, continuation: CheckedContinuation<Bool, Never>)] = [:]
+    private var nextWaiterID = 0
+
+    init(record: InstanceRecord, revision: Int64, env: DaemonEnvironment) {
+        self.name = record.spec.name
+        self.env = env
+        self.paths = env.paths(for: record.spec.name)
+        self.record = record
+        self.revision = revision
+        self.lifecycle = Lifecycle(name: record.spec.name)
+        var logger = env.logger
+        logger[metadataKey: "instance"] = .string(record.spec.name)
+        self.logger = logger
+    }
+
+    /// The instance as the API shows it.
+    public func snapshot() -> Instance {
+        Instance(
+            name: name, state: lifecycle.state, config: record.spec,
+            pid: lifecycle.state.hasProcess ? record.runtime?.pid : nil,
+            accelerator: lifecycle.state.hasProcess ? record.runtime?.accelerator : nil,
+            startedAt: lifecycle.state.hasProcess ? record.runtime?.startedAt : nil,
+            createdAt: record.createdAt, lastExit: record.lastExit)
+    }
+
+    /// Refuses operations on an instance that is being deleted.
+    func ensureExists() throws(JoistError) {
+        guard !deleted else { throw .notFound("instance \(name) not found") }
+    }
+
+    /// Feeds the state machine and wakes anyone waiting for the new state.
+    @discardableResult
+    func transition(_ event: Lifecycle.Event) throws(JoistError) -> [Lifecycle.Action] {
+        let before = lifecycle.state
+        let actions = try lifecycle.handle(event)
+        if lifecycle.state != before {
+            logger.info("state \(before.rawValue) → \(lifecycle.state.rawValue)", metadata: ["event": "\(event)"])
+            for (id, waiter) in waiters where waiter.target == lifecycle.state {
+                waiters.removeValue(forKey: id)
+                waiter.continuation.resume(returning: true)
+            }
+        }
+        return actions
+    }
+
+    /// Waits until the instance reaches `target`, up to `timeout`; returns whether it did.
+    func waitForState(_ target: InstanceState, timeout: Duration) async -> Bool {
+        if lifecycle.state == target { return true }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.expireWaiter(id)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { waiters[id] = (target, $0) }
+    }
+
+    private func expireWaiter(_ id: Int) {
+        waiters.removeValue(forKey: id)?.continuation.resume(returning: false)
+    }
+
+    /// Writes the record to the store (compare-and-swap on its revision) and to the recovery file.
+    func persist() async throws {
+        let data = try APICoding.encoder().encode(record)
+        revision = try await env.store.put(InstanceRecord.key(name), data, expect: .modRevision(revision))
+        do {
+            try RecoveryFile.write(record, to: paths.recoveryFile)
+        } catch {
+            logger.warning("cannot write recovery file: \(error)")
+        }
+    }
+}

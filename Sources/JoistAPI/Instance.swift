@@ -1,0 +1,142 @@
+import Foundation
+public import JoistCore
+
+/// An instance as the API shows it: its configuration plus what is true right now.
+public struct Instance: Codable, Sendable, Equatable {
+    public var name: String
+    public var state: InstanceState
+    public var config: InstanceSpec
+    /// The QEMU process id while one exists.
+    public var pid: Int32?
+    /// The accelerator QEMU runs with (resolved from `config.accel`), while running.
+    public var accelerator: Accelerator?
+    public var startedAt: Date?
+    public var createdAt: Date
+    /// Why the last QEMU process ended, or why the last start failed.
+    public var lastExit: ExitRecord?
+
+    public init(
+        name: String, state: InstanceState, config: InstanceSpec, pid: Int32? = nil,
+        accelerator: Accelerator? = nil, startedAt: Date? = nil, createdAt: Date, lastExit: ExitRecord? = nil
+    ) {
+        self.name = name
+        self.state = state
+        self.config = config
+        self.pid = pid
+        self.accelerator = accelerator
+        self.startedAt = startedAt
+        self.createdAt = createdAt
+        self.lastExit = lastExit
+    }
+
+    /// Seconds since the guest started, while it has a process.
+    public func uptime(now: Date = Date()) -> TimeInterval? {
+        guard state.hasProcess, let startedAt else { return nil }
+        return max(0, now.timeIntervalSince(startedAt))
+    }
+}
+
+/// How and when a QEMU process ended.
+public struct ExitRecord: Codable, Sendable, Equatable {
+    public var at: Date
+    public var reason: String
+
+    public init(at: Date, reason: String) {
+        self.at = at
+        self.reason = reason
+    }
+}
+
+/// `POST /1.0/instances`: what a user gives to create an instance. Unknown fields are refused.
+public struct InstanceCreate: Codable, Sendable, Equatable {
+    public var name: String
+    public var kernel: String
+    public var initrd: String?
+    public var cmdline: String?
+    public var cpus: Int?
+    /// A size such as `512MiB`.
+    public var memory: String?
+    /// Disk image paths; the format is detected.
+    public var disks: [String]?
+    /// NICs in the CLI form, e.g. `user,hostfwd=tcp:127.0.0.1:2222-:22`.
+    public var nics: [String]?
+    public var machine: MachineType?
+    public var accel: AccelMode?
+
+    public init(
+        name: String, kernel: String, initrd: String? = nil, cmdline: String? = nil, cpus: Int? = nil,
+        memory: String? = nil, disks: [String]? = nil, nics: [String]? = nil, machine: MachineType? = nil,
+        accel: AccelMode? = nil
+    ) {
+        self.name = name
+        self.kernel = kernel
+        self.initrd = initrd
+        self.cmdline = cmdline
+        self.cpus = cpus
+        self.memory = memory
+        self.disks = disks
+        self.nics = nics
+        self.machine = machine
+        self.accel = accel
+    }
+}
+
+/// `PUT /1.0/instances/{name}/state`: a lifecycle request.
+public struct InstanceStateChange: Codable, Sendable, Equatable {
+    public enum Action: String, Codable, Sendable, CaseIterable { case start, stop, restart, pause, resume }
+
+    public var action: Action
+    /// For stop and restart: skip the ACPI power-down.
+    public var force: Bool?
+    /// For stop and restart: seconds to wait for the guest to power off before forcing.
+    public var timeout: Int?
+
+    public init(action: Action, force: Bool? = nil, timeout: Int? = nil) {
+        self.action = action
+        self.force = force
+        self.timeout = timeout
+    }
+}
+
+/// `PATCH /1.0/instances/{name}/config`: `key=value` settings applied in order to a stopped instance.
+public struct InstanceConfigPatch: Codable, Sendable, Equatable {
+    public struct Setting: Codable, Sendable, Equatable {
+        public var key: String
+        public var value: String
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public var settings: [Setting]
+    public init(settings: [Setting]) { self.settings = settings }
+}
+
+/// The body of every error response: `{"error": {"code": "...", "message": "..."}}`.
+public struct ErrorResponse: Codable, Sendable, Equatable {
+    public struct Body: Codable, Sendable, Equatable {
+        public var code: String
+        public var message: String
+    }
+
+    public var error: Body
+
+    public init(code: String, message: String) { self.error = Body(code: code, message: message) }
+}
+
+/// Shared JSON coding so daemon and CLI agree on dates and key order.
+public enum APICoding {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

@@ -1,0 +1,60 @@
+extension InstanceSpec {
+    /// Keys `joist config set` accepts, with what each means.
+    public static let settableKeys: [(key: String, help: String)] = [
+        ("cpus", "number of virtual CPUs"),
+        ("memory", "guest RAM, e.g. 512MiB or 2GiB"),
+        ("cmdline", "kernel command line"),
+        ("kernel", "absolute path of the kernel image"),
+        ("initrd", "absolute path of the initramfs (empty to remove)"),
+        ("machine", "q35 or microvm"),
+        ("accel", "auto, kvm or tcg"),
+    ]
+
+    /// Returns a copy with `key=value` settings applied, refusing unknown keys and malformed values.
+    ///
+    /// Range checks against the host happen in `validate(host:fileExists:)`, which callers run after.
+    public func applying(_ settings: [(key: String, value: String)]) throws(JoistError) -> InstanceSpec {
+        var spec = self
+        for (key, value) in settings {
+            switch key {
+            case "cpus":
+                guard let n = Int(value) else { throw .invalidArgument("cpus must be a whole number (got '\(value)')") }
+                spec.cpus = n
+            case "memory":
+                spec.memory = try ByteSize(parsing: value)
+            case "cmdline":
+                spec.cmdline = value
+            case "kernel":
+                spec.kernel = value
+            case "initrd":
+                spec.initrd = value.isEmpty ? nil : value
+            case "machine":
+                guard let machine = MachineType(rawValue: value) else {
+                    throw .invalidArgument("machine must be one of \(MachineType.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(value)')")
+                }
+                spec.machine = machine
+            case "accel":
+                guard let accel = AccelMode(rawValue: value) else {
+                    throw .invalidArgument("accel must be one of \(AccelMode.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(value)')")
+                }
+                spec.accel = accel
+            default:
+                let known = Self.settableKeys.map(\.key).joined(separator: ", ")
+                throw .invalidArgument("unknown config key '\(key)'; settable keys: \(known)")
+            }
+        }
+        return spec
+    }
+
+    /// Parses `key=value` words as typed on the command line.
+    public static func parseSettings(_ words: [String]) throws(JoistError) -> [(key: String, value: String)] {
+        var settings: [(key: String, value: String)] = []
+        for word in words {
+            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
+                throw .invalidArgument("expected key=value, got '\(word)'")
+            }
+            settings.append((String(word[..<eq]), String(word[word.index(after: eq)...])))
+        }
+        return settings
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// The full, validated configuration of a virtual machine: everything needed to build its QEMU argv.
+///
+/// This is what the store and the recovery file hold; runtime facts (state, pid) live elsewhere.
+public struct InstanceSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var kernel: String
+    public var initrd: String?
+    public var cmdline: String
+    public var cpus: Int
+    public var memory: ByteSize
+    public var disks: [DiskSpec]
+    public var nics: [NICSpec]
+    public var machine: MachineType
+    public var accel: AccelMode
+
+    public init(
+        name: String, kernel: String, initrd: String? = nil, cmdline: String = "console=ttyS0",
+        cpus: Int = 1, memory: ByteSize = .mebibytes(512), disks: [DiskSpec] = [], nics: [NICSpec] = [],
+        machine: MachineType = .q35, accel: AccelMode = .auto
+    ) {
+        self.name = name
+        self.kernel = kernel
+        self.initrd = initrd
+        self.cmdline = cmdline
+        self.cpus = cpus
+        self.memory = memory
+        self.disks = disks
+        self.nics = nics
+        self.machine = machine
+        self.accel = accel
+    }
+}
+
+/// QEMU machine types Joist supports.
+public enum MachineType: String, Codable, Sendable, CaseIterable {
+    /// The default PC machine: ACPI, PCIe, the widest guest support.
+    case q35
+    /// A minimal machine with virtio-mmio devices that boots faster.
+    case microvm
+}
+
+/// How the guest's CPU is run.
+public enum AccelMode: String, Codable, Sendable, CaseIterable {
+    /// KVM when the host proves it runs guests, TCG otherwise.
+    case auto
+    case kvm
+    case tcg
+}
+
+/// The accelerator a running instance actually uses.
+public enum Accelerator: String, Codable, Sendable {
+    case kvm
+    case tcg
+}
+
+/// A disk image file attached to the instance.
+public struct DiskSpec: Codable, Sendable, Equatable {
+    public var path: String
+    public var format: DiskFormat
+
+    public init(path: String, format: DiskFormat) {
+        self.path = path
+        self.format = format
+    }
+}
+
+/// Disk image formats QEMU opens directly.
+public enum DiskFormat: String, Codable, Sendable, CaseIterable {
+    case raw
+    case qcow2
+
+    /// Detects the format from a file's first bytes: qcow2 carries the magic `QFI\xfb`; anything else is raw.
+    public static func detect(header: some Collection<UInt8>) -> DiskFormat {
+        header.prefix(4).elementsEqual([0x51, 0x46, 0x49, 0xFB]) ? .qcow2 : .raw
+    }
+}
+
+/// What the host offers; validation refuses specs that ask for more.
+public struct HostResources: Sendable, Equatable {
+    public var cpus: Int
+    public var memory: ByteSize
+
+    public init(cpus: Int, memory: ByteSize) {
+        self.cpus = cpus
+        self.memory = memory
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+public import JoistCore
+
+/// Turns an instance spec into QEMU's argv. Pure: same inputs, same argv (pinned by golden tests).
+///
+/// QEMU is started paused (`-S`) and daemonized with a QMP socket and a serial console socket; the
+/// daemon connects to both, then continues the guest. Everything that carries user data goes through
+/// the JSON forms of `-blockdev`, `-device` and `-netdev`; the few legacy option strings that hold paths
+/// escape `,` by doubling it, which is QEMU's own quoting.
+public struct QEMUArgvBuilder: Sendable {
+    public var binary: String
+
+    public init(binary: String = "qemu-system-x86_64") {
+        self.binary = binary
+    }
+
+    /// The full argv, binary first.
+    public func argv(for spec: InstanceSpec, paths: RuntimePaths, accelerator: Accelerator) -> [String] {
+        var args = [binary]
+        args += ["-name", "guest=\(spec.name),debug-threads=on"]
+        args += ["-nodefaults", "-no-user-config", "-display", "none"]
+        args += machine(spec.machine, accelerator: accelerator)
+        args += ["-smp", String(spec.cpus), "-m", "\(spec.memory.mebibytes)M"]
+        args += ["-S", "-daemonize", "-pidfile", paths.pidFile]
+        args += ["-chardev", "socket,id=qmp,path=\(Self.escaped(paths.qmpSocket)),server=on,wait=off"]
+        args += ["-mon", "chardev=qmp,mode=control"]
+        args += ["-chardev", "socket,id=serial0,path=\(Self.escaped(paths.serialSocket)),server=on,wait=off"]
+        args += ["-serial", "chardev:serial0"]
+        args += ["-kernel", spec.kernel]
+        if let initrd = spec.initrd { args += ["-initrd", initrd] }
+        args += ["-append", spec.cmdline]
+        if spec.machine == .q35 { args += ["-device", device("pvpanic", id: "panic0", [])] }
+        for (index, disk) in spec.disks.enumerated() { args += diskArgs(disk, index: index, machine: spec.machine) }
+        for (index, nic) in spec.nics.enumerated() { args += nicArgs(nic, index: index, machine: spec.machine) }
+        return args
+    }
+
+    private func machine(_ type: MachineType, accelerator: Accelerator) -> [String] {
+        var args: [String]
+        switch type {
+        case .q35: args = ["-machine", "q35"]
+        case .microvm: args = ["-machine", "microvm,acpi=on,pcie=off,rtc=on"]
+        }
+        args += ["-accel", accelerator.rawValue]
+        if accelerator == .kvm { args += ["-cpu", "host"] }
+        return args
+    }
+
+    private func diskArgs(_ disk: DiskSpec, index: Int, machine: MachineType) -> [String] {
+        let file = "disk\(index)-file"
+        let node = "disk\(index)"
+        let fileNode = QEMUJSON.object([
+            ("driver", .string("file")), ("filename", .string(disk.path)), ("node-name", .string(file)),
+        ])
+        let formatNode = QEMUJSON.object([
+            ("driver", .string(disk.format.rawValue)), ("file", .string(file)), ("node-name", .string(node)),
+        ])
+        return [
+            "-blockdev", fileNode.rendered,
+            "-blockdev", formatNode.rendered,
+            "-device", device(virtio("blk", machine), id: "virtio-\(node)", [("drive", .string(node))]),
+        ]
+    }
+
+    private func nicArgs(_ nic: NICSpec, index: Int, machine: MachineType) -> [String] {
+        let id = "net\(index)"
+        var netdev: [(String, QEMUJSON)] = [("type", .string(nic.mode.rawValue)), ("id", .string(id))]
+        if !nic.hostForwards.isEmpty {
+            netdev.append(("hostfwd", .array(nic.hostForwards.map { .object([("str", .string($0.description))]) })))
+        }
+        return [
+            "-netdev", QEMUJSON.object(netdev).rendered,
+            "-device", device(virtio("net", machine), id: "\(id)-nic", [("netdev", .string(id))]),
+        ]
+    }
+
+    /// virtio devices are PCI on q35 and MMIO on microvm.
+    private func virtio(_ kind: String, _ machine: MachineType) -> String {
+        machine == .microvm ? "virtio-\(kind)-device" : "virtio-\(kind)-pci"
+    }
+
+    private func device(_ driver: String, id: String, _ properties: [(String, QEMUJSON)]) -> String {
+        QEMUJSON.object([("driver", .string(driver)), ("id", .string(id))] + properties).rendered
+    }
+
+    /// Quotes a value inside a QEMU option string: `,` separates options, `,,` is a literal comma.
+    static func escaped(_ value: String) -> String {
+        value.replacingOccurrences(of: ",", with: ",,")
+    }
+}

@@ -1,0 +1,8 @@
+import CLI
+
+@main
+struct JoistMain {
+    static func main() async {
+        await JoistCommand.main(GlobalArguments.hoist(Array(CommandLine.arguments.dropFirst())))
+    }
+}
