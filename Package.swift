@@ -106,12 +106,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmarks (not tests): `scripts/bench`.
+        .executableTarget(
+            name: "joist-bench",
+            dependencies: ["JoistCore", "QEMUDriver", "QMP", "JoistTesting", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/JoistBench",
+            swiftSettings: strict
+        ),
         .testTarget(name: "JoistCoreTests", dependencies: ["JoistCore", "JoistAPI"], swiftSettings: strict),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
         .testTarget(
             name: "QEMUDriverTests",
-            dependencies: ["QEMUDriver", "JoistCore"],
+            dependencies: ["QEMUDriver", "JoistCore", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
         .testTarget(

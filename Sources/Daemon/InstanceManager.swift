@@ -1,6 +1,6 @@
 import Foundation
 public import JoistAPI
-public import JoistCore
+import JoistCore
 import QEMUDriver
 import Store
 
@@ -56,8 +56,8 @@ public actor InstanceManager {
         return await supervisor.snapshot()
     }
 
-    public func supervisor(_ name: String) throws(JoistError) -> InstanceSupervisor {
-        guard let supervisor = supervisors[name] else { throw .notFound("instance \(name) not found") }
+    public func supervisor(_ name: String) throws -> InstanceSupervisor {
+        guard let supervisor = supervisors[name] else { throw JoistError.notFound("instance \(name) not found") }
         return supervisor
     }
 

@@ -36,9 +36,9 @@ extension InstanceSupervisor {
     }
 
     /// The console hub of the running guest.
-    public func consoleHub() throws(JoistError) -> ConsoleHub {
+    public func consoleHub() throws -> ConsoleHub {
         guard let console, lifecycle.state.hasProcess else {
-            throw .invalidState("instance \(name) is not running")
+            throw JoistError.invalidState("instance \(name) is not running")
         }
         return console
     }

@@ -32,7 +32,8 @@ extension InstanceSupervisor {
         if !force {
             logger.info("guest did not power off within \(timeout); forcing")
             pendingExitReason = "stopped (forced after the guest ignored the power-down for \(timeout))"
-            await perform(try transition(.stopTimedOut))
+            let actions = try transition(.stopTimedOut)
+            await perform(actions)
             if await waitForState(.stopped, timeout: Self.terminateTimeout) { return }
         }
         throw JoistError(.timeout, "instance \(name) did not stop")
@@ -42,7 +43,8 @@ extension InstanceSupervisor {
     public func pause() async throws {
         try await operations.withLock {
             try await self.ensureExists()
-            await self.perform(try await self.transition(.pause))
+            let actions = try await self.transition(.pause)
+            await self.perform(actions)
         }
     }
 
@@ -50,7 +52,8 @@ extension InstanceSupervisor {
     public func resume() async throws {
         try await operations.withLock {
             try await self.ensureExists()
-            await self.perform(try await self.transition(.resume))
+            let actions = try await self.transition(.resume)
+            await self.perform(actions)
         }
     }
 

@@ -55,13 +55,13 @@ public actor InstanceSupervisor {
     }
 
     /// Refuses operations on an instance that is being deleted.
-    func ensureExists() throws(JoistError) {
-        guard !deleted else { throw .notFound("instance \(name) not found") }
+    func ensureExists() throws {
+        guard !deleted else { throw JoistError.notFound("instance \(name) not found") }
     }
 
     /// Feeds the state machine and wakes anyone waiting for the new state.
     @discardableResult
-    func transition(_ event: Lifecycle.Event) throws(JoistError) -> [Lifecycle.Action] {
+    func transition(_ event: Lifecycle.Event) throws -> [Lifecycle.Action] {
         let before = lifecycle.state
         let actions = try lifecycle.handle(event)
         if lifecycle.state != before {

@@ -21,6 +21,9 @@ public final class DaemonHarness: @unchecked Sendable {
         try await start()
     }
 
+    /// The running daemon's pid.
+    public var daemonPID: Int32? { daemon?.processIdentifier }
+
     public var joistd: String { RepositoryPaths.binaries + "/joistd" }
     public var joist: String { RepositoryPaths.binaries + "/joist" }
 
@@ -80,7 +83,9 @@ public final class DaemonHarness: @unchecked Sendable {
     public func shutdown() async {
         if let daemon {
             kill(daemon.processIdentifier, SIGTERM)
-            daemon.waitUntilExit()
+            let deadline = Date().addingTimeInterval(5)
+            while daemon.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) }
             self.daemon = nil
         }
         for pid in qemuPIDs() { kill(pid, SIGKILL) }

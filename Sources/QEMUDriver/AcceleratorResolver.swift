@@ -18,13 +18,13 @@ public actor AcceleratorResolver {
         self.probe = probe
     }
 
-    public func resolve(_ mode: AccelMode) async throws(JoistError) -> Accelerator {
+    public func resolve(_ mode: AccelMode) async throws -> Accelerator {
         switch mode {
         case .tcg:
             return .tcg
         case .kvm:
             guard await kvmUsable() else {
-                throw .init(.unsupported, "KVM does not run guests on this host (see `accel: auto`); use --accel tcg or auto")
+                throw JoistError(.unsupported, "KVM does not run guests on this host (see `accel: auto`); use --accel tcg or auto")
             }
             return .kvm
         case .auto:

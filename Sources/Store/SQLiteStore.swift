@@ -43,16 +43,6 @@ public final class SQLiteStore: Store {
     }
 
     @discardableResult
-    public func put(_ key: String, _ value: Data, expect: Expectation) async throws -> Int64 {
-        try await commit(Transaction().expect(key, expect).put(key, value))
-    }
-
-    @discardableResult
-    public func delete(_ key: String, expect: Expectation) async throws -> Int64 {
-        try await commit(Transaction().expect(key, expect).delete(key))
-    }
-
-    @discardableResult
     public func commit(_ transaction: Transaction) async throws -> Int64 {
         try await write { [hub, historyLimit] db in
             let meta = try Self.meta(db)

@@ -41,6 +41,18 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// A single-key write is a one-operation transaction; backends may do it more directly.
+    @discardableResult
+    public func put(_ key: String, _ value: Data, expect: Expectation) async throws -> Int64 {
+        try await commit(Transaction().expect(key, expect).put(key, value))
+    }
+
+    /// A single-key delete is a one-operation transaction; backends may do it more directly.
+    @discardableResult
+    public func delete(_ key: String, expect: Expectation) async throws -> Int64 {
+        try await commit(Transaction().expect(key, expect).delete(key))
+    }
+
     /// Writes `value` unconditionally; returns the new revision.
     @discardableResult
     public func put(_ key: String, _ value: Data) async throws -> Int64 {

@@ -4,13 +4,16 @@ import JoistAPI
 /// Sends one lifecycle action to each named instance, reporting every failure.
 private func change(_ names: [String], _ change: InstanceStateChange, global: GlobalOptions) async throws {
     let client = global.client()
+    try await forEachInstance(names) { name in
+        try await client.send(.PUT, "/1.0/instances/\(APIClient.segment(name))/state", body: change)
+    }
+}
+
+/// Runs `body` for every name, going on past failures, and throws them all at the end.
+private func forEachInstance(_ names: [String], _ body: (String) async throws -> Void) async throws {
     var failures: [String] = []
     for name in names {
-        do {
-            try await client.send(.PUT, "/1.0/instances/\(APIClient.segment(name))/state", body: change)
-        } catch {
-            failures.append("\(error)")
-        }
+        do { try await body(name) } catch { failures.append("\(error)") }
     }
     guard failures.isEmpty else { throw CLIError(failures.joined(separator: "\nError: ")) }
 }
@@ -68,14 +71,8 @@ struct Delete: AsyncParsableCommand {
     @Flag(help: "Stop running instances first.") var force = false
     func run() async throws {
         let client = global.client()
-        var failures: [String] = []
-        for name in names {
-            do {
-                try await client.send(.DELETE, "/1.0/instances/\(APIClient.segment(name))" + (force ? "?force=true" : ""))
-            } catch {
-                failures.append("\(error)")
-            }
+        try await forEachInstance(names) { name in
+            try await client.send(.DELETE, "/1.0/instances/\(APIClient.segment(name))" + (force ? "?force=true" : ""))
         }
-        guard failures.isEmpty else { throw CLIError(failures.joined(separator: "\nError: ")) }
     }
 }
