@@ -7,48 +7,48 @@ struct JoistBench {
     static func main() async throws {
         let runs = Int(ProcessInfo.processInfo.environment["JOIST_BENCH_RUNS"] ?? "") ?? 10
         let guest = try await TestGuest.locate()
-        let joist = try await DaemonHarness()
-        defer { Task { await joist.shutdown() } }
-        let side = JoistSide(joist: joist, guest: guest)
-        let raw = RawQEMU(directory: joist.stateDirectory + "/raw", guest: guest, binary: "/usr/bin/qemu-system-x86_64")
+        try await DaemonHarness.with { joist in
+            let side = JoistSide(joist: joist, guest: guest)
+            let raw = RawQEMU(directory: joist.stateDirectory + "/raw", guest: guest, binary: "/usr/bin/qemu-system-x86_64")
 
-        let idleRSS = try side.daemonRSS()
-        try await side.prepare("bench")
-        var joistTimes: [Double] = []
-        var rawTimes: [Double] = []
-        for run in 0..<runs {
-            // Interleaved, alternating which goes first, so drift on a noisy machine hits both sides.
-            if run % 2 == 0 {
-                joistTimes.append(try await side.bootToMarker("bench"))
-                rawTimes.append(try await raw.bootToMarker(run: run))
-            } else {
-                rawTimes.append(try await raw.bootToMarker(run: run))
-                joistTimes.append(try await side.bootToMarker("bench"))
+            let idleRSS = try side.daemonRSS()
+            try await side.prepare("bench")
+            var joistTimes: [Double] = []
+            var rawTimes: [Double] = []
+            for run in 0..<runs {
+                // Interleaved, alternating which goes first, so drift on a noisy machine hits both sides.
+                if run % 2 == 0 {
+                    joistTimes.append(try await side.bootToMarker("bench"))
+                    rawTimes.append(try await raw.bootToMarker(run: run))
+                } else {
+                    rawTimes.append(try await raw.bootToMarker(run: run))
+                    joistTimes.append(try await side.bootToMarker("bench"))
+                }
+                FileHandle.standardError.write(Data("run \(run + 1)/\(runs): joist \(ms(joistTimes.last)) ms, raw \(ms(rawTimes.last)) ms\n".utf8))
             }
-            FileHandle.standardError.write(Data("run \(run + 1)/\(runs): joist \(ms(joistTimes.last)) ms, raw \(ms(rawTimes.last)) ms\n".utf8))
-        }
 
-        let guests = 10
-        for index in 0..<guests {
-            try await joist.createGuest("rss\(index)", guest: guest, extra: ["--memory", "128MiB"])
-            _ = try await joist.cli(["start", "rss\(index)"])
-        }
-        for index in 0..<guests {
-            _ = try await joist.waitForConsole("rss\(index)", containing: TestGuest.readyMarker, timeout: .seconds(120))
-        }
-        let busyRSS = try side.daemonRSS()
-        for index in 0..<guests { _ = try await joist.cli(["delete", "--force", "rss\(index)"]) }
+            let guests = 10
+            for index in 0..<guests {
+                try await joist.createGuest("rss\(index)", guest: guest, extra: ["--memory", "128MiB"])
+                _ = try await joist.cli(["start", "rss\(index)"])
+            }
+            for index in 0..<guests {
+                _ = try await joist.waitForConsole("rss\(index)", containing: TestGuest.readyMarker, timeout: .seconds(120))
+            }
+            let busyRSS = try side.daemonRSS()
+            for index in 0..<guests { _ = try await joist.cli(["delete", "--force", "rss\(index)"]) }
 
-        let report = Report(
-            runs: runs, joistMedian: median(joistTimes), rawMedian: median(rawTimes), idleRSSKiB: idleRSS,
-            tenGuestsRSSKiB: busyRSS, joistTimes: joistTimes, rawTimes: rawTimes)
-        print(report.table)
-        let path = RepositoryPaths.root + "/artifacts/bench.json"
-        try FileManager.default.createDirectory(atPath: RepositoryPaths.root + "/artifacts", withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(report).write(to: URL(fileURLWithPath: path))
-        print("JSON: \(path)")
+            let report = Report(
+                runs: runs, joistMedian: median(joistTimes), rawMedian: median(rawTimes), idleRSSKiB: idleRSS,
+                tenGuestsRSSKiB: busyRSS, joistTimes: joistTimes, rawTimes: rawTimes)
+            print(report.table)
+            let path = RepositoryPaths.root + "/artifacts/bench.json"
+            try FileManager.default.createDirectory(atPath: RepositoryPaths.root + "/artifacts", withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: path))
+            print("JSON: \(path)")
+        }
     }
 
     static func median(_ values: [Double]) -> Double {

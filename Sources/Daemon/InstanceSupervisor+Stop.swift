@@ -41,37 +41,53 @@ extension InstanceSupervisor {
 
     /// Pauses the guest's vCPUs (QMP `stop`).
     public func pause() async throws {
-        try await operations.withLock {
-            try await self.ensureExists()
-            let actions = try await self.transition(.pause)
-            await self.perform(actions)
-        }
+        try await operations.withLock { try await self.performVCPUChange(.pause) }
     }
 
     /// Resumes the guest's vCPUs (QMP `cont`).
     public func resume() async throws {
-        try await operations.withLock {
-            try await self.ensureExists()
-            let actions = try await self.transition(.resume)
-            await self.perform(actions)
-        }
+        try await operations.withLock { try await self.performVCPUChange(.resume) }
     }
 
-    /// Carries out state-machine actions that talk to a running QEMU.
-    func perform(_ actions: [Lifecycle.Action]) async {
+    /// Pauses or resumes; if QEMU did not do it, the state is taken from `query-status` and the failure reported.
+    private func performVCPUChange(_ event: Lifecycle.Event) async throws {
+        try ensureExists()
+        let actions = try transition(event)
+        guard await perform(actions) == false, let qmp else { return }
+        if let status = try? await withDeadline(Self.qmpCommandTimeout, "QEMU (query-status)", { try await qmp.queryStatus() }) {
+            _ = try? transition(status.running ? .vcpusResumed : .vcpusStopped)
+        }
+        throw JoistError.hostFailure("QEMU did not \(event == .pause ? "pause" : "resume") instance \(name)")
+    }
+
+    /// How long one QMP command may take before QEMU counts as unresponsive.
+    static let qmpCommandTimeout = Duration.seconds(5)
+
+    /// Carries out state-machine actions that talk to a running QEMU; returns whether all of them worked.
+    @discardableResult
+    func perform(_ actions: [Lifecycle.Action]) async -> Bool {
+        var succeeded = true
         for action in actions {
             do {
-                switch action {
-                case .powerDown: try await qmp?.systemPowerdown()
-                case .pauseVCPUs: try await qmp?.stop()
-                case .resumeVCPUs: try await qmp?.cont()
-                case .terminate: await terminate()
-                case .launch, .cleanUp: break
+                guard action != .terminate else {
+                    await terminate()
+                    continue
+                }
+                guard let qmp else { continue }
+                try await withDeadline(Self.qmpCommandTimeout, "QEMU (\(action))") {
+                    switch action {
+                    case .powerDown: try await qmp.systemPowerdown()
+                    case .pauseVCPUs: try await qmp.stop()
+                    case .resumeVCPUs: try await qmp.cont()
+                    case .terminate, .launch, .cleanUp: break
+                    }
                 }
             } catch {
+                succeeded = false
                 logger.warning("\(action) failed: \(error)")
             }
         }
+        return succeeded
     }
 
     /// Ends QEMU now: QMP `quit`, then SIGKILL if it lingers.
@@ -81,7 +97,7 @@ extension InstanceSupervisor {
     func terminate() async {
         let pid = record.runtime?.pid
         if let qmp {
-            try? await qmp.quit()
+            _ = try? await withDeadline(.seconds(2), "QEMU (quit)") { try await qmp.quit() }
         }
         guard let pid else { return }
         if await HostProcess.waitForExit(pid, timeout: .seconds(3)) == false {

@@ -92,3 +92,19 @@ public final class DaemonHarness: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: stateDirectory)
     }
 }
+
+extension DaemonHarness {
+    /// Runs `body` against a fresh daemon and always cleans up after it, even when it throws.
+    public static func with(
+        isolation: isolated (any Actor)? = #isolation, _ body: (DaemonHarness) async throws -> Void
+    ) async throws {
+        let harness = try await DaemonHarness()
+        do {
+            try await body(harness)
+        } catch {
+            await harness.shutdown()
+            throw error
+        }
+        await harness.shutdown()
+    }
+}

@@ -8,101 +8,109 @@ struct GuestLifecycleTests {
     @Test("start → marker on the console → type into it → guest poweroff → stopped on its own")
     func bootTypePoweroff() async throws {
         let guest = try await TestGuest.locate()
-        let joist = try await DaemonHarness()
-        defer { Task { await joist.shutdown() } }
-        try await joist.createGuest("vm1", guest: guest)
-        #expect(try await joist.state("vm1") == "stopped")
+        try await DaemonHarness.with { joist in
+            try await joist.createGuest("vm1", guest: guest)
+            #expect(try await joist.state("vm1") == "stopped")
+            // Every instance has a recovery file with its full config beside its runtime files.
+            let recovery = try String(contentsOfFile: joist.stateDirectory + "/instances/vm1/instance.yaml", encoding: .utf8)
+            #expect(recovery.contains("name: vm1"), "\(recovery)")
+            #expect(recovery.contains(guest.kernel), "\(recovery)")
 
-        let start = try await joist.cli(["start", "vm1"])
-        #expect(start.succeeded, "\(start)")
-        let info = try await joist.info("vm1")
-        #expect(info["state"] as? String == "running")
-        #expect(info["accelerator"] as? String == "tcg")
-        let pid = try #require(info["pid"] as? Int)
-        #expect(kill(pid_t(pid), 0) == 0)
+            let start = try await joist.cli(["start", "vm1"])
+            #expect(start.succeeded, "\(start)")
+            let info = try await joist.info("vm1")
+            #expect(info["state"] as? String == "running")
+            #expect(info["accelerator"] as? String == "tcg")
+            let pid = try #require(info["pid"] as? Int)
+            #expect(kill(pid_t(pid), 0) == 0)
 
-        let console = try ConsoleProcess(harness: joist, instance: "vm1")
-        #expect(try await joist.waitForConsole("vm1", containing: TestGuest.readyMarker), "console log: \(joist.daemonLog())")
-        console.send("echo $((6*7))-joist\n")
-        #expect(await console.waitFor("42-joist"), "console output: \(console.output)")
+            let console = try ConsoleProcess(harness: joist, instance: "vm1")
+            let watcher = try ConsoleProcess(harness: joist, instance: "vm1")
+            #expect(try await joist.waitForConsole("vm1", containing: TestGuest.readyMarker), "console log: \(joist.daemonLog())")
+            console.send("echo $((6*7))-joist\n")
+            #expect(await console.waitFor("42-joist"), "console output: \(console.output)")
+            // A second client attached at the same time sees the same output.
+            #expect(await watcher.waitFor("42-joist"), "second console: \(watcher.output)")
 
-        console.send("poweroff\n")
-        #expect(try await joist.waitForState("vm1", "stopped"))
-        // The daemon closes the console when QEMU exits, so the client ends by itself.
-        #expect(await console.waitForExit() == 0, "console output: \(console.output)")
-        let after = try await joist.info("vm1")
-        #expect(after["pid"] == nil)
-        #expect((after["lastExit"] as? [String: Any])?["reason"] as? String == "guest powered off")
-        // The history survives the guest and includes what was typed.
-        #expect(try await joist.cli(["console", "vm1", "--log"]).stdout.contains("42-joist"))
+            console.send("poweroff\n")
+            #expect(try await joist.waitForState("vm1", "stopped"))
+            // The daemon closes the console when QEMU exits, so the client ends by itself.
+            #expect(await console.waitForExit() == 0, "console output: \(console.output)")
+            #expect(await watcher.waitForExit() == 0, "second console: \(watcher.output)")
+            let after = try await joist.info("vm1")
+            #expect(after["pid"] == nil)
+            #expect((after["lastExit"] as? [String: Any])?["reason"] as? String == "guest powered off")
+            // The history survives the guest and includes what was typed.
+            #expect(try await joist.cli(["console", "vm1", "--log"]).stdout.contains("42-joist"))
+        }
     }
 
     @Test("stop asks the guest through ACPI and it powers off gracefully")
     func gracefulStop() async throws {
         let guest = try await TestGuest.locate()
-        let joist = try await DaemonHarness()
-        defer { Task { await joist.shutdown() } }
-        try await joist.createGuest("vm2", guest: guest)
-        #expect(try await joist.cli(["start", "vm2"]).succeeded)
-        #expect(try await joist.waitForConsole("vm2", containing: TestGuest.readyMarker))
+        try await DaemonHarness.with { joist in
+            try await joist.createGuest("vm2", guest: guest)
+            #expect(try await joist.cli(["start", "vm2"]).succeeded)
+            #expect(try await joist.waitForConsole("vm2", containing: TestGuest.readyMarker))
 
-        let stop = try await joist.cli(["stop", "vm2", "--timeout", "30"])
-        #expect(stop.succeeded, "\(stop)")
-        let info = try await joist.info("vm2")
-        #expect(info["state"] as? String == "stopped")
-        #expect((info["lastExit"] as? [String: Any])?["reason"] as? String == "stopped")
-        // The power-down reached the guest's acpid, which logged its power-off on the console.
-        #expect(try await joist.cli(["console", "vm2", "--log"]).stdout.contains("JOIST-GUEST-POWEROFF"))
+            let stop = try await joist.cli(["stop", "vm2", "--timeout", "30"])
+            #expect(stop.succeeded, "\(stop)")
+            let info = try await joist.info("vm2")
+            #expect(info["state"] as? String == "stopped")
+            #expect((info["lastExit"] as? [String: Any])?["reason"] as? String == "stopped")
+            // The power-down reached the guest's acpid, which logged its power-off on the console.
+            #expect(try await joist.cli(["console", "vm2", "--log"]).stdout.contains("JOIST-GUEST-POWEROFF"))
+        }
     }
 
     @Test("pause, resume, forced stop, restart and delete")
     func pauseResumeForceRestart() async throws {
         let guest = try await TestGuest.locate()
-        let joist = try await DaemonHarness()
-        defer { Task { await joist.shutdown() } }
-        try await joist.createGuest("vm3", guest: guest)
-        #expect(try await joist.cli(["start", "vm3"]).succeeded)
-        #expect(try await joist.waitForConsole("vm3", containing: TestGuest.readyMarker))
-        let firstPID = try await joist.info("vm3")["pid"] as? Int
+        try await DaemonHarness.with { joist in
+            try await joist.createGuest("vm3", guest: guest)
+            #expect(try await joist.cli(["start", "vm3"]).succeeded)
+            #expect(try await joist.waitForConsole("vm3", containing: TestGuest.readyMarker))
+            let firstPID = try await joist.info("vm3")["pid"] as? Int
 
-        #expect(try await joist.cli(["pause", "vm3"]).succeeded)
-        #expect(try await joist.state("vm3") == "paused")
-        #expect(try await joist.cli(["pause", "vm3"]).stderr.contains("instance vm3 is already paused"))
-        #expect(try await joist.cli(["resume", "vm3"]).succeeded)
-        #expect(try await joist.state("vm3") == "running")
+            #expect(try await joist.cli(["pause", "vm3"]).succeeded)
+            #expect(try await joist.state("vm3") == "paused")
+            #expect(try await joist.cli(["pause", "vm3"]).stderr.contains("instance vm3 is already paused"))
+            #expect(try await joist.cli(["resume", "vm3"]).succeeded)
+            #expect(try await joist.state("vm3") == "running")
 
-        let restart = try await joist.cli(["restart", "vm3", "--force"])
-        #expect(restart.succeeded, "\(restart)")
-        let restarted = try await joist.info("vm3")
-        #expect(restarted["state"] as? String == "running")
-        #expect(restarted["pid"] as? Int != firstPID)
+            let restart = try await joist.cli(["restart", "vm3", "--force"])
+            #expect(restart.succeeded, "\(restart)")
+            let restarted = try await joist.info("vm3")
+            #expect(restarted["state"] as? String == "running")
+            #expect(restarted["pid"] as? Int != firstPID)
 
-        let refused = try await joist.cli(["delete", "vm3"])
-        #expect(!refused.succeeded)
-        #expect(refused.stderr.contains("stop it first or delete with --force"))
-        let pid = try #require(restarted["pid"] as? Int)
-        #expect(try await joist.cli(["stop", "vm3", "--force"]).succeeded)
-        #expect(try await joist.state("vm3") == "stopped")
-        #expect(kill(pid_t(pid), 0) != 0 || isZombie(pid))
-        #expect(try await joist.cli(["delete", "vm3"]).succeeded)
-        #expect(!(try await joist.cli(["list", "--format", "csv"]).stdout.contains("vm3")))
-        #expect(!FileManager.default.fileExists(atPath: joist.stateDirectory + "/instances/vm3"))
+            let refused = try await joist.cli(["delete", "vm3"])
+            #expect(!refused.succeeded)
+            #expect(refused.stderr.contains("stop it first or delete with --force"))
+            let pid = try #require(restarted["pid"] as? Int)
+            #expect(try await joist.cli(["stop", "vm3", "--force"]).succeeded)
+            #expect(try await joist.state("vm3") == "stopped")
+            #expect(kill(pid_t(pid), 0) != 0 || isZombie(pid))
+            #expect(try await joist.cli(["delete", "vm3"]).succeeded)
+            #expect(!(try await joist.cli(["list", "--format", "csv"]).stdout.contains("vm3")))
+            #expect(!FileManager.default.fileExists(atPath: joist.stateDirectory + "/instances/vm3"))
+        }
     }
 
     @Test("concurrent starts launch exactly one QEMU; the other start is refused")
     func concurrentStarts() async throws {
         let guest = try await TestGuest.locate()
-        let joist = try await DaemonHarness()
-        defer { Task { await joist.shutdown() } }
-        try await joist.createGuest("vm4", guest: guest)
-        async let a = joist.cli(["start", "vm4"])
-        async let b = joist.cli(["start", "vm4"])
-        let results = try await [a, b]
-        #expect(results.filter(\.succeeded).count == 1, "\(results)")
-        #expect(results.contains { $0.stderr.contains("instance vm4 is already running") })
-        let qemus = try await CommandRunner.run("/usr/bin/pgrep", ["-f", "guest=vm4,"])
-        #expect(qemus.stdout.split(separator: "\n").count == 1, "\(qemus)")
-        #expect(try await joist.cli(["delete", "--force", "vm4"]).succeeded)
+        try await DaemonHarness.with { joist in
+            try await joist.createGuest("vm4", guest: guest)
+            async let a = joist.cli(["start", "vm4"])
+            async let b = joist.cli(["start", "vm4"])
+            let results = try await [a, b]
+            #expect(results.filter(\.succeeded).count == 1, "\(results)")
+            #expect(results.contains { $0.stderr.contains("instance vm4 is already running") })
+            let qemus = try await CommandRunner.run("/usr/bin/pgrep", ["-f", "guest=vm4,"])
+            #expect(qemus.stdout.split(separator: "\n").count == 1, "\(qemus)")
+            #expect(try await joist.cli(["delete", "--force", "vm4"]).succeeded)
+        }
     }
 }
 
