@@ -116,7 +116,11 @@ let package = Package(
         .testTarget(name: "JoistCoreTests", dependencies: ["JoistCore", "JoistAPI"], swiftSettings: strict),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "JoistAPI", "JoistCore"], swiftSettings: strict),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["Daemon", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "QMP", "Store"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "QEMUDriverTests",
             dependencies: ["QEMUDriver", "JoistCore", .product(name: "Logging", package: "swift-log")],

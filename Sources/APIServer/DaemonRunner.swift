@@ -46,7 +46,10 @@ public enum DaemonRunner {
         let binary = try QEMULauncher.resolve(options.qemuBinary)
         let env = DaemonEnvironment(
             stateDirectory: state, store: store, argvBuilder: QEMUArgvBuilder(binary: binary),
-            accelerators: AcceleratorResolver(probe: QEMUKVMProbe(binary: binary, logger: logger)), logger: logger)
+            accelerators: AcceleratorResolver(
+                probe: CachedKVMProbe(
+                    probe: QEMUKVMProbe(binary: binary, logger: logger), cachePath: state + "/kvm-probe.json", binary: binary)),
+            logger: logger)
         let manager = InstanceManager(env: env)
         try await manager.load()
 

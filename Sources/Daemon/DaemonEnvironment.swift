@@ -9,7 +9,7 @@ public struct DaemonEnvironment: Sendable {
     public var stateDirectory: String
     public var store: any Store
     public var argvBuilder: QEMUArgvBuilder
-    public var launcher: QEMULauncher
+    public var launcher: any VMLauncher
     public var accelerators: AcceleratorResolver
     public var host: HostResources
     /// Bytes of console history kept per instance before rotation.
@@ -18,7 +18,7 @@ public struct DaemonEnvironment: Sendable {
 
     public init(
         stateDirectory: String, store: any Store, argvBuilder: QEMUArgvBuilder = QEMUArgvBuilder(),
-        launcher: QEMULauncher = QEMULauncher(), accelerators: AcceleratorResolver, host: HostResources = .current,
+        launcher: any VMLauncher = QEMULauncher(), accelerators: AcceleratorResolver, host: HostResources = .current,
         consoleLogLimit: Int = ConsoleLog.defaultLimit, logger: Logger
     ) {
         self.stateDirectory = stateDirectory

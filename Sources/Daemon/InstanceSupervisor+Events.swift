@@ -34,9 +34,9 @@ extension InstanceSupervisor {
         await recordExit(reason: pendingExitReason ?? "QEMU exited unexpectedly: \(QEMULauncher.tail(of: paths.qemuLog))")
     }
 
-    /// Moves to `stopped`, keeping `reason` as the last exit.
+    /// Moves to `stopped`, keeping `reason` as the last exit; does nothing once the exit is recorded.
     func recordExit(reason: String) async {
-        guard (try? transition(.processExited)) != nil else { return }
+        guard lifecycle.state.hasProcess, (try? transition(.processExited)) != nil else { return }
         detach()
         pendingExitReason = nil
         record.runtime = nil

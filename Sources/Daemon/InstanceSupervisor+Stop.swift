@@ -96,6 +96,7 @@ extension InstanceSupervisor {
     /// after a daemon restart) the exit is recorded here once the process is gone.
     func terminate() async {
         let pid = record.runtime?.pid
+        let connected = qmp != nil
         if let qmp {
             _ = try? await withDeadline(.seconds(2), "QEMU (quit)") { try await qmp.quit() }
         }
@@ -105,7 +106,7 @@ extension InstanceSupervisor {
             HostProcess.kill(pid)
             _ = await HostProcess.waitForExit(pid, timeout: .seconds(3))
         }
-        if qmp == nil {
+        if !connected {
             await recordExit(reason: pendingExitReason ?? "stopped (forced)")
         }
     }

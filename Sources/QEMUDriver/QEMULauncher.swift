@@ -55,3 +55,11 @@ public struct QEMULauncher: Sendable {
         throw JoistError.hostFailure("\(name) not found on PATH; install it (scripts/install-deps)")
     }
 }
+
+/// Starts a VM process from its argv and returns its pid; the seam that lets the daemon be tested
+/// without QEMU.
+public protocol VMLauncher: Sendable {
+    func launch(argv: [String], paths: RuntimePaths) async throws -> Int32
+}
+
+extension QEMULauncher: VMLauncher {}

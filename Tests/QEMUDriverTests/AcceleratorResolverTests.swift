@@ -1,3 +1,4 @@
+import Foundation
 import JoistCore
 import Logging
 @testable import QEMUDriver
@@ -51,5 +52,24 @@ struct KVMProbeTests {
         let start = ContinuousClock.now
         _ = await probe.kvmRunsGuests()
         #expect(ContinuousClock.now - start < QEMUKVMProbe.timeLimit + .seconds(2))
+    }
+}
+
+@Suite("KVM probe cache")
+struct CachedKVMProbeTests {
+    @Test("the answer is kept in a file and reused; another binary probes again")
+    func reuses() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("joist-probe-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let inner = CountingProbe(answer: true)
+        let first = CachedKVMProbe(probe: inner, cachePath: dir + "/probe.json", binary: "/bin/sh")
+        #expect(await first.kvmRunsGuests())
+        let second = CachedKVMProbe(probe: inner, cachePath: dir + "/probe.json", binary: "/bin/sh")
+        #expect(await second.kvmRunsGuests())
+        #expect(inner.calls.withLock { $0 } == 1)
+        let other = CachedKVMProbe(probe: inner, cachePath: dir + "/probe.json", binary: "/bin/ls")
+        _ = await other.kvmRunsGuests()
+        #expect(inner.calls.withLock { $0 } == 2)
     }
 }

@@ -1,0 +1,85 @@
+import Daemon
+import Foundation
+import JoistAPI
+import JoistCore
+import JoistTesting
+import Logging
+import QEMUDriver
+import QMP
+import Store
+import Synchronization
+
+/// A launcher that starts a fake QMP server and a fake serial console where QEMU would put its
+/// sockets, so the daemon's logic runs without QEMU.
+final class FakeVMLauncher: VMLauncher {
+    struct VM: Sendable {
+        let qmp: FakeQMPServer
+        let serial: FakeSerialServer
+    }
+
+    let handler: FakeQMPServer.Handler
+    let failure: JoistError?
+    private let launched = Mutex<[VM]>([])
+
+    init(failure: JoistError? = nil, handler: @escaping FakeQMPServer.Handler = FakeQMPServer.succeedAll) {
+        self.failure = failure
+        self.handler = handler
+    }
+
+    func launch(argv: [String], paths: RuntimePaths) async throws -> Int32 {
+        if let failure { throw failure }
+        let qmp = try await FakeQMPServer.start(socketPath: paths.qmpSocket, handler: handler)
+        let serial = try await FakeSerialServer.start(socketPath: paths.serialSocket)
+        launched.withLock { $0.append(VM(qmp: qmp, serial: serial)) }
+        // No process exists; the supervisor treats this pid as already gone when it checks.
+        return Int32.max
+    }
+
+    var last: VM? { launched.withLock { $0.last } }
+
+    /// QEMU exiting: both sockets close.
+    func exit(_ vm: VM) async {
+        await vm.qmp.dropConnections()
+        await vm.qmp.shutdown()
+        await vm.serial.shutdown()
+    }
+}
+
+/// A daemon core (manager, in-memory store) wired to a fake launcher in a temporary directory.
+struct FakeDaemon {
+    let manager: InstanceManager
+    let launcher: FakeVMLauncher
+    let directory: String
+
+    init(launcher: FakeVMLauncher) throws {
+        directory = "/tmp/jd-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory + "/instances", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: directory + "/vmlinuz", contents: Data("kernel".utf8))
+        let env = DaemonEnvironment(
+            stateDirectory: directory, store: InMemoryStore(), launcher: launcher,
+            accelerators: AcceleratorResolver(probe: NoKVM()), logger: Logger(label: "test"))
+        manager = InstanceManager(env: env)
+        self.launcher = launcher
+    }
+
+    func create(_ name: String) async throws -> InstanceSupervisor {
+        _ = try await manager.create(InstanceCreate(name: name, kernel: directory + "/vmlinuz", memory: "64MiB", accel: .tcg))
+        return try await manager.supervisor(name)
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
+}
+
+struct NoKVM: KVMProbe {
+    func kvmRunsGuests() async -> Bool { false }
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return try await condition()
+}
