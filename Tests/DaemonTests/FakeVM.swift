@@ -35,6 +35,11 @@ final class FakeVMLauncher: VMLauncher {
         return Int32.max
     }
 
+    /// A VM that ignores everything but `quit`, which ends it (as QEMU's monitor does).
+    static func quitting() -> FakeVMLauncher {
+        FakeVMLauncher { command in command.name == "quit" ? .successThenDisconnect([:]) : .success([:]) }
+    }
+
     var last: VM? { launched.withLock { $0.last } }
 
     /// QEMU exiting: both sockets close.

@@ -38,9 +38,7 @@ struct InstanceSupervisorTests {
 
     @Test("a guest that ignores the power-down is forced off after the timeout")
     func stopTimeout() async throws {
-        let launcher = FakeVMLauncher { command in
-            command.name == "quit" ? .successThenDisconnect([:]) : .success([:])
-        }
+        let launcher = FakeVMLauncher.quitting()
         let daemon = try FakeDaemon(launcher: launcher)
         defer { daemon.cleanUp() }
         let vm1 = try await daemon.create("vm1")
@@ -56,9 +54,7 @@ struct InstanceSupervisorTests {
 
     @Test("a panicked guest is an error until stopped; start is refused meanwhile")
     func panic() async throws {
-        let launcher = FakeVMLauncher { command in
-            command.name == "quit" ? .successThenDisconnect([:]) : .success([:])
-        }
+        let launcher = FakeVMLauncher.quitting()
         let daemon = try FakeDaemon(launcher: launcher)
         defer { daemon.cleanUp() }
         let vm1 = try await daemon.create("vm1")

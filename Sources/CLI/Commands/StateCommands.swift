@@ -26,15 +26,24 @@ struct Start: AsyncParsableCommand {
     func run() async throws { try await change(names, .init(action: .start), global: global) }
 }
 
+/// How `stop` and `restart` end a running guest.
+struct StopOptions: ParsableArguments {
+    @Flag(help: "Stop immediately, without asking the guest.") var force = false
+    @Option(help: "Seconds to wait for the guest to power off before forcing.") var timeout: Int = 30
+
+    func change(_ action: InstanceStateChange.Action) -> InstanceStateChange {
+        InstanceStateChange(action: action, force: force, timeout: timeout)
+    }
+}
+
 /// `joist stop NAME… [--force] [--timeout N]`
 struct Stop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stop instances: ACPI power-down, then a hard stop after the timeout.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
-    @Flag(help: "Stop immediately, without asking the guest.") var force = false
-    @Option(help: "Seconds to wait for the guest to power off before forcing.") var timeout: Int = 30
-    func run() async throws { try await change(names, .init(action: .stop, force: force, timeout: timeout), global: global) }
+    @OptionGroup var stop: StopOptions
+    func run() async throws { try await change(names, stop.change(.stop), global: global) }
 }
 
 /// `joist restart NAME… [--force] [--timeout N]`
@@ -42,9 +51,8 @@ struct Restart: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop and start instances again.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
-    @Flag(help: "Stop immediately, without asking the guest.") var force = false
-    @Option(help: "Seconds to wait for the guest to power off before forcing.") var timeout: Int = 30
-    func run() async throws { try await change(names, .init(action: .restart, force: force, timeout: timeout), global: global) }
+    @OptionGroup var stop: StopOptions
+    func run() async throws { try await change(names, stop.change(.restart), global: global) }
 }
 
 /// `joist pause NAME…`
