@@ -75,6 +75,33 @@ struct FakeDaemon {
     func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
+/// Creates instance `vm1`, starts it on `launcher`'s fake VM, runs `body`, and always tears the fake
+/// VM and the daemon's directory down afterwards, even when `body` throws.
+func withRunningVM(
+    _ launcher: FakeVMLauncher = FakeVMLauncher(),
+    _ body: (InstanceSupervisor, FakeVMLauncher.VM) async throws -> Void
+) async throws {
+    let daemon = try FakeDaemon(launcher: launcher)
+    defer { daemon.cleanUp() }
+    let supervisor = try await daemon.create("vm1")
+    try await supervisor.start()
+    guard let vm = launcher.last else { throw TestSetupError("the fake launcher started no VM") }
+    do {
+        try await body(supervisor, vm)
+    } catch {
+        await stop(vm, of: supervisor, on: launcher)
+        throw error
+    }
+    await stop(vm, of: supervisor, on: launcher)
+}
+
+/// Ends the fake VM and waits until the supervisor has recorded the exit, so nothing writes into
+/// the daemon's directory once the test removes it.
+func stop(_ vm: FakeVMLauncher.VM, of supervisor: InstanceSupervisor, on launcher: FakeVMLauncher) async {
+    await launcher.exit(vm)
+    _ = await eventually { await supervisor.snapshot().state == .stopped }
+}
+
 struct NoKVM: KVMProbe {
     func kvmRunsGuests() async -> Bool { false }
 }

@@ -10,82 +10,62 @@ import Testing
 struct InstanceSupervisorTests {
     @Test("start continues the paused VM and relays its console into the history")
     func start() async throws {
-        let daemon = try FakeDaemon(launcher: FakeVMLauncher())
-        defer { daemon.cleanUp() }
-        let vm1 = try await daemon.create("vm1")
-        try await vm1.start()
-        #expect(await vm1.snapshot().state == .running)
-        let vm = try #require(daemon.launcher.last)
-        #expect(vm.qmp.commands.map(\.name).contains("cont"))
-        try await vm.serial.print("hello from the guest\n")
-        #expect(await eventually { String(decoding: vm1.consoleHistory(), as: UTF8.self).contains("hello from the guest") })
-        await daemon.launcher.exit(vm)
+        try await withRunningVM { vm1, vm in
+            #expect(await vm1.snapshot().state == .running)
+            #expect(vm.qmp.commands.map(\.name).contains("cont"))
+            try await vm.serial.print("hello from the guest\n")
+            #expect(await eventually { String(decoding: vm1.consoleHistory(), as: UTF8.self).contains("hello from the guest") })
+        }
     }
 
     @Test("a guest that powers off becomes stopped on its own, with the reason recorded")
     func guestPoweroff() async throws {
-        let daemon = try FakeDaemon(launcher: FakeVMLauncher())
-        defer { daemon.cleanUp() }
-        let vm1 = try await daemon.create("vm1")
-        try await vm1.start()
-        let vm = try #require(daemon.launcher.last)
-        await vm.qmp.emit("SHUTDOWN", data: ["guest": true, "reason": "guest-shutdown"])
-        await daemon.launcher.exit(vm)
-        #expect(await eventually { await vm1.snapshot().state == .stopped })
-        #expect(await vm1.snapshot().lastExit?.reason == "guest powered off")
-        #expect(await vm1.snapshot().pid == nil)
+        let launcher = FakeVMLauncher()
+        try await withRunningVM(launcher) { vm1, vm in
+            await vm.qmp.emit("SHUTDOWN", data: ["guest": true, "reason": "guest-shutdown"])
+            await launcher.exit(vm)
+            #expect(await eventually { await vm1.snapshot().state == .stopped })
+            #expect(await vm1.snapshot().lastExit?.reason == "guest powered off")
+            #expect(await vm1.snapshot().pid == nil)
+        }
     }
 
     @Test("a guest that ignores the power-down is forced off after the timeout")
     func stopTimeout() async throws {
-        let launcher = FakeVMLauncher.quitting()
-        let daemon = try FakeDaemon(launcher: launcher)
-        defer { daemon.cleanUp() }
-        let vm1 = try await daemon.create("vm1")
-        try await vm1.start()
-        let vm = try #require(launcher.last)
-        try await vm1.stop(force: false, timeout: .milliseconds(300))
-        #expect(await vm1.snapshot().state == .stopped)
-        #expect(vm.qmp.commands.map(\.name).suffix(2) == ["system_powerdown", "quit"])
-        let reason = await vm1.snapshot().lastExit?.reason ?? ""
-        #expect(reason.hasPrefix("stopped (forced after"), "\(reason)")
-        await launcher.exit(vm)
+        try await withRunningVM(.quitting()) { vm1, vm in
+            try await vm1.stop(force: false, timeout: .milliseconds(300))
+            #expect(await vm1.snapshot().state == .stopped)
+            #expect(vm.qmp.commands.map(\.name).suffix(2) == ["system_powerdown", "quit"])
+            let reason = await vm1.snapshot().lastExit?.reason ?? ""
+            #expect(reason.hasPrefix("stopped (forced after"), "\(reason)")
+        }
     }
 
     @Test("a panicked guest is an error until stopped; start is refused meanwhile")
     func panic() async throws {
-        let launcher = FakeVMLauncher.quitting()
-        let daemon = try FakeDaemon(launcher: launcher)
-        defer { daemon.cleanUp() }
-        let vm1 = try await daemon.create("vm1")
-        try await vm1.start()
-        let vm = try #require(launcher.last)
-        await vm.qmp.emit("GUEST_PANICKED", data: ["action": "pause"])
-        #expect(await eventually { await vm1.snapshot().state == .error })
-        await #expect(throws: JoistError.invalidState("instance vm1 has crashed (guest panic); stop it first")) {
-            try await vm1.start()
+        try await withRunningVM(.quitting()) { vm1, vm in
+            await vm.qmp.emit("GUEST_PANICKED", data: ["action": "pause"])
+            #expect(await eventually { await vm1.snapshot().state == .error })
+            await #expect(throws: JoistError.invalidState("instance vm1 has crashed (guest panic); stop it first")) {
+                try await vm1.start()
+            }
+            try await vm1.stop(force: true, timeout: .zero)
+            #expect(await vm1.snapshot().state == .stopped)
         }
-        try await vm1.stop(force: true, timeout: .zero)
-        #expect(await vm1.snapshot().state == .stopped)
-        await launcher.exit(vm)
     }
 
     @Test("pause and resume follow QMP, and events from outside (STOP, RESUME) are reflected")
     func pauseResume() async throws {
-        let daemon = try FakeDaemon(launcher: FakeVMLauncher())
-        defer { daemon.cleanUp() }
-        let vm1 = try await daemon.create("vm1")
-        try await vm1.start()
-        let vm = try #require(daemon.launcher.last)
-        try await vm1.pause()
-        #expect(await vm1.snapshot().state == .paused)
-        try await vm1.resume()
-        #expect(await vm1.snapshot().state == .running)
-        await vm.qmp.emit("STOP")
-        #expect(await eventually { await vm1.snapshot().state == .paused })
-        await vm.qmp.emit("RESUME")
-        #expect(await eventually { await vm1.snapshot().state == .running })
-        await daemon.launcher.exit(vm)
+        try await withRunningVM { vm1, vm in
+            try await vm1.pause()
+            #expect(await vm1.snapshot().state == .paused)
+            try await vm1.resume()
+            #expect(await vm1.snapshot().state == .running)
+            await vm.qmp.emit("STOP")
+            #expect(await eventually { await vm1.snapshot().state == .paused })
+            await vm.qmp.emit("RESUME")
+            #expect(await eventually { await vm1.snapshot().state == .running })
+        }
     }
 
     @Test("a failed launch leaves the instance stopped with the reason")
@@ -114,6 +94,6 @@ struct InstanceSupervisorTests {
             try await vm1.updateConfig([("cpus", "1")])
         }
         let vm = try #require(daemon.launcher.last)
-        await daemon.launcher.exit(vm)
+        await stop(vm, of: vm1, on: daemon.launcher)
     }
 }
