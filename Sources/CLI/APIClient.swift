@@ -31,7 +31,7 @@ struct APIClient: Sendable {
         do {
             response = try await HTTPClient.shared.execute(request, timeout: Self.requestTimeout)
         } catch {
-            throw CLIError("cannot reach joistd at \(socketPath): \(Self.reason(error)); is it running? (start it with `joistd`, or `make run`)")
+            throw CLIError("cannot reach joistd at \(socketPath): \(reason(error)); is it running? (start it with `joistd`, or `make run`)")
         }
         let bytes = try await response.body.collect(upTo: 64 << 20)
         let data = Data(bytes.readableBytesView)
@@ -49,11 +49,9 @@ struct APIClient: Sendable {
         return "http+unix://\(socket)\(path)"
     }
 
-    private static func reason(_ error: any Error) -> String {
-        let text = "\(error)"
-        if text.contains("connectTimeout") || text.contains("connect") && text.contains("refused") { return "connection refused" }
-        if text.contains("No such file") || text.contains("ENOENT") { return "no such socket" }
-        return text
+    /// Why the daemon could not be reached, in words a user can act on.
+    private func reason(_ error: any Error) -> String {
+        FileManager.default.fileExists(atPath: socketPath) ? "\(error)" : "no such socket"
     }
 
     /// Percent-encodes one path segment (instance names are validated, but be safe).

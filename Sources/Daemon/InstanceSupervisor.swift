@@ -46,11 +46,10 @@ public actor InstanceSupervisor {
 
     /// The instance as the API shows it.
     public func snapshot() -> Instance {
-        Instance(
-            name: name, state: lifecycle.state, config: record.spec,
-            pid: lifecycle.state.hasProcess ? record.runtime?.pid : nil,
-            accelerator: lifecycle.state.hasProcess ? record.runtime?.accelerator : nil,
-            startedAt: lifecycle.state.hasProcess ? record.runtime?.startedAt : nil,
+        let runtime = lifecycle.state.hasProcess ? record.runtime : nil
+        return Instance(
+            name: name, state: lifecycle.state, config: record.spec, pid: runtime?.pid,
+            accelerator: runtime?.accelerator, startedAt: runtime?.startedAt,
             createdAt: record.createdAt, lastExit: record.lastExit)
     }
 

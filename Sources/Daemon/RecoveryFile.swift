@@ -8,11 +8,6 @@ enum RecoveryFile {
         let header = "# Joist instance record: the full configuration of \(record.spec.name), rewritten on every change.\n"
         try AtomicFile.write(Data((header + yaml).utf8), to: path)
     }
-
-    static func read(_ path: String) throws -> InstanceRecord {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        return try YAMLDecoder().decode(InstanceRecord.self, from: text)
-    }
 }
 
 /// Writes files so a reader sees either the old or the new content, never half of one.

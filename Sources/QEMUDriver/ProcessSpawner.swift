@@ -24,18 +24,32 @@ public enum ProcessSpawner {
     /// Like `run`, but kills the child and returns nil if it has not exited within `timeout`.
     public static func run(_ argv: [String], outputPath: String, timeout: Duration) async throws -> Int32? {
         let pid = try spawn(argv, outputPath: outputPath)
-        let expired = Mutex(false)
+        // The child is reaped only after `exited` is set under the lock the killer checks, so the
+        // killer can never signal a pid that has been reaped and reused.
+        let state = ExitState()
         let killer = Task {
             try await Task.sleep(for: timeout)
-            // Only a child not yet reaped can be signalled: the waiter below reaps it after this.
-            expired.withLock { $0 = true }
-            _ = Glibc.kill(pid, SIGKILL)
+            state.flags.withLock { flags in
+                guard !flags.exited else { return }
+                flags.killed = true
+                _ = Glibc.kill(pid, SIGKILL)
+            }
         }
         let status = await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: waitForExit(pid)) }
+            Thread.detachNewThread {
+                var info = siginfo_t()
+                while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+                state.flags.withLock { $0.exited = true }
+                continuation.resume(returning: waitForExit(pid))
+            }
         }
         killer.cancel()
-        return expired.withLock { $0 } ? nil : status
+        return state.flags.withLock { $0.killed } ? nil : status
+    }
+
+    /// Whether a timed child has exited (not yet reaped) and whether it was killed for its timeout.
+    private final class ExitState: Sendable {
+        let flags = Mutex((exited: false, killed: false))
     }
 
     static func spawn(_ argv: [String], outputPath: String) throws -> pid_t {
