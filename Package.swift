@@ -22,6 +22,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Already in the graph through async-http-client; named for SHA-256, certificates and TLS.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Domain: names, specs, validation, lifecycle state machine, errors. No I/O.
@@ -50,11 +55,34 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // TLS material: self-signed certificates, fingerprints, server and pinned-client configurations.
+        .target(
+            name: "JoistTLS",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+        // What the daemon is doing and has done: operations, the event bus, the audit log.
+        .target(
+            name: "Activity",
+            dependencies: [
+                "JoistCore", "JoistAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Orchestration: instance supervisors, console hub, recovery files.
         .target(
             name: "Daemon",
             dependencies: [
-                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Store",
+                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Store", "Activity",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,8 +94,10 @@ let package = Package(
         .target(
             name: "APIServer",
             dependencies: [
-                "JoistCore", "JoistAPI", "Daemon",
+                "JoistCore", "JoistAPI", "Daemon", "Activity", "JoistTLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict
@@ -76,9 +106,10 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "JoistCore", "JoistAPI",
+                "JoistCore", "JoistAPI", "JoistTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -100,7 +131,8 @@ let package = Package(
         .target(
             name: "JoistTesting",
             dependencies: [
-                "QMP",
+                "QMP", "JoistAPI",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -109,13 +141,33 @@ let package = Package(
         // Benchmarks (not tests): `scripts/bench`.
         .executableTarget(
             name: "joist-bench",
-            dependencies: ["JoistCore", "QEMUDriver", "QMP", "JoistTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "JoistCore", "JoistAPI", "QEMUDriver", "QMP", "JoistTesting", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Benchmarks/JoistBench",
             swiftSettings: strict
         ),
         .testTarget(name: "JoistCoreTests", dependencies: ["JoistCore", "JoistAPI"], swiftSettings: strict),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
+        .testTarget(name: "ActivityTests", dependencies: ["Activity", "JoistAPI", "JoistCore"], swiftSettings: strict),
+        .testTarget(name: "JoistTLSTests", dependencies: ["JoistTLS"], swiftSettings: strict),
+        .testTarget(
+            name: "APIServerTests",
+            dependencies: [
+                "APIServer", "Daemon", "Activity", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "APISpecTests",
+            dependencies: ["JoistTesting", "JoistAPI", "JoistCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "DaemonTests",
             dependencies: ["Daemon", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "QMP", "Store"],
@@ -130,8 +182,9 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "CLI",
+                "CLI", "JoistTLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict

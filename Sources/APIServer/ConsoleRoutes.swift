@@ -2,21 +2,22 @@ import Daemon
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import JoistAPI
 import JoistCore
 import NIOCore
 
 /// `GET /1.0/instances/{name}/console`: the serial console as a WebSocket of raw bytes, both ways.
-struct ConsoleRoutes<Context: WebSocketRequestContext & RequestContext> {
-    let manager: InstanceManager
-
-    func register(on router: Router<Context>) {
-        router.ws("/1.0/instances/{name}/console") { _, context in
+/// Viewers watch; operators (and admins) may also type.
+enum ConsoleRoutes {
+    static func register(on table: inout RouteTable) {
+        let manager = table.services.instances
+        table.webSocket("/1.0/instances/{name}/console", .project(.viewer), action: "instance.console") { _, context, scope in
             // Refuse before upgrading, so the client gets a JSON error with a proper status.
-            _ = try await manager.supervisor(context.parameters.require("name")).consoleHub()
-            return .upgrade([:])
-        } onUpgrade: { inbound, outbound, context in
+            _ = try await manager.supervisor(context.parameters.require("name"), in: scope.project).consoleHub()
+        } session: { inbound, outbound, context, scope in
             let name = try context.requestContext.parameters.require("name")
-            guard let hub = try? await manager.supervisor(name).consoleHub() else { return }
+            guard let hub = try? await manager.supervisor(name, in: scope.project).consoleHub() else { return }
+            let mayType = scope.identity.role >= .operator
             let (id, output) = hub.subscribe()
             defer { hub.unsubscribe(id) }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -26,7 +27,7 @@ struct ConsoleRoutes<Context: WebSocketRequestContext & RequestContext> {
                     }
                 }
                 group.addTask {
-                    for try await frame in inbound where frame.opcode == .binary || frame.opcode == .text {
+                    for try await frame in inbound where mayType && (frame.opcode == .binary || frame.opcode == .text) {
                         try await hub.send(Array(frame.data.readableBytesView))
                     }
                 }

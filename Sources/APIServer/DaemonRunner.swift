@@ -1,8 +1,10 @@
+import Activity
 import Daemon
 import Foundation
 import Hummingbird
 import Logging
 import QEMUDriver
+import ServiceLifecycle
 import Store
 
 /// Settings of one daemon; tests and benchmarks run private daemons with their own.
@@ -14,6 +16,11 @@ public struct DaemonOptions: Sendable {
     public var socketPath: String
     public var qemuBinary: String
     public var logLevel: String
+    /// Where to serve the API with TLS and tokens; nil serves the Unix socket only.
+    public var listen: ListenAddress?
+    /// A certificate and key to use instead of the self-signed pair in `STATE/tls`.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
 
     public init(stateDirectory: String, socketPath: String, qemuBinary: String, logLevel: String) {
         self.stateDirectory = stateDirectory
@@ -44,23 +51,48 @@ public enum DaemonRunner {
 
         let store = try SQLiteStore(path: state + "/joist.db")
         let binary = try QEMULauncher.resolve(options.qemuBinary)
+        let events = EventBus()
         let env = DaemonEnvironment(
             stateDirectory: state, store: store, argvBuilder: QEMUArgvBuilder(binary: binary),
             accelerators: AcceleratorResolver(
                 probe: CachedKVMProbe(
                     probe: QEMUKVMProbe(binary: binary, logger: logger), cachePath: state + "/kvm-probe.json", binary: binary)),
-            logger: logger)
-        let manager = InstanceManager(env: env)
+            events: events, logger: logger)
+        let projects = ProjectRegistry(store: store)
+        try await projects.load()
+        let manager = InstanceManager(env: env, projects: projects)
         try await manager.load()
+        let tokens = TokenAuthority(store: store)
+        try await tokens.load()
+        let services = APIServer.Services(
+            instances: manager, tokens: tokens, operations: OperationManager(events: events), events: events,
+            audit: try AuditLog(path: state + "/audit.db", events: events), logger: logger)
 
         try? FileManager.default.removeItem(atPath: options.socketPath)
         let socketPath = options.socketPath
-        let app = APIServer.application(manager: manager, socketPath: socketPath, logger: logger) {
-            // The Unix socket is the root administration interface: only its owner may connect.
-            chmod(socketPath, 0o600)
-            logger.info("joistd \(APIServer.version) serving on \(socketPath), state in \(state)")
+        var applications: [any Service] = [
+            APIServer.unixApplication(services, socketPath: socketPath, logger: logger) {
+                // The Unix socket is the root administration interface: only its owner may connect.
+                chmod(socketPath, 0o600)
+                logger.info("joistd \(APIServer.version) serving on \(socketPath), state in \(state)")
+            }
+        ]
+        let addressFile = state + "/https-address"
+        try? FileManager.default.removeItem(atPath: addressFile)
+        if let listen = options.listen {
+            let tls = try TLSSetup.serverConfiguration(
+                stateDirectory: state, certificate: options.tlsCertificate, key: options.tlsKey, logger: logger)
+            applications.append(
+                try APIServer.tlsApplication(services, host: listen.host, port: listen.port, tls: tls, logger: logger) { port in
+                    let bound = ListenAddress(host: listen.host, port: port)
+                    // Tests and scripts read the bound port (useful with port 0) from here.
+                    try? AtomicFile.write(Data("\(bound)\n".utf8), to: addressFile)
+                    logger.info("joistd serving https://\(bound) (TLS, tokens required)")
+                })
         }
-        try await app.runService()
+        let group = ServiceGroup(
+            configuration: .init(services: applications, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
         withExtendedLifetime(lock) {}
         logger.info("joistd stopped; guests keep running")
     }

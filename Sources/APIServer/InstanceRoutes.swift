@@ -1,52 +1,77 @@
+import Daemon
 import Foundation
 import Hummingbird
 import JoistAPI
 import JoistCore
-import Daemon
 
 /// `/1.0/instances…`: create, list, inspect, change state, configure and delete instances.
-struct InstanceRoutes<Context: RequestContext> {
-    let manager: InstanceManager
+enum InstanceRoutes {
     /// Seconds a graceful stop waits when the request gives no timeout.
     static var defaultStopTimeout: Int { 30 }
 
-    func register(on router: Router<Context>) {
-        router.get("/1.0/instances") { _, _ in JSONBody.response(await manager.list()) }
-        router.post("/1.0/instances") { request, context in
+    static func register(on table: inout RouteTable) {
+        let services = table.services
+        let manager = services.instances
+        table.add(.get, "/1.0/instances", .project(.viewer), action: "instance.list") { request, _, scope in
+            let page = try PageRequest(request)
+            return JSONBody.response(await manager.list(in: scope.project, after: page.after, limit: page.limit))
+        }
+        table.add(.post, "/1.0/instances", .project(.operator), action: "instance.create") { request, context, scope in
             let body = try await JSONBody.decode(InstanceCreate.self, allowed: InstanceCreate.fields, from: request, context: context)
-            return JSONBody.response(try await manager.create(body), status: .created)
+            context.auditNote.target = body.name
+            let instance = try await manager.create(body, in: scope.project)
+            return JSONBody.response(instance, status: .created, etag: ETag.of(instance.config))
         }
-        router.get("/1.0/instances/{name}") { _, context in
-            JSONBody.response(try await manager.supervisor(context.parameters.require("name")).snapshot())
+        table.add(.get, "/1.0/instances/{name}", .project(.viewer), action: "instance.get") { _, context, scope in
+            let supervisor = try await manager.supervisor(context.parameters.require("name"), in: scope.project)
+            let instance = await supervisor.snapshot()
+            return JSONBody.response(instance, etag: ETag.of(instance.config))
         }
-        router.delete("/1.0/instances/{name}") { request, context in
-            let force = request.uri.queryParameters.get("force").map { $0 == "true" || $0 == "1" } ?? false
-            try await manager.delete(try context.parameters.require("name"), force: force)
-            return Response(status: .noContent)
+        table.add(.delete, "/1.0/instances/{name}", .project(.operator), action: "instance.delete") { request, context, scope in
+            let name = try context.parameters.require("name")
+            let force = try Query.bool(request, "force") ?? false
+            _ = try await manager.supervisor(name, in: scope.project)
+            let operation = await services.startOperation(
+                for: request, scope: scope, action: "instance.delete", target: name, description: "Deleting instance \(name)",
+                resources: ["/1.0/instances/\(name)"]
+            ) { _ in
+                try await manager.delete(name, in: scope.project, force: force)
+                return ["instance": name]
+            }
+            return accepted(operation)
         }
-        router.put("/1.0/instances/{name}/state") { request, context in
+        table.add(.put, "/1.0/instances/{name}/state", .project(.operator), action: "instance.state") { request, context, scope in
+            let name = try context.parameters.require("name")
             let change = try await JSONBody.decode(InstanceStateChange.self, allowed: ["action", "force", "timeout"], from: request, context: context)
-            let supervisor = try await manager.supervisor(context.parameters.require("name"))
-            try await apply(change, to: supervisor)
-            return JSONBody.response(await supervisor.snapshot())
+            let timeout = change.timeout ?? defaultStopTimeout
+            guard (0...86_400).contains(timeout) else { throw JoistError.invalidArgument("timeout must be between 0 and 86400 seconds") }
+            let supervisor = try await manager.supervisor(name, in: scope.project)
+            let action = "instance.\(change.action.rawValue)"
+            let operation = await services.startOperation(
+                for: request, scope: scope, action: action, target: name,
+                description: "\(change.action.gerund) instance \(name)", resources: ["/1.0/instances/\(name)"]
+            ) { _ in
+                try await apply(change, timeout: timeout, to: supervisor)
+                return ["instance": name, "state": await supervisor.snapshot().state.rawValue]
+            }
+            return accepted(operation)
         }
-        router.patch("/1.0/instances/{name}/config") { request, context in
-            let patch = try await JSONBody.decode(InstanceConfigPatch.self, allowed: ["settings"], from: request, context: context)
-            let supervisor = try await manager.supervisor(context.parameters.require("name"))
-            try await supervisor.updateConfig(patch.settings.map { ($0.key, $0.value) })
-            return JSONBody.response(await supervisor.snapshot())
+        table.add(.patch, "/1.0/instances/{name}/config", .project(.operator), action: "instance.update") { request, context, scope in
+            let patch = try await JSONBody.decode(InstanceConfigPatch.self, allowed: ["settings"], nested: ["settings": ["key", "value"]], from: request, context: context)
+            let instance = try await manager.updateConfig(
+                context.parameters.require("name"), in: scope.project, settings: patch.settings.map { ($0.key, $0.value) },
+                ifMatch: request.headers[.ifMatch])
+            return JSONBody.response(instance, etag: ETag.of(instance.config))
         }
-        router.get("/1.0/instances/{name}/console/log") { _, context in
-            let supervisor = try await manager.supervisor(context.parameters.require("name"))
+        table.add(.get, "/1.0/instances/{name}/console/log", .project(.viewer), action: "instance.console-log") { _, context, scope in
+            let supervisor = try await manager.supervisor(context.parameters.require("name"), in: scope.project)
             return Response(
                 status: .ok, headers: [.contentType: "application/octet-stream"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: supervisor.consoleHistory())))
         }
     }
 
-    private func apply(_ change: InstanceStateChange, to supervisor: InstanceSupervisor) async throws {
-        let timeout = change.timeout ?? Self.defaultStopTimeout
-        guard timeout >= 0 else { throw JoistError.invalidArgument("timeout must not be negative") }
+    private static func apply(_ change: InstanceStateChange, timeout: Int, to supervisor: InstanceSupervisor) async throws {
         let force = change.force ?? false
         switch change.action {
         case .start: try await supervisor.start()
@@ -54,6 +79,19 @@ struct InstanceRoutes<Context: RequestContext> {
         case .restart: try await supervisor.restart(force: force, timeout: .seconds(timeout))
         case .pause: try await supervisor.pause()
         case .resume: try await supervisor.resume()
+        }
+    }
+}
+
+extension InstanceStateChange.Action {
+    /// "Starting", "Stopping", … for operation descriptions.
+    var gerund: String {
+        switch self {
+        case .start: "Starting"
+        case .stop: "Stopping"
+        case .restart: "Restarting"
+        case .pause: "Pausing"
+        case .resume: "Resuming"
         }
     }
 }

@@ -1,24 +1,37 @@
-import Foundation
-
-/// Lets global options come before the subcommand (`joist --socket PATH list`).
+/// Lets global options come before the subcommand (`joist --remote prod list`, `joist --socket PATH list`).
 ///
 /// ArgumentParser only gives a subcommand the options declared on it, so options typed before the
-/// subcommand name are moved into the environment the subcommands read (`JOIST_SOCKET`).
+/// subcommand's name are moved after its arguments, where the subcommand's ``GlobalOptions`` parse
+/// them as if typed there. Moving them (rather than exporting them as environment variables) keeps
+/// an explicit `--socket` distinguishable from `JOIST_SOCKET`, which the endpoint choice depends on.
 public enum GlobalArguments {
-    /// Returns the arguments with leading global options removed, and sets the environment they stand for.
+    /// The options that may come first.
+    static let names = ["--socket", "--remote", "--project"]
+
+    /// Returns the arguments with leading global options moved behind the subcommand's arguments
+    /// (before a `--`, if there is one).
     public static func hoist(_ arguments: [String]) -> [String] {
+        var globals: [String] = []
         var rest = arguments[...]
-        while let first = rest.first, first.hasPrefix("--socket") {
-            if first == "--socket", rest.count >= 2 {
-                setenv("JOIST_SOCKET", rest[rest.startIndex + 1], 1)
-                rest = rest.dropFirst(2)
-            } else if first.hasPrefix("--socket=") {
-                setenv("JOIST_SOCKET", String(first.dropFirst("--socket=".count)), 1)
-                rest = rest.dropFirst()
-            } else {
-                break
+        scan: while let first = rest.first {
+            for name in Self.names {
+                if first == name, rest.count >= 2 {
+                    globals += rest.prefix(2)
+                    rest = rest.dropFirst(2)
+                    continue scan
+                }
+                if first.hasPrefix(name + "=") {
+                    globals.append(first)
+                    rest = rest.dropFirst()
+                    continue scan
+                }
             }
+            break
         }
-        return Array(rest)
+        // Without a subcommand (`joist --socket X --help`) there is nothing to give them to.
+        guard let next = rest.first, !next.hasPrefix("-") else { return Array(rest) }
+        var result = Array(rest)
+        result.insert(contentsOf: globals, at: result.firstIndex(of: "--") ?? result.endIndex)
+        return result
     }
 }

@@ -5,11 +5,12 @@ public struct JoistCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "joist",
         abstract: "Run and manage virtual machines with joistd.",
-        discussion: "Talks to joistd over its Unix socket (--socket, or JOIST_SOCKET; default /run/joist/joist.sock).",
+        discussion: "Talks to joistd over its Unix socket (--socket, or JOIST_SOCKET; default /run/joist/joist.sock) or a remote (--remote, JOIST_REMOTE, `joist remote`). --project (or JOIST_PROJECT) picks the project.",
         version: "0.1.0",
         subcommands: [
             Create.self, Start.self, Stop.self, Restart.self, Pause.self, Resume.self, Delete.self,
-            List.self, Info.self, Console.self, Config.self,
+            List.self, Info.self, Console.self, Config.self, ProjectCommand.self, TokenCommand.self,
+            OperationCommand.self, Monitor.self, Audit.self, Remote.self,
         ]
     )
 

@@ -1,3 +1,4 @@
+public import Activity
 import Foundation
 public import JoistCore
 public import Logging
@@ -12,6 +13,8 @@ public struct DaemonEnvironment: Sendable {
     public var launcher: any VMLauncher
     public var accelerators: AcceleratorResolver
     public var host: HostResources
+    /// Lifecycle events go here (and on to `/1.0/events`).
+    public var events: EventBus
     /// Bytes of console history kept per instance before rotation.
     public var consoleLogLimit: Int
     public var logger: Logger
@@ -19,8 +22,9 @@ public struct DaemonEnvironment: Sendable {
     public init(
         stateDirectory: String, store: any Store, argvBuilder: QEMUArgvBuilder = QEMUArgvBuilder(),
         launcher: any VMLauncher = QEMULauncher(), accelerators: AcceleratorResolver, host: HostResources = .current,
-        consoleLogLimit: Int = ConsoleLog.defaultLimit, logger: Logger
+        consoleLogLimit: Int = ConsoleLog.defaultLimit, events: EventBus = EventBus(), logger: Logger
     ) {
+        self.events = events
         self.stateDirectory = stateDirectory
         self.store = store
         self.argvBuilder = argvBuilder
@@ -31,7 +35,9 @@ public struct DaemonEnvironment: Sendable {
         self.logger = logger
     }
 
-    func paths(for name: String) -> RuntimePaths { RuntimePaths(stateDirectory: stateDirectory, instance: name) }
+    func paths(for key: InstanceKey) -> RuntimePaths {
+        RuntimePaths(stateDirectory: stateDirectory, instance: key.directoryName)
+    }
 }
 
 extension HostResources {

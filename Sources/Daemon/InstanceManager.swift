@@ -1,86 +1,153 @@
+import Activity
 import Foundation
 public import JoistAPI
 import JoistCore
 import QEMUDriver
 import Store
 
-/// The registry of instances: creates, finds, lists and deletes them, one supervisor each.
+/// One instance's address: names are unique within a project.
+public struct InstanceKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var project: String
+    public var name: String
+
+    public init(project: String, name: String) {
+        self.project = project
+        self.name = name
+    }
+
+    /// The folder name under `STATE/instances`: the bare name in `default`, `PROJECT_NAME` elsewhere
+    /// (`_` never occurs in a valid name, so the two cannot collide).
+    var directoryName: String { project == Project.defaultName ? name : "\(project)_\(name)" }
+
+    public var description: String { project == Project.defaultName ? name : "\(project)/\(name)" }
+
+    public static func < (a: InstanceKey, b: InstanceKey) -> Bool { (a.project, a.name) < (b.project, b.name) }
+}
+
+/// The registry of instances: creates, finds, lists and deletes them, one supervisor each, within
+/// their projects' limits.
 public actor InstanceManager {
     let env: DaemonEnvironment
-    private var supervisors: [String: InstanceSupervisor] = [:]
+    public nonisolated let projects: ProjectRegistry
+    private var supervisors: [String: [String: InstanceSupervisor]] = [:]
+    /// Names being created right now, so a concurrent create of the same name is refused at once.
+    private var pending: Set<InstanceKey> = []
 
-    public init(env: DaemonEnvironment) {
+    public init(env: DaemonEnvironment, projects: ProjectRegistry) {
         self.env = env
+        self.projects = projects
     }
 
     /// Loads every instance from the store and re-attaches to the QEMU processes that outlived the last daemon.
     public func load() async throws {
-        let (items, _) = try await env.store.range(prefix: InstanceRecord.prefix())
+        let (items, _) = try await env.store.range(prefix: InstanceRecord.rootPrefix)
         let decoder = APICoding.decoder()
-        for item in items {
+        for item in items where InstanceRecord.isInstanceKey(item.key) {
             do {
                 let record = try decoder.decode(InstanceRecord.self, from: item.value)
-                supervisors[record.spec.name] = InstanceSupervisor(record: record, revision: item.modRevision, env: env)
+                let key = InstanceKey(project: record.project, name: record.spec.name)
+                supervisors[key.project, default: [:]][key.name] = InstanceSupervisor(
+                    key: key, record: record, revision: item.modRevision, env: env)
+                await projects.adopt(.instance(record.spec), in: key.project)
             } catch {
                 env.logger.error("skipping unreadable record \(item.key): \(error)")
             }
         }
         await withTaskGroup(of: Void.self) { group in
-            for supervisor in supervisors.values { group.addTask { await supervisor.reattach() } }
+            for supervisor in supervisors.values.flatMap(\.values) { group.addTask { await supervisor.reattach() } }
         }
     }
 
-    /// Validates and stores a new instance (stopped). Nothing is created when validation fails.
-    public func create(_ request: InstanceCreate) async throws -> Instance {
+    /// Validates and stores a new instance (stopped) within its project's limits. Nothing is created
+    /// when validation or the quota refuses it.
+    public func create(_ request: InstanceCreate, in project: String) async throws -> Instance {
         let spec = try Self.spec(from: request)
         try spec.validate(host: env.host, fileExists: { FileManager.default.fileExists(atPath: $0) })
-        let paths = env.paths(for: spec.name)
+        let key = InstanceKey(project: project, name: spec.name)
+        let paths = env.paths(for: key)
         guard paths.socketPathsFit else {
             throw JoistError.invalidArgument(
                 "instance name '\(spec.name)' is too long for the state directory \(env.stateDirectory) (Unix socket paths are limited to \(RuntimePaths.maxSocketPathLength) bytes)")
         }
-        guard supervisors[spec.name] == nil else { throw Self.exists(spec.name) }
-        let record = InstanceRecord(spec: spec, createdAt: Date())
+        guard supervisors[project]?[spec.name] == nil, !pending.contains(key) else { throw Self.exists(key) }
+        pending.insert(key)
+        defer { pending.remove(key) }
+        let delta = ResourceDelta.instance(spec)
+        try await projects.reserve(delta, in: project)
+        let record = InstanceRecord(spec: spec, project: project, createdAt: Date())
         let revision: Int64
         do {
             revision = try await env.store.put(
-                InstanceRecord.key(spec.name), try APICoding.encoder().encode(record), expect: .absent)
-        } catch StoreError.conflict {
-            throw Self.exists(spec.name)
+                InstanceRecord.key(spec.name, project: project), try APICoding.encoder().encode(record), expect: .absent)
+        } catch {
+            await projects.release(delta, in: project)
+            if case StoreError.conflict = error { throw Self.exists(key) }
+            throw error
         }
         try? FileManager.default.createDirectory(atPath: paths.directory, withIntermediateDirectories: true)
         try? RecoveryFile.write(record, to: paths.recoveryFile)
-        let supervisor = InstanceSupervisor(record: record, revision: revision, env: env)
-        supervisors[spec.name] = supervisor
-        env.logger.info("created instance \(spec.name)")
+        let supervisor = InstanceSupervisor(key: key, record: record, revision: revision, env: env)
+        supervisors[project, default: [:]][spec.name] = supervisor
+        env.logger.info("created instance \(key)")
+        env.events.publish(.lifecycle(
+            LifecycleEvent(action: "instance-created", source: "/1.0/instances/\(spec.name)", name: spec.name, state: "stopped"),
+            project: project))
         return await supervisor.snapshot()
     }
 
-    public func supervisor(_ name: String) throws -> InstanceSupervisor {
-        guard let supervisor = supervisors[name] else { throw JoistError.notFound("instance \(name) not found") }
+    public func supervisor(_ name: String, in project: String) throws -> InstanceSupervisor {
+        guard let supervisor = supervisors[project]?[name] else {
+            throw JoistError.notFound("instance \(name) not found" + (project == Project.defaultName ? "" : " in project \(project)"))
+        }
         return supervisor
     }
 
-    /// Every instance, sorted by name.
-    public func list() async -> [Instance] {
-        var result: [Instance] = []
-        for name in supervisors.keys.sorted() {
-            if let supervisor = supervisors[name] { result.append(await supervisor.snapshot()) }
+    /// One page of a project's instances, sorted by name, starting after `after`.
+    public func list(in project: String, after: String? = nil, limit: Int = Page<Instance>.defaultLimit) async -> Page<Instance> {
+        let names = (supervisors[project] ?? [:]).keys.filter { after == nil || $0 > after! }.sorted()
+        var items: [Instance] = []
+        items.reserveCapacity(min(limit, names.count))
+        for name in names.prefix(limit) {
+            if let supervisor = supervisors[project]?[name] { items.append(await supervisor.snapshot()) }
         }
-        return result
+        return Page(items: items, next: names.count > limit ? items.last?.name : nil)
+    }
+
+    /// Applies `key=value` settings to a stopped instance, within its project's limits.
+    /// `ifMatch` is the ETag the caller read; a stale one is refused with `preconditionFailed`.
+    public func updateConfig(
+        _ name: String, in project: String, settings: [(key: String, value: String)], ifMatch: String?
+    ) async throws -> Instance {
+        let supervisor = try supervisor(name, in: project)
+        let projects = self.projects
+        try await supervisor.updateConfig(settings, ifMatch: ifMatch) { old, new in
+            let delta = ResourceDelta.instance(new) + -ResourceDelta.instance(old)
+            guard !delta.isZero else { return {} }
+            try await projects.reserve(delta, in: project)
+            return { await projects.release(delta, in: project) }
+        }
+        return await supervisor.snapshot()
     }
 
     /// Deletes an instance and its runtime files; a running one only with `force` (it is stopped first).
-    public func delete(_ name: String, force: Bool) async throws {
-        let supervisor = try supervisor(name)
-        try await supervisor.prepareForDeletion(force: force)
-        try await env.store.delete(InstanceRecord.key(name), expect: .any)
-        supervisors.removeValue(forKey: name)
-        try? FileManager.default.removeItem(atPath: env.paths(for: name).directory)
-        env.logger.info("deleted instance \(name)")
+    public func delete(_ name: String, in project: String, force: Bool) async throws {
+        let supervisor = try supervisor(name, in: project)
+        let spec = try await supervisor.prepareForDeletion(force: force)
+        try await env.store.delete(InstanceRecord.key(name, project: project), expect: .any)
+        supervisors[project]?.removeValue(forKey: name)
+        await projects.release(.instance(spec), in: project)
+        try? FileManager.default.removeItem(atPath: env.paths(for: supervisor.key).directory)
+        env.logger.info("deleted instance \(supervisor.key)")
+        env.events.publish(.lifecycle(
+            LifecycleEvent(action: "instance-deleted", source: "/1.0/instances/\(name)", name: name), project: project))
     }
 
-    private static func exists(_ name: String) -> JoistError { .alreadyExists("instance \(name) already exists") }
+    /// How many instances exist in every project (for tests and benchmarks).
+    public func count() -> Int { supervisors.values.reduce(0) { $0 + $1.count } }
+
+    private static func exists(_ key: InstanceKey) -> JoistError {
+        .alreadyExists("instance \(key.name) already exists" + (key.project == Project.defaultName ? "" : " in project \(key.project)"))
+    }
 
     /// Turns a create request into a spec, parsing sizes and NICs and detecting disk formats.
     static func spec(from request: InstanceCreate) throws -> InstanceSpec {

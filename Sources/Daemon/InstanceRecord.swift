@@ -12,21 +12,45 @@ public struct InstanceRecord: Codable, Sendable, Equatable {
     }
 
     public var spec: InstanceSpec
+    public var project: String
     public var createdAt: Date
     public var runtime: Runtime?
     public var lastExit: ExitRecord?
 
-    public init(spec: InstanceSpec, createdAt: Date, runtime: Runtime? = nil, lastExit: ExitRecord? = nil) {
+    public init(
+        spec: InstanceSpec, project: String = Project.defaultName, createdAt: Date, runtime: Runtime? = nil,
+        lastExit: ExitRecord? = nil
+    ) {
         self.spec = spec
+        self.project = project
         self.createdAt = createdAt
         self.runtime = runtime
         self.lastExit = lastExit
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        spec = try container.decode(InstanceSpec.self, forKey: .spec)
+        // Records written before projects existed belong to `default`.
+        project = try container.decodeIfPresent(String.self, forKey: .project) ?? Project.defaultName
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        runtime = try container.decodeIfPresent(Runtime.self, forKey: .runtime)
+        lastExit = try container.decodeIfPresent(ExitRecord.self, forKey: .lastExit)
+    }
+
     /// The store key of an instance; every resource lives under its project.
-    public static func key(_ name: String, project: String = "default") -> String {
+    public static func key(_ name: String, project: String = Project.defaultName) -> String {
         "/projects/\(project)/instances/\(name)"
     }
 
-    public static func prefix(project: String = "default") -> String { "/projects/\(project)/instances/" }
+    public static func prefix(project: String = Project.defaultName) -> String { "/projects/\(project)/instances/" }
+
+    /// Every project's resources live under this prefix.
+    static let rootPrefix = "/projects/"
+
+    /// Whether a key under `rootPrefix` is an instance record (`/projects/P/instances/N`).
+    static func isInstanceKey(_ key: String) -> Bool {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 5 && parts[1] == "projects" && parts[3] == "instances"
+    }
 }

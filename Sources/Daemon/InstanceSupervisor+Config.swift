@@ -1,30 +1,54 @@
+import Activity
 import Foundation
 import JoistCore
 import QEMUDriver
 
 extension InstanceSupervisor {
+    /// Checks the project's limits for a configuration change and returns how to undo that reservation.
+    public typealias QuotaCheck = @Sendable (_ old: InstanceSpec, _ new: InstanceSpec) async throws -> @Sendable () async -> Void
+
+    /// The entity tag of the configuration, for `If-Match`.
+    public func configETag() -> String { ETag.of(record.spec) }
+
     /// Applies `key=value` settings to a stopped instance after validating the result.
-    public func updateConfig(_ settings: [(key: String, value: String)]) async throws {
-        try await operations.withLock { try await self.performUpdate(settings) }
+    ///
+    /// `ifMatch` must name the current configuration's ETag when given; `quota` reserves any growth.
+    public func updateConfig(
+        _ settings: [(key: String, value: String)], ifMatch: String? = nil, quota: QuotaCheck? = nil
+    ) async throws {
+        try await operations.withLock { try await self.performUpdate(settings, ifMatch: ifMatch, quota: quota) }
     }
 
-    private func performUpdate(_ settings: [(key: String, value: String)]) async throws {
+    private func performUpdate(_ settings: [(key: String, value: String)], ifMatch: String?, quota: QuotaCheck?) async throws {
         try ensureExists()
+        // Malformed settings are refused as such (400) before the revision (412) and the state (409).
+        let updated = try record.spec.applying(settings)
+        try updated.validate(host: env.host, fileExists: { FileManager.default.fileExists(atPath: $0) })
+        try ETag.check(ifMatch, current: configETag(), resource: "instance \(name)")
         guard lifecycle.state == .stopped else {
             throw JoistError.invalidState("instance \(name) must be stopped to change its configuration (it is \(lifecycle.state.rawValue))")
         }
-        let updated = try record.spec.applying(settings)
-        try updated.validate(host: env.host, fileExists: { FileManager.default.fileExists(atPath: $0) })
+        let undo = try await quota?(record.spec, updated)
+        let previous = record.spec
         record.spec = updated
-        try await persist()
+        do {
+            try await persist()
+        } catch {
+            record.spec = previous
+            await undo?()
+            throw error
+        }
+        env.events.publish(.lifecycle(
+            .init(action: "instance-updated", source: "/1.0/instances/\(name)", name: name), project: key.project))
     }
 
     /// Marks the instance deleted after stopping it if `force`; refuses a running instance otherwise.
-    func prepareForDeletion(force: Bool) async throws {
+    /// Returns the configuration it had, so its project's usage can be released.
+    func prepareForDeletion(force: Bool) async throws -> InstanceSpec {
         try await operations.withLock { try await self.performPrepareForDeletion(force: force) }
     }
 
-    private func performPrepareForDeletion(force: Bool) async throws {
+    private func performPrepareForDeletion(force: Bool) async throws -> InstanceSpec {
         try ensureExists()
         if lifecycle.state.hasProcess {
             guard force else {
@@ -33,6 +57,7 @@ extension InstanceSupervisor {
             try await performStop(force: true, timeout: .zero)
         }
         deleted = true
+        return record.spec
     }
 
     /// The console hub of the running guest.

@@ -1,3 +1,4 @@
+import Activity
 import Foundation
 public import JoistAPI
 import JoistCore
@@ -12,7 +13,8 @@ import Store
 /// events and the process exiting are handled as they arrive, without that lock, so a stop can wait
 /// for the guest to power off.
 public actor InstanceSupervisor {
-    public nonisolated let name: String
+    public nonisolated let key: InstanceKey
+    public nonisolated var name: String { key.name }
     let env: DaemonEnvironment
     let paths: RuntimePaths
     let operations = AsyncLock()
@@ -32,15 +34,15 @@ public actor InstanceSupervisor {
     private var waiters: [Int: (target: InstanceState, continuation: CheckedContinuation<Bool, Never>)] = [:]
     private var nextWaiterID = 0
 
-    init(record: InstanceRecord, revision: Int64, env: DaemonEnvironment) {
-        self.name = record.spec.name
+    init(key: InstanceKey, record: InstanceRecord, revision: Int64, env: DaemonEnvironment) {
+        self.key = key
         self.env = env
-        self.paths = env.paths(for: record.spec.name)
+        self.paths = env.paths(for: key)
         self.record = record
         self.revision = revision
         self.lifecycle = Lifecycle(name: record.spec.name)
         var logger = env.logger
-        logger[metadataKey: "instance"] = .string(record.spec.name)
+        logger[metadataKey: "instance"] = .string(key.description)
         self.logger = logger
     }
 
@@ -48,7 +50,7 @@ public actor InstanceSupervisor {
     public func snapshot() -> Instance {
         let runtime = lifecycle.state.hasProcess ? record.runtime : nil
         return Instance(
-            name: name, state: lifecycle.state, config: record.spec, pid: runtime?.pid,
+            name: name, project: key.project, state: lifecycle.state, config: record.spec, pid: runtime?.pid,
             accelerator: runtime?.accelerator, startedAt: runtime?.startedAt,
             createdAt: record.createdAt, lastExit: record.lastExit)
     }
@@ -65,6 +67,11 @@ public actor InstanceSupervisor {
         let actions = try lifecycle.handle(event)
         if lifecycle.state != before {
             logger.info("state \(before.rawValue) → \(lifecycle.state.rawValue)", metadata: ["event": "\(event)"])
+            env.events.publish(.lifecycle(
+                LifecycleEvent(
+                    action: "instance-state-changed", source: "/1.0/instances/\(name)", name: name,
+                    previousState: before.rawValue, state: lifecycle.state.rawValue, reason: "\(event)"),
+                project: key.project))
             for (id, waiter) in waiters where waiter.target == lifecycle.state {
                 waiters.removeValue(forKey: id)
                 waiter.continuation.resume(returning: true)
@@ -93,7 +100,7 @@ public actor InstanceSupervisor {
     /// Writes the record to the store (compare-and-swap on its revision) and to the recovery file.
     func persist() async throws {
         let data = try APICoding.encoder().encode(record)
-        revision = try await env.store.put(InstanceRecord.key(name), data, expect: .modRevision(revision))
+        revision = try await env.store.put(InstanceRecord.key(name, project: key.project), data, expect: .modRevision(revision))
         do {
             try RecoveryFile.write(record, to: paths.recoveryFile)
         } catch {

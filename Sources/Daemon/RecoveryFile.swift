@@ -11,8 +11,8 @@ enum RecoveryFile {
 }
 
 /// Writes files so a reader sees either the old or the new content, never half of one.
-enum AtomicFile {
-    static func write(_ data: Data, to path: String) throws {
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
         let temp = path + ".tmp"
         guard FileManager.default.createFile(atPath: temp, contents: data) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temp])

@@ -4,6 +4,7 @@ public import JoistCore
 /// An instance as the API shows it: its configuration plus what is true right now.
 public struct Instance: Codable, Sendable, Equatable {
     public var name: String
+    public var project: String
     public var state: InstanceState
     public var config: InstanceSpec
     /// The QEMU process id while one exists.
@@ -16,10 +17,11 @@ public struct Instance: Codable, Sendable, Equatable {
     public var lastExit: ExitRecord?
 
     public init(
-        name: String, state: InstanceState, config: InstanceSpec, pid: Int32? = nil,
+        name: String, project: String = "default", state: InstanceState, config: InstanceSpec, pid: Int32? = nil,
         accelerator: Accelerator? = nil, startedAt: Date? = nil, createdAt: Date, lastExit: ExitRecord? = nil
     ) {
         self.name = name
+        self.project = project
         self.state = state
         self.config = config
         self.pid = pid
@@ -118,6 +120,11 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
     public struct Body: Codable, Sendable, Equatable {
         public var code: String
         public var message: String
+
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
     }
 
     public var error: Body

@@ -23,6 +23,20 @@ public struct JoistError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let timeout = Code(rawValue: "timeout")
         /// A host component failed (QEMU would not start, a file could not be written).
         public static let hostFailure = Code(rawValue: "host_failure")
+        /// No valid credentials: a missing, unknown, expired or revoked token.
+        public static let unauthenticated = Code(rawValue: "unauthenticated")
+        /// The credentials are valid but their role or project does not allow the request.
+        public static let forbidden = Code(rawValue: "forbidden")
+        /// An update named a revision (`If-Match`) that is no longer current.
+        public static let preconditionFailed = Code(rawValue: "precondition_failed")
+        /// A request body is larger than the API accepts.
+        public static let tooLarge = Code(rawValue: "too_large")
+        /// The project's limits would be exceeded.
+        public static let quotaExceeded = Code(rawValue: "quota_exceeded")
+        /// Too many requests (e.g. failed authentications) from one client.
+        public static let rateLimited = Code(rawValue: "rate_limited")
+        /// An operation was cancelled before it finished.
+        public static let cancelled = Code(rawValue: "cancelled")
         /// A bug: should never reach a user.
         public static let internalError = Code(rawValue: "internal")
     }
@@ -42,4 +56,8 @@ public struct JoistError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func alreadyExists(_ message: String) -> JoistError { .init(.alreadyExists, message) }
     public static func invalidState(_ message: String) -> JoistError { .init(.invalidState, message) }
     public static func hostFailure(_ message: String) -> JoistError { .init(.hostFailure, message) }
+    public static func unauthenticated(_ message: String) -> JoistError { .init(.unauthenticated, message) }
+    public static func forbidden(_ message: String) -> JoistError { .init(.forbidden, message) }
+    public static func preconditionFailed(_ message: String) -> JoistError { .init(.preconditionFailed, message) }
+    public static func quotaExceeded(_ message: String) -> JoistError { .init(.quotaExceeded, message) }
 }

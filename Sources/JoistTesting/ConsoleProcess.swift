@@ -1,18 +1,25 @@
 import Foundation
 
-/// A `joist console NAME` process with a pipe for keystrokes and a file collecting what it prints.
+/// A long-running `joist` process (`console NAME`, `monitor`, …) with a pipe for keystrokes and a file
+/// collecting what it prints.
 public final class ConsoleProcess: @unchecked Sendable {
     // @unchecked: used by one test at a time; Process and FileHandle are not Sendable.
     private let process = Process()
     private let input = Pipe()
     private let outputPath: String
 
-    public init(harness: DaemonHarness, instance: String) throws {
-        outputPath = harness.stateDirectory + "/console-\(instance)-\(UUID().uuidString).out"
+    public convenience init(harness: DaemonHarness, instance: String) throws {
+        try self.init(harness: harness, arguments: ["--socket", harness.socketPath, "console", instance])
+    }
+
+    /// Runs `joist ARGUMENTS…` (no socket added), with `environment` added to this process's.
+    public init(harness: DaemonHarness, arguments: [String], environment: [String: String] = [:]) throws {
+        outputPath = harness.stateDirectory + "/joist-\(UUID().uuidString).out"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.executableURL = URL(fileURLWithPath: harness.joist)
-        process.arguments = ["--socket", harness.socketPath, "console", instance]
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output

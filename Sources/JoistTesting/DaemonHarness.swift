@@ -9,16 +9,26 @@ public final class DaemonHarness: @unchecked Sendable {
     // @unchecked: `daemon` is only touched from the test that owns the harness, never concurrently.
     public let stateDirectory: String
     public let socketPath: String
+    /// Extra joistd arguments, e.g. `["--listen", "127.0.0.1:0"]`.
+    public let extraArguments: [String]
     private var daemon: Process?
 
     /// Creates a short state directory (Unix socket paths are limited to 107 bytes) and starts joistd.
-    public init() async throws {
+    /// `listen` also serves the API on TLS at 127.0.0.1 on a free port (see `httpsAddress`).
+    public init(listen: Bool = false) async throws {
+        extraArguments = listen ? ["--listen", "127.0.0.1:0"] : []
         let template = "/tmp/jt-XXXXXX"
         var buffer = Array(template.utf8CString)
         guard let made = mkdtemp(&buffer) else { throw TestSetupError("mkdtemp failed") }
         stateDirectory = String(cString: made)
         socketPath = stateDirectory + "/joist.sock"
         try await start()
+    }
+
+    /// `127.0.0.1:PORT` of the TLS listener, once it listens (when started with `listen`).
+    public var httpsAddress: String? {
+        (try? String(contentsOfFile: stateDirectory + "/https-address", encoding: .utf8))
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The running daemon's pid.
@@ -31,7 +41,7 @@ public final class DaemonHarness: @unchecked Sendable {
     public func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: joistd)
-        process.arguments = ["--state-dir", stateDirectory, "--socket", socketPath, "--log-level", "debug"]
+        process.arguments = ["--state-dir", stateDirectory, "--socket", socketPath, "--log-level", "debug"] + extraArguments
         let log = stateDirectory + "/joistd.log"
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -44,7 +54,7 @@ public final class DaemonHarness: @unchecked Sendable {
         daemon = process
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if try await cli(["list"]).succeeded { return }
+            if try await cli(["list"]).succeeded, extraArguments.isEmpty || httpsAddress != nil { return }
             guard process.isRunning else { throw TestSetupError("joistd exited: \(daemonLog())") }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -96,9 +106,9 @@ public final class DaemonHarness: @unchecked Sendable {
 extension DaemonHarness {
     /// Runs `body` against a fresh daemon and always cleans up after it, even when it throws.
     public static func with(
-        isolation: isolated (any Actor)? = #isolation, _ body: (DaemonHarness) async throws -> Void
+        isolation: isolated (any Actor)? = #isolation, listen: Bool = false, _ body: (DaemonHarness) async throws -> Void
     ) async throws {
-        let harness = try await DaemonHarness()
+        let harness = try await DaemonHarness(listen: listen)
         do {
             try await body(harness)
         } catch {

@@ -9,12 +9,23 @@ struct JoistDaemon: AsyncParsableCommand {
         commandName: "joistd", abstract: "The Joist daemon: runs and supervises virtual machines.", version: APIServer.version)
 
     @Option(help: "Directory for state, instance files and the database.") var stateDir = DaemonOptions.defaultStateDirectory
-    @Option(help: "Unix socket to serve the API on.") var socket = DaemonOptions.defaultSocket
+    @Option(help: "Unix socket to serve the API on (local administration).") var socket = DaemonOptions.defaultSocket
+    @Option(help: "Also serve the API on TCP with TLS and tokens, e.g. 0.0.0.0:8443 (off by default).") var listen: String?
+    @Option(help: "TLS certificate (PEM) for --listen; default: a self-signed one in STATE/tls.") var tlsCert: String?
+    @Option(help: "TLS private key (PEM) for --tls-cert.") var tlsKey: String?
     @Option(help: "QEMU system emulator to run.") var qemu = "qemu-system-x86_64"
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
 
+    func validate() throws {
+        if let listen { _ = try ListenAddress(parsing: listen) }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+    }
+
     func run() async throws {
-        try await DaemonRunner.run(
-            DaemonOptions(stateDirectory: stateDir, socketPath: socket, qemuBinary: qemu, logLevel: logLevel))
+        var options = DaemonOptions(stateDirectory: stateDir, socketPath: socket, qemuBinary: qemu, logLevel: logLevel)
+        options.listen = try listen.map { try ListenAddress(parsing: $0) }
+        options.tlsCertificate = tlsCert
+        options.tlsKey = tlsKey
+        try await DaemonRunner.run(options)
     }
 }

@@ -110,7 +110,7 @@ struct ConsoleSessionTests {
     func unknownInstance() async throws {
         try await ConsoleTestServer.withServer(upgrades: false) { server in
             let transcript = Transcript()
-            let error = await #expect(throws: ConsoleError.self) {
+            let error = await #expect(throws: WebSocketError.self) {
                 try await ConsoleSession(endpoint: server.endpoint, instance: "web-9").run(
                     input: AsyncStream<[UInt8]> { $0.finish() },
                     output: { transcript.write($0) },

@@ -29,7 +29,7 @@ final class ConsoleTestServer: Sendable {
     }
 
     /// Where clients connect.
-    var endpoint: ConsoleEndpoint { .unixSocket(path: self.socketPath) }
+    var endpoint: WebSocketEndpoint { .unixSocket(path: self.socketPath) }
 
     /// Runs a server for the length of `body`, with WebSocket pings every `pingPeriod`.
     static func withServer<Result: Sendable>(

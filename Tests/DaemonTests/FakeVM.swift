@@ -63,13 +63,16 @@ struct FakeDaemon {
         let env = DaemonEnvironment(
             stateDirectory: directory, store: InMemoryStore(), launcher: launcher,
             accelerators: AcceleratorResolver(probe: NoKVM()), logger: Logger(label: "test"))
-        manager = InstanceManager(env: env)
+        manager = InstanceManager(env: env, projects: ProjectRegistry(store: env.store))
         self.launcher = launcher
     }
 
-    func create(_ name: String) async throws -> InstanceSupervisor {
-        _ = try await manager.create(InstanceCreate(name: name, kernel: directory + "/vmlinuz", memory: "64MiB", accel: .tcg))
-        return try await manager.supervisor(name)
+    /// Creates an instance (64 MiB, one CPU) in `project`, which must exist; `default` is made on first use.
+    func create(_ name: String, in project: String = "default") async throws -> InstanceSupervisor {
+        if await !manager.projects.exists("default") { try await manager.projects.load() }
+        _ = try await manager.create(
+            InstanceCreate(name: name, kernel: directory + "/vmlinuz", memory: "64MiB", accel: .tcg), in: project)
+        return try await manager.supervisor(name, in: project)
     }
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }

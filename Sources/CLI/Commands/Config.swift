@@ -15,7 +15,7 @@ struct Config: AsyncParsableCommand {
         @Option(help: "Output format: yaml or json.") var format: OutputFormat = .yaml
 
         func run() async throws {
-            let instance = try await global.client().call(.GET, "/1.0/instances/\(APIClient.segment(name))", as: Instance.self)
+            let instance = try await global.client().call(.GET, global.scoped("/1.0/instances/\(APIClient.segment(name))"), as: Instance.self)
             print(try OutputFormat.structured(instance.config, as: format == .json ? .json : .yaml), terminator: "")
         }
     }
@@ -33,8 +33,12 @@ struct Config: AsyncParsableCommand {
             let pairs = try InstanceSpec.parseSettings(settings).map { pair in
                 InstanceConfigPatch.Setting(key: pair.key, value: (pair.key == "kernel" || pair.key == "initrd") && !pair.value.isEmpty ? Paths.absolute(pair.value) : pair.value)
             }
-            try await global.client().send(
-                .PATCH, "/1.0/instances/\(APIClient.segment(name))/config", body: InstanceConfigPatch(settings: pairs))
+            let client = global.client()
+            // Send back the revision read, so a concurrent change is refused rather than overwritten.
+            let etag = try await client.request(.GET, global.scoped("/1.0/instances/\(APIClient.segment(name))")).header("ETag")
+            try await client.request(
+                .PATCH, global.scoped("/1.0/instances/\(APIClient.segment(name))/config"), body: InstanceConfigPatch(settings: pairs),
+                headers: etag.map { [("If-Match", $0)] } ?? [])
         }
     }
 }

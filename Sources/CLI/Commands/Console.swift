@@ -12,22 +12,25 @@ struct Console: AsyncParsableCommand {
 
     func run() async throws {
         if log {
-            let history = try await global.client().send(.GET, "/1.0/instances/\(APIClient.segment(name))/console/log")
+            let history = try await global.client().send(.GET, global.scoped("/1.0/instances/\(APIClient.segment(name))/console/log"))
             FileHandle.standardOutput.write(history)
             return
         }
-        try await ConsoleAttach.run(socketPath: global.socketPath, instance: name)
+        try await ConsoleAttach.run(client: global.client(), instance: name, project: global.projectName)
     }
 }
 
 /// Attaches the terminal to a running instance's console.
 enum ConsoleAttach {
-    static func run(socketPath: String, instance: String) async throws {
+    static func run(client: APIClient, instance: String, project: String? = nil) async throws {
         // A refused WebSocket upgrade carries no message, so ask the REST API first for a clear error.
-        let client = APIClient(socketPath: socketPath)
-        let state = try await client.call(.GET, "/1.0/instances/\(APIClient.segment(instance))", as: Instance.self).state
+        let query = project.map { "?project=" + APIClient.queryValue($0) } ?? ""
+        let state = try await client.call(.GET, "/1.0/instances/\(APIClient.segment(instance))" + query, as: Instance.self).state
         guard state.hasProcess else { throw CLIError("instance \(instance) is not running") }
-        let session = ConsoleSession(endpoint: .unixSocket(path: socketPath), instance: instance)
+        let target = try client.webSocketTarget()
+        var session = ConsoleSession(endpoint: target.endpoint, instance: instance)
+        session.headers = target.headers
+        session.project = project
         _ = try await session.runOnStandardStreams()
     }
 }

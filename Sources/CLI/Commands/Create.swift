@@ -25,9 +25,10 @@ struct Create: AsyncParsableCommand {
             name: name, kernel: Paths.absolute(kernel), initrd: initrd.map(Paths.absolute), cmdline: cmdline, cpus: cpus,
             memory: memory, disks: disks.map(Paths.absolute), nics: nics, machine: machine, accel: accel)
         let client = global.client()
-        _ = try await client.call(.POST, "/1.0/instances", body: request, as: Instance.self)
+        _ = try await client.call(.POST, global.scoped("/1.0/instances"), body: request, as: Instance.self)
         if start {
-            try await client.send(.PUT, "/1.0/instances/\(APIClient.segment(name))/state", body: InstanceStateChange(action: .start))
+            try await client.runOperation(
+                .PUT, global.scoped("/1.0/instances/\(APIClient.segment(name))/state"), body: InstanceStateChange(action: .start))
         }
     }
 }

@@ -12,7 +12,7 @@ struct Info: AsyncParsableCommand {
     @Option(help: "Output format: text, json or yaml.") var format: Format = .text
 
     func run() async throws {
-        let instance = try await global.client().call(.GET, "/1.0/instances/\(APIClient.segment(name))", as: Instance.self)
+        let instance = try await global.client().call(.GET, global.scoped("/1.0/instances/\(APIClient.segment(name))"), as: Instance.self)
         switch format {
         case .json: print(try OutputFormat.structured(instance, as: .json), terminator: "")
         case .yaml: print(try OutputFormat.structured(instance, as: .yaml), terminator: "")
@@ -24,6 +24,7 @@ struct Info: AsyncParsableCommand {
         let config = instance.config
         var lines = [
             "Name: \(instance.name)",
+            "Project: \(instance.project)",
             "State: \(instance.state.rawValue)",
             "PID: \(instance.pid.map(String.init) ?? "-")",
             "Uptime: \(instance.uptime(now: now).map(Human.duration) ?? "-")",

@@ -9,7 +9,7 @@ struct List: AsyncParsableCommand {
     @Option(help: "Output format: table, json, yaml or csv.") var format: OutputFormat = .table
 
     func run() async throws {
-        let instances = try await global.client().call(.GET, "/1.0/instances", as: [Instance].self)
+        let instances: [Instance] = try await global.client().all(global.scoped("/1.0/instances"))
         print(try Self.render(instances, as: format), terminator: "")
     }
 

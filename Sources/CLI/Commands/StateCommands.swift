@@ -1,16 +1,18 @@
 import ArgumentParser
 import JoistAPI
 
-/// Sends one lifecycle action to each named instance, reporting every failure.
-private func change(_ names: [String], _ change: InstanceStateChange, global: GlobalOptions) async throws {
+/// Sends one lifecycle action to each named instance and waits for each (unless `--async`),
+/// reporting every failure.
+private func change(_ names: [String], _ change: InstanceStateChange, global: GlobalOptions, wait: WaitOptions) async throws {
     let client = global.client()
-    try await forEachInstance(names) { name in
-        try await client.send(.PUT, "/1.0/instances/\(APIClient.segment(name))/state", body: change)
+    try await forEachName(names) { name in
+        try await client.runOperation(
+            .PUT, global.scoped("/1.0/instances/\(APIClient.segment(name))/state"), body: change, wait: wait.shouldWait)
     }
 }
 
 /// Runs `body` for every name, going on past failures, and throws them all at the end.
-private func forEachInstance(_ names: [String], _ body: (String) async throws -> Void) async throws {
+func forEachName(_ names: [String], _ body: (String) async throws -> Void) async throws {
     var failures: [String] = []
     for name in names {
         do { try await body(name) } catch { failures.append("\(error)") }
@@ -18,12 +20,19 @@ private func forEachInstance(_ names: [String], _ body: (String) async throws ->
     guard failures.isEmpty else { throw CLIError(failures.joined(separator: "\nError: ")) }
 }
 
+/// `--async`: print the operation id and return instead of waiting.
+struct WaitOptions: ParsableArguments {
+    @Flag(name: .customLong("async"), help: "Return at once with the operation id instead of waiting.") var noWait = false
+    var shouldWait: Bool { !noWait }
+}
+
 /// `joist start NAME…`
 struct Start: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start instances.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
-    func run() async throws { try await change(names, .init(action: .start), global: global) }
+    @OptionGroup var wait: WaitOptions
+    func run() async throws { try await change(names, .init(action: .start), global: global, wait: wait) }
 }
 
 /// How `stop` and `restart` end a running guest.
@@ -42,8 +51,9 @@ struct Stop: AsyncParsableCommand {
         abstract: "Stop instances: ACPI power-down, then a hard stop after the timeout.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
+    @OptionGroup var wait: WaitOptions
     @OptionGroup var stop: StopOptions
-    func run() async throws { try await change(names, stop.change(.stop), global: global) }
+    func run() async throws { try await change(names, stop.change(.stop), global: global, wait: wait) }
 }
 
 /// `joist restart NAME… [--force] [--timeout N]`
@@ -51,8 +61,9 @@ struct Restart: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop and start instances again.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
+    @OptionGroup var wait: WaitOptions
     @OptionGroup var stop: StopOptions
-    func run() async throws { try await change(names, stop.change(.restart), global: global) }
+    func run() async throws { try await change(names, stop.change(.restart), global: global, wait: wait) }
 }
 
 /// `joist pause NAME…`
@@ -60,7 +71,8 @@ struct Pause: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Pause instances (freeze their vCPUs).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
-    func run() async throws { try await change(names, .init(action: .pause), global: global) }
+    @OptionGroup var wait: WaitOptions
+    func run() async throws { try await change(names, .init(action: .pause), global: global, wait: wait) }
 }
 
 /// `joist resume NAME…`
@@ -68,7 +80,8 @@ struct Resume: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Resume paused instances.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
-    func run() async throws { try await change(names, .init(action: .resume), global: global) }
+    @OptionGroup var wait: WaitOptions
+    func run() async throws { try await change(names, .init(action: .resume), global: global, wait: wait) }
 }
 
 /// `joist delete NAME… [--force]`
@@ -76,11 +89,14 @@ struct Delete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Delete instances (running ones only with --force).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
+    @OptionGroup var wait: WaitOptions
     @Flag(help: "Stop running instances first.") var force = false
     func run() async throws {
         let client = global.client()
-        try await forEachInstance(names) { name in
-            try await client.send(.DELETE, "/1.0/instances/\(APIClient.segment(name))" + (force ? "?force=true" : ""))
+        try await forEachName(names) { name in
+            try await client.runOperation(
+                .DELETE, global.scoped("/1.0/instances/\(APIClient.segment(name))" + (force ? "?force=true" : "")),
+                wait: wait.shouldWait)
         }
     }
 }

@@ -10,7 +10,7 @@ struct ConsoleSession: Sendable {
         case detached
         /// The server closed the console, e.g. because the guest powered off; nil if the connection
         /// dropped without a close frame.
-        case closedByServer(WebSocketConsoleConnection.CloseReason?)
+        case closedByServer(WebSocketConnection.CloseReason?)
         /// Input reached end of file and the ``InputEndPolicy`` said to stop.
         case inputEnded
     }
@@ -24,18 +24,20 @@ struct ConsoleSession: Sendable {
     }
 
     /// Where joistd listens.
-    let endpoint: ConsoleEndpoint
+    let endpoint: WebSocketEndpoint
     /// The instance whose console to attach, e.g. `web-1`.
     let instance: String
-    /// Extra request headers, e.g. authentication once consoles are served over TCP.
+    /// Extra upgrade-request headers: `Authorization` for a remote.
     var headers: HTTPHeaders = [:]
+    /// The instance's project, when one was asked for (else the daemon's default for the caller).
+    var project: String?
     /// Scans input for the detach key.
     var detachScanner = ConsoleDetachScanner()
     /// What to do when input ends.
     var inputEndPolicy: InputEndPolicy = .waitForServer
 
     /// A session for `instance`'s console at `endpoint`.
-    init(endpoint: ConsoleEndpoint, instance: String, inputEndPolicy: InputEndPolicy = .waitForServer) {
+    init(endpoint: WebSocketEndpoint, instance: String, inputEndPolicy: InputEndPolicy = .waitForServer) {
         self.endpoint = endpoint
         self.instance = instance
         self.inputEndPolicy = inputEndPolicy
@@ -46,12 +48,13 @@ struct ConsoleSession: Sendable {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove("/")
         let name = self.instance.addingPercentEncoding(withAllowedCharacters: allowed) ?? self.instance
-        return "/1.0/instances/\(name)/console"
+        let query = project.map { "?project=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+        return "/1.0/instances/\(name)/console" + query
     }
 
     /// Runs the session on the process's stdin, stdout and stderr; stdin goes raw when it is a terminal.
     ///
-    /// This is what `joist console NAME` calls. Throws ``ConsoleError`` when the console cannot be opened.
+    /// This is what `joist console NAME` calls. Throws ``WebSocketError`` when the console cannot be opened.
     func runOnStandardStreams() async throws -> Ending {
         let outputMidLine = ConsoleLockedValue(false)
         return try await self.run(
@@ -85,7 +88,7 @@ struct ConsoleSession: Sendable {
         notice: @escaping @Sendable (String) -> Void,
         terminal: Int32? = nil
     ) async throws -> Ending where Input.Element == [UInt8] {
-        let ending = try await WebSocketConsoleConnection.withConnection(
+        let ending = try await WebSocketConnection.withConnection(
             to: self.endpoint,
             path: self.path,
             headers: self.headers
@@ -119,14 +122,14 @@ struct ConsoleSession: Sendable {
 
     /// Copies input to the guest and guest output to `output` until one side ends the session.
     private func pump<Input: AsyncSequence & Sendable>(
-        _ connection: WebSocketConsoleConnection,
+        _ connection: WebSocketConnection,
         input: Input,
         output: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async throws -> Ending where Input.Element == [UInt8] {
         let lastOutput = ConsoleLockedValue(ContinuousClock.now)
         return try await withThrowingTaskGroup(of: Ending?.self) { group in
             group.addTask {
-                for try await chunk in connection.inbound {
+                for try await chunk in connection.bytes {
                     lastOutput.withLock { $0 = .now }
                     try await output(chunk)
                 }

@@ -2,11 +2,11 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// A console failure, worded for the CLI to print as `Error: <message>`.
-struct ConsoleError: Error, Equatable, CustomStringConvertible {
+/// A failure to open or use a WebSocket to joistd, worded for the CLI to print as `Error: <message>`.
+struct WebSocketError: Error, Equatable, CustomStringConvertible {
     /// The kind of failure.
     enum Code: Equatable, Sendable {
-        /// joistd's socket could not be reached.
+        /// joistd could not be reached, or the TLS handshake with it failed.
         case connectionFailed
         /// joistd answered the WebSocket upgrade with an HTTP error (unknown instance, instance stopped…).
         case upgradeRejected
@@ -26,8 +26,8 @@ struct ConsoleError: Error, Equatable, CustomStringConvertible {
     var description: String { self.message }
 
     /// A failure to reach joistd at `endpoint`.
-    static func connectionFailed(_ endpoint: ConsoleEndpoint, cause: any Error) -> ConsoleError {
-        ConsoleError(
+    static func connectionFailed(_ endpoint: WebSocketEndpoint, cause: any Error) -> WebSocketError {
+        WebSocketError(
             code: .connectionFailed,
             status: nil,
             apiCode: nil,
@@ -36,16 +36,16 @@ struct ConsoleError: Error, Equatable, CustomStringConvertible {
     }
 
     /// A server that broke the protocol during the upgrade or afterwards.
-    static func protocolViolation(_ detail: String) -> ConsoleError {
-        ConsoleError(code: .protocolViolation, status: nil, apiCode: nil, message: detail)
+    static func protocolViolation(_ detail: String) -> WebSocketError {
+        WebSocketError(code: .protocolViolation, status: nil, apiCode: nil, message: detail)
     }
 
     /// An upgrade answered with `status` instead of 101; takes the message from the API's JSON error
     /// body (`{"error":{"code":…,"message":…}}`), falling back to the body text or the status phrase.
-    static func upgradeRejected(status: HTTPResponseStatus, body: ByteBuffer) -> ConsoleError {
+    static func upgradeRejected(status: HTTPResponseStatus, body: ByteBuffer) -> WebSocketError {
         let bytes = Data(body.readableBytesView)
         if let decoded = try? JSONDecoder().decode(APIErrorBody.self, from: bytes) {
-            return ConsoleError(
+            return WebSocketError(
                 code: .upgradeRejected,
                 status: status,
                 apiCode: decoded.error.code,
@@ -53,12 +53,12 @@ struct ConsoleError: Error, Equatable, CustomStringConvertible {
             )
         }
         let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let message = text.isEmpty ? "joistd refused the console connection: HTTP \(status.code) \(status.reasonPhrase)" : text
-        return ConsoleError(code: .upgradeRejected, status: status, apiCode: nil, message: message)
+        let message = text.isEmpty ? "joistd refused the WebSocket connection: HTTP \(status.code) \(status.reasonPhrase)" : text
+        return WebSocketError(code: .upgradeRejected, status: status, apiCode: nil, message: message)
     }
 }
 
-/// The API's error envelope, as much of it as the console needs.
+/// The API's error envelope, as much of it as a refused upgrade needs.
 private struct APIErrorBody: Decodable {
     struct Detail: Decodable {
         let code: String?

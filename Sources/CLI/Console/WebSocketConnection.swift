@@ -2,11 +2,13 @@ import NIOCore
 import NIOHTTP1
 import NIOWebSocket
 
-/// A byte stream to an instance's serial console, carried as binary WebSocket frames over joistd's API.
+/// A WebSocket to one of joistd's API routes: the serial console (raw bytes both ways) or the
+/// event stream (JSON text messages in).
 ///
 /// Open one with ``withConnection(to:path:headers:maxFrameSize:_:)``; the connection is valid only
-/// inside that call, which closes it on every exit path (NIO's scoped `executeThenClose`).
-struct WebSocketConsoleConnection: Sendable {
+/// inside that call, which closes it on every exit path (NIO's scoped `executeThenClose`). Read it
+/// through exactly one of ``bytes`` or ``textMessages``, once.
+struct WebSocketConnection: Sendable {
     /// How the server ended the WebSocket: its close code and reason text.
     struct CloseReason: Sendable, Equatable {
         /// The close code, e.g. `.normalClosure` or `.goingAway`.
@@ -15,16 +17,18 @@ struct WebSocketConsoleConnection: Sendable {
         let reason: String
     }
 
-    /// Guest output in chunks as they arrive; ends when the connection closes.
-    let inbound: Inbound
+    /// Incoming data as raw byte chunks in arrival order, message boundaries ignored (the console's view).
+    let bytes: Bytes
+    /// Incoming text messages, whole (the event stream's view).
+    let textMessages: TextMessages
     private let channel: any Channel
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let closeReasonBox: ConsoleLockedValue<CloseReason?>
 
-    /// The server's close frame, once `inbound` has ended because of one; nil if the connection dropped.
+    /// The server's close frame, once input has ended because of one; nil if the connection dropped.
     var closeReason: CloseReason? { self.closeReasonBox.value }
 
-    /// Sends bytes (keystrokes) to the guest as one binary frame.
+    /// Sends bytes (keystrokes) as one binary frame.
     func send(_ bytes: some Sequence<UInt8>) async throws {
         try await self.outbound.write(ByteBuffer(bytes: bytes))
     }
@@ -35,16 +39,22 @@ struct WebSocketConsoleConnection: Sendable {
         try? await self.channel.close()
     }
 
-    /// Opens the console at `path` (e.g. `/1.0/instances/web-1/console`), runs `body`, then closes.
+    /// Opens the WebSocket at `path` (e.g. `/1.0/instances/web-1/console` or `/1.0/events`), runs
+    /// `body`, then closes.
     ///
-    /// Throws ``ConsoleError`` with code `.upgradeRejected` and the API's message when joistd answers
-    /// the upgrade with an HTTP error such as 404 (unknown instance) or 409 (instance not running).
+    /// - Parameters:
+    ///   - endpoint: The Unix socket, or TLS to a remote.
+    ///   - headers: Extra upgrade-request headers, e.g. `Authorization: Bearer …` for a remote.
+    ///   - maxFrameSize: The largest frame accepted, and the largest text message ``textMessages`` joins.
+    /// - Throws: ``WebSocketError``: `.connectionFailed` when joistd cannot be reached or the TLS
+    ///   handshake fails; `.upgradeRejected` with the API's message when joistd answers the upgrade
+    ///   with an HTTP error such as 401, 404 (unknown instance) or 409 (instance not running).
     static func withConnection<Result>(
-        to endpoint: ConsoleEndpoint,
+        to endpoint: WebSocketEndpoint,
         path: String,
         headers: HTTPHeaders = [:],
         maxFrameSize: Int = 1 << 20,
-        _ body: (WebSocketConsoleConnection) async throws -> Result
+        _ body: (WebSocketConnection) async throws -> Result
     ) async throws -> Result {
         let closeReason = ConsoleLockedValue<CloseReason?>(nil)
         var requestHeaders = headers
@@ -63,21 +73,27 @@ struct WebSocketConsoleConnection: Sendable {
                 }
             }
         } catch {
-            throw ConsoleError.connectionFailed(endpoint, cause: error)
+            throw WebSocketError.connectionFailed(endpoint, cause: error)
         }
 
         let result: Upgrade
         do {
             result = try await upgrade.get()
         } catch {
+            let hungUp = !channel.isActive
             try? await channel.close()
-            throw ConsoleError.protocolViolation("console upgrade failed: \(error)")
+            if let error = error as? WebSocketError { throw error }
+            // With TLS the handshake happens here, after connecting: a refused certificate is a connection failure.
+            if isTLSFailure(error) { throw WebSocketError.connectionFailed(endpoint, cause: error) }
+            if hungUp { throw Self.hungUp }
+            throw WebSocketError.protocolViolation("WebSocket upgrade for \(path) failed: \(error)")
         }
         switch result {
         case .upgraded(let webSocket):
             return try await webSocket.executeThenClose { inbound, outbound in
-                let connection = WebSocketConsoleConnection(
-                    inbound: Inbound(stream: inbound),
+                let connection = WebSocketConnection(
+                    bytes: Bytes(stream: inbound),
+                    textMessages: TextMessages(stream: inbound, maxMessageSize: maxFrameSize),
                     channel: webSocket.channel,
                     outbound: outbound,
                     closeReasonBox: closeReason
@@ -89,13 +105,16 @@ struct WebSocketConsoleConnection: Sendable {
         }
     }
 
+    /// The server hung up before answering the upgrade.
+    private static let hungUp = WebSocketError.protocolViolation("joistd closed the connection without answering the WebSocket upgrade")
+
     /// The outcome of the HTTP upgrade.
     private enum Upgrade: Sendable {
-        case upgraded(NIOAsyncChannel<ByteBuffer, ByteBuffer>)
+        case upgraded(NIOAsyncChannel<WebSocketFragment, ByteBuffer>)
         case rejected(NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>)
     }
 
-    /// Builds the HTTP client pipeline that upgrades to a WebSocket carrying raw bytes.
+    /// Builds the HTTP client pipeline that upgrades to a WebSocket.
     private static func configure(
         _ channel: any Channel,
         head: HTTPRequestHead,
@@ -104,7 +123,7 @@ struct WebSocketConsoleConnection: Sendable {
     ) throws -> EventLoopFuture<Upgrade> {
         let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: maxFrameSize) { channel, _ in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(ConsoleFrameHandler(closeReason: closeReason))
+                try channel.pipeline.syncOperations.addHandler(WebSocketFrameHandler(closeReason: closeReason))
                 return .upgraded(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
             }
         }
@@ -118,15 +137,24 @@ struct WebSocketConsoleConnection: Sendable {
                 }
             }
         )
-        return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-            configuration: .init(upgradeConfiguration: configuration)
-        )
+        var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
+        // Frames the server sends right behind its 101 (the first events, say) can arrive in the same
+        // read as the response; the default drops whatever the HTTP decoder has not consumed.
+        pipeline.leftOverBytesStrategy = .forwardBytes
+        try channel.pipeline.syncOperations.addHandler(DeferredInactive())
+        let upgrade = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
+        // The upgrade handler ignores the connection's end: a server that hangs up without answering
+        // would leave the upgrade pending forever. The close future completes after any upgrade could.
+        let outcome = channel.eventLoop.makePromise(of: Upgrade.self)
+        upgrade.cascade(to: outcome)
+        channel.closeFuture.whenComplete { _ in outcome.fail(Self.hungUp) }
+        return outcome.futureResult
     }
 
-    /// Reads the HTTP error that refused the upgrade and turns it into a ``ConsoleError``.
+    /// Reads the HTTP error that refused the upgrade and turns it into a ``WebSocketError``.
     private static func readRejection(
         _ http: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
-    ) async throws -> ConsoleError {
+    ) async throws -> WebSocketError {
         let maxBodyBytes = 64 * 1024
         return try await http.executeThenClose { inbound, _ in
             var status: HTTPResponseStatus?
@@ -142,9 +170,9 @@ struct WebSocketConsoleConnection: Sendable {
                 }
             }
             guard let status else {
-                return ConsoleError.protocolViolation("joistd closed the connection without answering the console upgrade")
+                return WebSocketError.protocolViolation("joistd closed the connection without answering the WebSocket upgrade")
             }
-            return ConsoleError.upgradeRejected(status: status, body: body)
+            return WebSocketError.upgradeRejected(status: status, body: body)
         }
     }
 }

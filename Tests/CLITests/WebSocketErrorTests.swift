@@ -8,18 +8,18 @@ import Testing
 @testable import CLI
 #endif
 
-@Suite("Console errors from refused upgrades")
-struct ConsoleErrorTests {
+@Suite("WebSocket errors from refused upgrades")
+struct WebSocketErrorTests {
     @Test(
         "the message comes from the JSON error body, else the body text, else the status",
         arguments: [
             (#"{"error":{"code":"not_found","message":"instance web-9 not found"}}"#, "instance web-9 not found"),
             ("upstream unavailable\n", "upstream unavailable"),
-            ("", "joistd refused the console connection: HTTP 502 Bad Gateway"),
+            ("", "joistd refused the WebSocket connection: HTTP 502 Bad Gateway"),
         ]
     )
     func message(body: String, expected: String) {
-        let error = ConsoleError.upgradeRejected(status: .badGateway, body: ByteBuffer(string: body))
+        let error = WebSocketError.upgradeRejected(status: .badGateway, body: ByteBuffer(string: body))
         #expect(error.description == expected)
         #expect(error.status == .badGateway)
     }

@@ -9,17 +9,17 @@ import Testing
 @testable import CLI
 #endif
 
-@Suite("WebSocket console connection over a Unix socket")
-struct WebSocketConsoleConnectionTests {
+@Suite("WebSocket connection over a Unix socket")
+struct WebSocketConnectionTests {
     @Test("sends keystrokes and receives the guest's output")
     func sendAndReceive() async throws {
         try await ConsoleTestServer.withServer { server in
-            try await WebSocketConsoleConnection.withConnection(
+            try await WebSocketConnection.withConnection(
                 to: server.endpoint,
                 path: "/1.0/instances/web-1/console"
             ) { connection in
                 try await connection.send(Array("hello\n".utf8))
-                var iterator = connection.inbound.makeAsyncIterator()
+                var iterator = connection.bytes.makeAsyncIterator()
                 let output = try await iterator.next()
                 #expect(output == Array("HELLO\n".utf8))
             }
@@ -31,12 +31,12 @@ struct WebSocketConsoleConnectionTests {
     func twoClients() async throws {
         try await ConsoleTestServer.withServer { server in
             let path = "/1.0/instances/web-1/console"
-            try await WebSocketConsoleConnection.withConnection(to: server.endpoint, path: path) { first in
-                try await WebSocketConsoleConnection.withConnection(to: server.endpoint, path: path) { second in
+            try await WebSocketConnection.withConnection(to: server.endpoint, path: path) { first in
+                try await WebSocketConnection.withConnection(to: server.endpoint, path: path) { second in
                     #expect(await eventually { await server.hub.attachedCount == 2 })
                     try await first.send(Array("ls".utf8))
-                    var firstOutput = first.inbound.makeAsyncIterator()
-                    var secondOutput = second.inbound.makeAsyncIterator()
+                    var firstOutput = first.bytes.makeAsyncIterator()
+                    var secondOutput = second.bytes.makeAsyncIterator()
                     #expect(try await firstOutput.next() == Array("LS".utf8))
                     #expect(try await secondOutput.next() == Array("LS".utf8))
                 }
@@ -46,14 +46,15 @@ struct WebSocketConsoleConnectionTests {
 
     @Test("answers the server's pings, so the connection outlives several ping periods")
     func answersPings() async throws {
-        try await ConsoleTestServer.withServer(pingPeriod: .milliseconds(50)) { server in
-            try await WebSocketConsoleConnection.withConnection(
+        // Periods long enough that a loaded machine (the whole suite runs in parallel) still answers in time.
+        try await ConsoleTestServer.withServer(pingPeriod: .milliseconds(250)) { server in
+            try await WebSocketConnection.withConnection(
                 to: server.endpoint,
                 path: "/1.0/instances/web-1/console"
             ) { connection in
                 // Pings are answered while the inbound sequence is being read, as a session always does.
-                var iterator = connection.inbound.makeAsyncIterator()
-                try await Task.sleep(for: .milliseconds(400))
+                var iterator = connection.bytes.makeAsyncIterator()
+                try await Task.sleep(for: .milliseconds(1100))
                 try await connection.send(Array("x".utf8))
                 #expect(try await iterator.next() == Array("X".utf8))
             }
@@ -63,13 +64,13 @@ struct WebSocketConsoleConnectionTests {
     @Test("a server-side close ends the inbound stream and reports the reason")
     func serverClose() async throws {
         try await ConsoleTestServer.withServer { server in
-            try await WebSocketConsoleConnection.withConnection(
+            try await WebSocketConnection.withConnection(
                 to: server.endpoint,
                 path: "/1.0/instances/web-1/console"
             ) { connection in
                 #expect(await eventually { await server.hub.attachedCount == 1 })
                 await server.hub.powerOff(reason: "instance web-1 stopped")
-                for try await _ in connection.inbound {}
+                for try await _ in connection.bytes {}
                 #expect(connection.closeReason == .init(code: .normalClosure, reason: "instance web-1 stopped"))
             }
         }
@@ -84,8 +85,8 @@ struct WebSocketConsoleConnectionTests {
     )
     func upgradeRejected(instance: String, status: HTTPResponseStatus, apiCode: String, message: String) async throws {
         try await ConsoleTestServer.withServer(upgrades: false) { server in
-            let error = await #expect(throws: ConsoleError.self) {
-                try await WebSocketConsoleConnection.withConnection(
+            let error = await #expect(throws: WebSocketError.self) {
+                try await WebSocketConnection.withConnection(
                     to: server.endpoint,
                     path: "/1.0/instances/\(instance)/console"
                 ) { _ in }
@@ -100,22 +101,22 @@ struct WebSocketConsoleConnectionTests {
     @Test("Hummingbird's empty 400 for a refused upgrade still becomes a readable error")
     func hummingbirdRefusal() async throws {
         try await ConsoleTestServer.withServer { server in
-            let error = await #expect(throws: ConsoleError.self) {
-                try await WebSocketConsoleConnection.withConnection(
+            let error = await #expect(throws: WebSocketError.self) {
+                try await WebSocketConnection.withConnection(
                     to: server.endpoint,
                     path: "/1.0/instances/web-9/console"
                 ) { _ in }
             }
             #expect(error?.status == .badRequest)
-            #expect(error?.description == "joistd refused the console connection: HTTP 400 Bad Request")
+            #expect(error?.description == "joistd refused the WebSocket connection: HTTP 400 Bad Request")
         }
     }
 
     @Test("a missing socket is a connection error naming the socket")
     func missingSocket() async throws {
         let path = "/tmp/joist-no-such-dir/joist.sock"
-        let error = await #expect(throws: ConsoleError.self) {
-            try await WebSocketConsoleConnection.withConnection(to: .unixSocket(path: path), path: "/") { _ in }
+        let error = await #expect(throws: WebSocketError.self) {
+            try await WebSocketConnection.withConnection(to: .unixSocket(path: path), path: "/") { _ in }
         }
         #expect(error?.code == .connectionFailed)
         #expect(error?.message.contains(path) == true)

@@ -1,32 +1,56 @@
 import NIOCore
 import NIOWebSocket
 
-/// Turns a client WebSocket into a plain byte pipe: data frames in become bytes, bytes out become
-/// masked binary frames, pings get pongs, and the close handshake runs in both directions.
+/// One piece of a data message as it arrives: a whole message when `isFinal` is set on the first
+/// piece, otherwise the start or continuation of a fragmented one.
+struct WebSocketFragment: Sendable, Equatable {
+    /// Whether the message this piece belongs to is text or binary.
+    enum Kind: Sendable, Equatable { case text, binary }
+
+    /// The message's kind (continuation frames inherit the first frame's).
+    let kind: Kind
+    /// The unmasked payload bytes.
+    let payload: ByteBuffer
+    /// Whether this piece ends its message.
+    let isFinal: Bool
+}
+
+/// The client side of a WebSocket's framing: data frames in become ``WebSocketFragment``s, bytes
+/// out become masked binary frames, pings get pongs, and the close handshake runs both ways.
 ///
-/// Sits above NIOWebSocket's frame codec, below the `NIOAsyncChannel` the session reads.
-final class ConsoleFrameHandler: ChannelDuplexHandler {
+/// Fragments are passed on as they arrive, so a byte stream (the console) need not wait for a
+/// message to end; readers that want whole messages (events) join them (``WebSocketConnection/TextMessages``).
+/// Sits above NIOWebSocket's frame codec, below the `NIOAsyncChannel` the connection reads.
+final class WebSocketFrameHandler: ChannelDuplexHandler {
     typealias InboundIn = WebSocketFrame
-    typealias InboundOut = ByteBuffer
+    typealias InboundOut = WebSocketFragment
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = WebSocketFrame
 
-    /// Where the server's close code and reason go, for the session to read once output ends.
-    private let closeReason: ConsoleLockedValue<WebSocketConsoleConnection.CloseReason?>
+    /// Where the server's close code and reason go, for the reader to see once input ends.
+    private let closeReason: ConsoleLockedValue<WebSocketConnection.CloseReason?>
     /// Whether our close frame is already on the wire; a close frame is sent at most once.
     private var sentClose = false
+    /// The kind of the fragmented message in progress, if any.
+    private var continuing: WebSocketFragment.Kind?
 
     /// A handler that records the server's close frame in `closeReason`.
-    init(closeReason: ConsoleLockedValue<WebSocketConsoleConnection.CloseReason?>) {
+    init(closeReason: ConsoleLockedValue<WebSocketConnection.CloseReason?>) {
         self.closeReason = closeReason
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = Self.unwrapInboundIn(data)
         switch frame.opcode {
-        case .binary, .text, .continuation:
-            // Console output is a byte stream: fragment and message boundaries carry no meaning.
-            context.fireChannelRead(Self.wrapInboundOut(frame.unmaskedData))
+        case .binary, .text:
+            guard self.continuing == nil else { return self.closeWithError(.protocolError, context: context) }
+            let kind: WebSocketFragment.Kind = frame.opcode == .text ? .text : .binary
+            self.continuing = frame.fin ? nil : kind
+            context.fireChannelRead(Self.wrapInboundOut(.init(kind: kind, payload: frame.unmaskedData, isFinal: frame.fin)))
+        case .continuation:
+            guard let kind = self.continuing else { return self.closeWithError(.protocolError, context: context) }
+            if frame.fin { self.continuing = nil }
+            context.fireChannelRead(Self.wrapInboundOut(.init(kind: kind, payload: frame.unmaskedData, isFinal: frame.fin)))
         case .ping:
             self.send(.pong, data: frame.unmaskedData, context: context, promise: nil)
             context.flush()
@@ -99,4 +123,4 @@ final class ConsoleFrameHandler: ChannelDuplexHandler {
 }
 
 @available(*, unavailable)
-extension ConsoleFrameHandler: Sendable {}
+extension WebSocketFrameHandler: Sendable {}

@@ -1,0 +1,14 @@
+import Activity
+import Daemon
+import Logging
+
+/// Everything the routes act on; one set per daemon, shared by both listeners.
+struct APIServices: Sendable {
+    var instances: InstanceManager
+    var projects: ProjectRegistry
+    var tokens: TokenAuthority
+    var operations: OperationManager
+    var events: EventBus
+    var audit: AuditLog
+    var logger: Logger
+}

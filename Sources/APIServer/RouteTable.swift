@@ -1,0 +1,145 @@
+import Activity
+import Daemon
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import JoistAPI
+import JoistCore
+
+/// Registers routes with their access rules, so every handler runs behind the same checks:
+/// authenticate, authorize role and project, run, and record changes in the audit log.
+struct RouteTable {
+    typealias Handler = @Sendable (Request, JoistRequestContext, RequestScope) async throws -> Response
+
+    let router: Router<JoistRequestContext>
+    let services: APIServices
+    let authenticator: Authenticator
+    private(set) var routes: [RouteSpec] = []
+
+    init(router: Router<JoistRequestContext>, services: APIServices, authenticator: Authenticator) {
+        self.router = router
+        self.services = services
+        self.authenticator = authenticator
+    }
+
+    /// Adds a route. Reads are not audited; everything else is, once it has an outcome (routes that
+    /// answer 202 are audited by their operation when it ends).
+    mutating func add(
+        _ method: HTTPRequest.Method, _ path: String, _ access: Access, action: String, handler: @escaping Handler
+    ) {
+        let route = RouteSpec(method: method, path: path, access: access, action: action)
+        routes.append(route)
+        let guardian = RouteGuard(route: route, services: services, authenticator: authenticator)
+        router.on(RouterPath(path), method: method) { request, context in
+            try await guardian.run(request, context, handler)
+        }
+    }
+
+    /// Adds a WebSocket route; `authorize` runs before the upgrade, so refusals are ordinary JSON errors.
+    mutating func webSocket(
+        _ path: String, _ access: Access, action: String,
+        authorize: @escaping @Sendable (Request, JoistRequestContext, RequestScope) async throws -> Void,
+        session: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, WebSocketRouterContext<JoistRequestContext>, RequestScope) async throws -> Void
+    ) {
+        var route = RouteSpec(method: .get, path: path, access: access, action: action)
+        route.isWebSocket = true
+        routes.append(route)
+        let guardian = RouteGuard(route: route, services: services, authenticator: authenticator)
+        router.ws(RouterPath(path)) { request, context in
+            let scope = try await guardian.authorize(request, context)
+            try await authorize(request, context, scope)
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            // The upgrade was authorized; derive the scope again from the same request.
+            guard let scope = try? await guardian.authorize(context.request, context.requestContext) else { return }
+            try await session(inbound, outbound, context, scope)
+        }
+    }
+}
+
+/// The checks in front of one route.
+struct RouteGuard: Sendable {
+    let route: RouteSpec
+    let services: APIServices
+    let authenticator: Authenticator
+
+    func run(_ request: Request, _ context: JoistRequestContext, _ handler: RouteTable.Handler) async throws -> Response {
+        let audited = route.method != .get
+        var identity: Identity?
+        do {
+            let authorized = try await authorize(request, context) { identity = $0 }
+            let response = try await handler(request, context, authorized)
+            if audited && response.status != .accepted {
+                record(request, context, identity: identity, status: response.status.code, error: nil)
+            }
+            return response
+        } catch {
+            if audited {
+                let (status, body) = ErrorMiddleware<JoistRequestContext>.describe(error)
+                record(request, context, identity: identity, status: status.code, error: body.error)
+            }
+            throw error
+        }
+    }
+
+    /// Authenticates the caller and checks the route's role and project rules.
+    /// `authenticated` learns the caller as soon as the token is checked, so refusals are audited by name.
+    func authorize(
+        _ request: Request, _ context: JoistRequestContext, authenticated: (Identity) -> Void = { _ in }
+    ) async throws -> RequestScope {
+        guard route.access.scope != .open else {
+            return RequestScope(identity: Identity(name: "anonymous", role: .viewer, project: nil), project: Project.defaultName)
+        }
+        let identity = try authenticator.identify(request, remoteAddress: context.remoteAddress)
+        authenticated(identity)
+        guard identity.role >= route.access.role else {
+            throw JoistError.forbidden("\(identity.name) has role \(identity.role.rawValue); \(route.action) needs \(route.access.role.rawValue)")
+        }
+        switch route.access.scope {
+        case .open, .any:
+            return RequestScope(identity: identity, project: identity.project ?? Project.defaultName)
+        case .global:
+            guard identity.isGlobal else {
+                throw JoistError.forbidden("\(identity.name) is limited to project \(identity.project ?? ""); \(route.action) needs a token for every project")
+            }
+            return RequestScope(identity: identity, project: Project.defaultName)
+        case .project, .projectPath:
+            let project: String
+            if route.access.scope == .projectPath {
+                project = try context.parameters.require("name")
+            } else {
+                project = request.uri.queryParameters.get("project") ?? identity.project ?? Project.defaultName
+            }
+            try ResourceName.validate(project, kind: "project")
+            guard identity.canSee(project: project) else {
+                throw JoistError.forbidden("\(identity.name) is limited to project \(identity.project ?? "")")
+            }
+            _ = try await services.projects.require(project)
+            return RequestScope(identity: identity, project: project)
+        }
+    }
+
+    /// Writes the audit entry; a failing audit log is logged, never turned into a failed request.
+    func record(_ request: Request, _ context: JoistRequestContext, identity: Identity?, status: Int, error: ErrorResponse.Body?) {
+        let denied: Set<String> = [JoistError.Code.unauthenticated.rawValue, JoistError.Code.forbidden.rawValue, JoistError.Code.rateLimited.rawValue]
+        let outcome: AuditEntry.Outcome = error == nil ? .succeeded : denied.contains(error!.code) ? .denied : .failed
+        let target = context.auditNote.target ?? context.parameters.get("name") ?? context.parameters.get("id")
+        // The project asked for (or the caller's own); global resources have none.
+        let asked: String? =
+            route.access.scope == .global ? nil
+            : route.access.scope == .projectPath ? context.parameters.get("name")
+            : request.uri.queryParameters.get("project").map { String($0) } ?? identity?.project ?? Project.defaultName
+        // A malformed project name is not a project: the entry records none.
+        let project = asked.flatMap { (try? ResourceName.validate($0, kind: "project")) }
+        do {
+            _ = try services.audit.record(
+                AuditDraft(
+                    actor: identity?.name ?? "anonymous", role: identity?.role.rawValue ?? "none", project: project,
+                    action: route.action, target: target, method: request.method.rawValue, path: request.uri.path,
+                    status: status, outcome: outcome, error: error?.message))
+        } catch {
+            services.logger.error("cannot write the audit log: \(error)")
+        }
+    }
+}
