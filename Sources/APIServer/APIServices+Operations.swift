@@ -6,10 +6,12 @@ import JoistAPI
 
 extension APIServices {
     /// Starts `work` as an operation in the request's project, and audits it when it ends, with the
-    /// outcome it really had rather than the 202 that accepted it.
+    /// outcome it really had rather than the 202 that accepted it. Lifecycle changes are not
+    /// cancellable (half a start is not a state); imports and backups will be.
     func startOperation(
         for request: Request, scope: RequestScope, action: String, target: String, description: String,
-        resources: [String], work: @escaping @Sendable (OperationContext) async throws -> [String: String]?
+        resources: [String], mayCancel: Bool = false,
+        work: @escaping @Sendable (OperationContext) async throws -> [String: String]?
     ) async -> JoistAPI.Operation {
         let audit = self.audit
         let logger = self.logger
@@ -30,7 +32,7 @@ extension APIServices {
         }
         return await operations.start(
             action: action, description: description, project: project, resources: resources,
-            requestedBy: identity.name
+            requestedBy: identity.name, mayCancel: mayCancel
         ) { context in
             do {
                 let result = try await work(context)
