@@ -1,10 +1,22 @@
 import Foundation
 import JoistTesting
 
-/// B1 (start latency against raw QEMU) and B3 (daemon memory), printed as a table and written as JSON.
+/// `joist-bench`: B1 (start latency against raw QEMU) and B3 (daemon memory); `joist-bench api`: the
+/// API benchmarks (B2, B7, TLS against Unix). Each prints a table and writes JSON under `artifacts/`.
 @main
 struct JoistBench {
     static func main() async throws {
+        switch CommandLine.arguments.dropFirst().first {
+        case nil: try await startAndMemory()
+        case "api": try await APIBench.run()
+        case let mode?:
+            progress("unknown mode '\(mode)'; usage: joist-bench [api] (no argument: B1, B3; api: B2, B7, TLS)")
+            exit(2)
+        }
+    }
+
+    /// B1 and B3, written to `artifacts/bench.json`.
+    static func startAndMemory() async throws {
         let runs = Int(ProcessInfo.processInfo.environment["JOIST_BENCH_RUNS"] ?? "") ?? 10
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
