@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
         .testTarget(name: "ActivityTests", dependencies: ["Activity", "JoistAPI", "JoistCore"], swiftSettings: strict),
-        .testTarget(name: "JoistTLSTests", dependencies: ["JoistTLS"], swiftSettings: strict),
+        .testTarget(name: "JoistTLSTests", dependencies: ["JoistTLS", "JoistTesting"], swiftSettings: strict),
         .testTarget(
             name: "APIServerTests",
             dependencies: [
@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "CLI", "JoistTLS",
+                "CLI", "JoistTLS", "JoistTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -23,7 +23,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[.allow] = allowed.joined(separator: ", ")
             return response
         } catch {
-            let (status, body) = Self.describe(error)
+            let (status, body) = APIErrorMapping.describe(error)
             if status == .internalServerError {
                 context.logger.error("\(request.method) \(request.uri.path) failed: \(error)")
             }
@@ -33,6 +33,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+}
+
+/// How any error becomes an HTTP status and an `ErrorResponse`: the API's one mapping, used by the
+/// middleware and by whatever records outcomes (audit, operations).
+enum APIErrorMapping {
     static func describe(_ error: any Error) -> (HTTPResponse.Status, ErrorResponse) {
         switch error {
         case let error as JoistError:

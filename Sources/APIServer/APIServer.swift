@@ -1,10 +1,10 @@
-public import Activity
-public import Daemon
+import Activity
+import Daemon
 import Foundation
-public import Hummingbird
+import Hummingbird
 import HummingbirdTLS
 import HummingbirdWebSocket
-public import Logging
+import Logging
 import NIOSSL
 
 /// Builds the HTTP applications that serve the REST API: the Unix socket for local administration and,
@@ -15,25 +15,11 @@ public enum APIServer {
     /// The largest request body accepted.
     public static let maxBodySize = 1 << 20
 
-    /// The daemon's services, as the routes see them.
-    public struct Services: Sendable {
-        let value: APIServices
-
-        public init(
-            instances: InstanceManager, tokens: TokenAuthority, operations: OperationManager, events: EventBus,
-            audit: AuditLog, logger: Logger
-        ) {
-            value = APIServices(
-                instances: instances, projects: instances.projects, tokens: tokens, operations: operations,
-                events: events, audit: audit, logger: logger)
-        }
-    }
-
     /// The API on a Unix socket: every caller is the local administrator.
-    public static func unixApplication(
-        _ services: Services, socketPath: String, logger: Logger, onServerRunning: @escaping @Sendable () async -> Void = {}
+    static func unixApplication(
+        _ services: APIServices, socketPath: String, logger: Logger, onServerRunning: @escaping @Sendable () async -> Void = {}
     ) -> some ApplicationProtocol {
-        let router = makeRouter(services.value, authenticator: .local).router
+        let router = makeRouter(services, authenticator: .local).router
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: router),
@@ -43,12 +29,12 @@ public enum APIServer {
     }
 
     /// The API on TCP with TLS: every route but the health check needs a bearer token.
-    public static func tlsApplication(
-        _ services: Services, host: String, port: Int, tls: TLSConfiguration, logger: Logger,
+    static func tlsApplication(
+        _ services: APIServices, host: String, port: Int, tls: TLSConfiguration, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        let authenticator = Authenticator.tokens(services.value.tokens, AuthThrottle())
-        let router = makeRouter(services.value, authenticator: authenticator).router
+        let authenticator = Authenticator.tokens(services.tokens, AuthThrottle())
+        let router = makeRouter(services, authenticator: authenticator).router
         return Application(
             router: router,
             server: try .tls(.http1WebSocketUpgrade(webSocketRouter: router), tlsConfiguration: tls),
@@ -57,7 +43,8 @@ public enum APIServer {
             logger: logger)
     }
 
-    /// Every route with its method, path and access rule (for the spec and role tests).
+    /// The router with every route, and the table of their methods, paths and access rules (which the
+    /// spec and role tests read).
     static func makeRouter(_ services: APIServices, authenticator: Authenticator) -> RouteTable {
         let router = Router(context: JoistRequestContext.self)
         let index = RouteIndex()

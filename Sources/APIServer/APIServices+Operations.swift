@@ -42,7 +42,7 @@ extension APIServices {
                 if error is CancellationError {
                     recordOutcome(499, "cancelled")
                 } else {
-                    let (status, body) = ErrorMiddleware<JoistRequestContext>.describe(error)
+                    let (status, body) = APIErrorMapping.describe(error)
                     recordOutcome(Int(status.code), body.error.message)
                 }
                 throw error

@@ -17,7 +17,7 @@ enum AuditRoutes {
                 guard let id = Int64(text) else { throw JoistError.invalidArgument("query parameter after must be an audit entry id, not '\(text)'") }
                 after = id
             }
-            let outcome = try Query.list(request, "outcome", of: AuditEntry.Outcome.self, allowed: AuditEntry.Outcome.allCases)
+            let outcome = try Query.list(request, "outcome", of: AuditEntry.Outcome.self)
             guard (outcome?.count ?? 0) <= 1 else { throw JoistError.invalidArgument("query parameter outcome takes one value") }
             var project = request.uri.queryParameters.get("project").map { String($0) }
             if let project { try ResourceName.validate(project, kind: "project") }

@@ -64,9 +64,9 @@ public enum DaemonRunner {
         try await manager.load()
         let tokens = TokenAuthority(store: store)
         try await tokens.load()
-        let services = APIServer.Services(
-            instances: manager, tokens: tokens, operations: OperationManager(events: events), events: events,
-            audit: try AuditLog(path: state + "/audit.db", events: events), logger: logger)
+        let services = APIServices(
+            instances: manager, projects: projects, tokens: tokens, operations: OperationManager(events: events),
+            events: events, audit: try AuditLog(path: state + "/audit.db", events: events), logger: logger)
 
         try? FileManager.default.removeItem(atPath: options.socketPath)
         let socketPath = options.socketPath

@@ -41,25 +41,20 @@ enum EventRoutes {
         }
     }
 
+    /// The kinds and projects a caller asked for, within what it may see.
     static func filter(_ request: Request, _ scope: RequestScope) throws -> EventFilter {
-        let types = Set(try Query.list(request, "type", of: Event.Kind.self, allowed: Event.Kind.allCases) ?? Event.Kind.allCases)
         let identity = scope.identity
-        if types.contains(.audit) && identity.role < .admin {
-            if request.uri.queryParameters.get("type") != nil {
-                throw JoistError.forbidden("\(identity.name) has role \(identity.role.rawValue); audit events need admin")
-            }
+        let asked = try Query.list(request, "type", of: Event.Kind.self).map(Set.init)
+        if asked?.contains(.audit) == true && identity.role < .admin {
+            throw JoistError.forbidden("\(identity.name) has role \(identity.role.rawValue); audit events need admin")
         }
-        let allowed = identity.role >= .admin ? types : types.subtracting([.audit])
-        var projects: Set<String>?
-        if let own = identity.project {
-            projects = [own]
-        } else if let project = request.uri.queryParameters.get("project") {
-            try ResourceName.validate(String(project), kind: "project")
-            projects = [String(project)]
-        }
-        if let own = identity.project, let asked = request.uri.queryParameters.get("project"), asked != own {
+        // Without ?type=, everything the caller may see.
+        let types = asked ?? Set(Event.Kind.allCases).subtracting(identity.role >= .admin ? [] : [.audit])
+        let project = request.uri.queryParameters.get("project").map { String($0) }
+        if let project { try ResourceName.validate(project, kind: "project") }
+        if let own = identity.project, let project, project != own {
             throw JoistError.forbidden("\(identity.name) is limited to project \(own)")
         }
-        return EventFilter(types: allowed, projects: projects)
+        return EventFilter(types: types, projects: (identity.project ?? project).map { [$0] })
     }
 }

@@ -14,7 +14,7 @@ enum OperationRoutes {
         let operations = table.services.operations
         table.add(.get, "/1.0/operations", .project(.viewer), action: "operation.list") { request, _, scope in
             let page = try PageRequest(request)
-            let statuses = try Query.list(request, "status", of: JoistAPI.Operation.Status.self, allowed: JoistAPI.Operation.Status.allCases)
+            let statuses = try Query.list(request, "status", of: JoistAPI.Operation.Status.self)
             let items = await operations.list(project: scope.project, statuses: statuses.map(Set.init))
             return JSONBody.response(page.page(items, cursor: \.id))
         }

@@ -32,9 +32,10 @@ enum Query {
         return date
     }
 
-    /// A comma-separated list whose words must come from `allowed`.
-    static func list<T: RawRepresentable>(_ request: Request, _ name: String, of type: T.Type, allowed: [T]) throws(JoistError) -> [T]?
+    /// A comma-separated list of `T`'s raw values.
+    static func list<T: RawRepresentable & CaseIterable>(_ request: Request, _ name: String, of type: T.Type) throws(JoistError) -> [T]?
     where T.RawValue == String {
+        let allowed = T.allCases
         guard let text = request.uri.queryParameters.get(name) else { return nil }
         var values: [T] = []
         guard !text.isEmpty else { throw .invalidArgument("query parameter \(name) must name at least one of \(allowed.map(\.rawValue).joined(separator: ", "))") }

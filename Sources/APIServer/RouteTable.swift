@@ -76,7 +76,7 @@ struct RouteGuard: Sendable {
             return response
         } catch {
             if audited {
-                let (status, body) = ErrorMiddleware<JoistRequestContext>.describe(error)
+                let (status, body) = APIErrorMapping.describe(error)
                 record(request, context, identity: identity, status: status.code, error: body.error)
             }
             throw error

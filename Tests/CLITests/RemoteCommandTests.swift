@@ -1,3 +1,4 @@
+import JoistTesting
 import ArgumentParser
 import Foundation
 import JoistTLS

@@ -1,3 +1,4 @@
+import JoistTesting
 import Foundation
 import JoistTLS
 import NIOHTTP1

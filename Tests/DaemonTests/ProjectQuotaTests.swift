@@ -109,6 +109,36 @@ struct ProjectQuotaTests {
         #expect(await vm.configETag() != read)
     }
 
+    @Test("concurrent updates of one project either apply or are refused as a conflict; none is lost silently")
+    func concurrentUpdates() async throws {
+        let daemon = try FakeDaemon(launcher: FakeVMLauncher())
+        defer { daemon.cleanUp() }
+        let projects = daemon.manager.projects
+        try await projects.load()
+        _ = try await projects.create(ProjectCreate(name: "busy"))
+        let outcomes = await withTaskGroup(of: (Int, String).self) { group in
+            for cpus in 1...10 {
+                group.addTask {
+                    do {
+                        _ = try await projects.update("busy", ProjectUpdate(limits: ProjectLimits(cpus: cpus)))
+                        return (cpus, "applied")
+                    } catch let error as JoistError {
+                        return (cpus, error.code.rawValue)
+                    } catch {
+                        return (cpus, "\(error)")
+                    }
+                }
+            }
+            return await group.reduce(into: [(Int, String)]()) { $0.append($1) }
+        }
+        let applied = outcomes.filter { $0.1 == "applied" }.map(\.0)
+        #expect(!applied.isEmpty)
+        #expect(outcomes.allSatisfy { $0.1 == "applied" || $0.1 == JoistError.Code.invalidState.rawValue }, "\(outcomes)")
+        // What is stored is one of the updates that reported success.
+        let stored = try #require(try await projects.info("busy").project.limits.cpus)
+        #expect(applied.contains(stored))
+    }
+
     @Test("limits parse from name=value settings and refuse nonsense")
     func limitSettings() throws {
         let limits = try ProjectLimits().applying([("instances", "10"), ("memory", "32GiB"), ("disk", "500GiB"), ("cpus", "16")])

@@ -1,4 +1,5 @@
 import Foundation
+import JoistTesting
 
 /// The `openssl` command line, the reference the certificates and fingerprints are checked against.
 enum OpenSSLTool {
@@ -91,18 +92,4 @@ final class OpenSSLServer: Sendable {
             }
         }
     }
-}
-
-/// A fresh directory under the system's temporary directory, removed after `body`.
-func withTemporaryDirectory<Result>(_ body: (String) async throws -> Result) async throws -> Result {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("joist-tls-\(UUID().uuidString.prefix(8))").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    return try await body(path)
-}
-
-/// The permission bits of the file at `path`, e.g. 0o600.
-func permissions(_ path: String) throws -> Int {
-    let attributes = try FileManager.default.attributesOfItem(atPath: path)
-    return (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
 }

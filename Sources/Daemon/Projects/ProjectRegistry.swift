@@ -98,8 +98,14 @@ public actor ProjectRegistry {
         try entry.project.limits.validate()
         // A malformed request is refused as such (400) before its revision is compared (412).
         try check(current)
-        let revision = try await store.put(
-            Self.key(name), try APICoding.encoder().encode(entry.project), expect: .modRevision(entry.revision))
+        let revision: Int64
+        do {
+            revision = try await store.put(
+                Self.key(name), try APICoding.encoder().encode(entry.project), expect: .modRevision(entry.revision))
+        } catch StoreError.conflict {
+            // Another update (or a delete) of this project landed while this one was being written.
+            throw JoistError.invalidState("project \(name) changed while this update was applied; read it again and retry")
+        }
         entry.revision = revision
         entry.usage = entries[name]?.usage ?? entry.usage
         entries[name] = entry
