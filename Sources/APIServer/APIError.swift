@@ -112,7 +112,11 @@ enum JSONBody {
     }
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, etag: String? = nil) -> Response {
-        let data = (try? APICoding.encoder().encode(value)) ?? Data("{}".utf8)
+        response(json: (try? APICoding.encoder().encode(value)) ?? Data("{}".utf8), status: status, etag: etag)
+    }
+
+    /// A response whose body is already JSON.
+    static func response(json data: Data, status: HTTPResponse.Status = .ok, etag: String? = nil) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let etag { headers[.eTag] = etag }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

@@ -14,7 +14,7 @@ enum InstanceRoutes {
         let manager = services.instances
         table.add(.get, "/1.0/instances", .project(.viewer), action: "instance.list") { request, _, scope in
             let page = try PageRequest(request)
-            return JSONBody.response(await manager.list(in: scope.project, after: page.after, limit: page.limit))
+            return JSONBody.response(json: try await manager.listJSON(in: scope.project, after: page.after, limit: page.limit))
         }
         table.add(.post, "/1.0/instances", .project(.operator), action: "instance.create") { request, context, scope in
             let body = try await JSONBody.decode(InstanceCreate.self, allowed: InstanceCreate.fields, from: request, context: context)

@@ -46,8 +46,10 @@ public actor InstanceManager {
             do {
                 let record = try decoder.decode(InstanceRecord.self, from: item.value)
                 let key = InstanceKey(project: record.project, name: record.spec.name)
-                supervisors[key.project, default: [:]][key.name] = InstanceSupervisor(
-                    key: key, record: record, revision: item.modRevision, env: env)
+                let supervisor = InstanceSupervisor(
+                    key: key, record: record, revision: item.modRevision, storedRecord: item.value, env: env)
+                supervisors[key.project, default: [:]][key.name] = supervisor
+                if access(env.paths(for: key).recoveryFile, F_OK) != 0 { await supervisor.mirrorRecordSoon() }
                 await projects.adopt(.instance(record.spec), in: key.project)
             } catch {
                 env.logger.error("skipping unreadable record \(item.key): \(error)")
@@ -76,18 +78,17 @@ public actor InstanceManager {
         try await projects.reserve(delta, in: project)
         let record = InstanceRecord(spec: spec, project: project, createdAt: Date())
         let revision: Int64
+        let stored = try APICoding.encoder().encode(record)
         do {
-            revision = try await env.store.put(
-                InstanceRecord.key(spec.name, project: project), try APICoding.encoder().encode(record), expect: .absent)
+            revision = try await env.store.put(InstanceRecord.key(spec.name, project: project), stored, expect: .absent)
         } catch {
             await projects.release(delta, in: project)
             if case StoreError.conflict = error { throw Self.exists(key) }
             throw error
         }
-        try? FileManager.default.createDirectory(atPath: paths.directory, withIntermediateDirectories: true)
-        try? RecoveryFile.write(record, to: paths.recoveryFile)
-        let supervisor = InstanceSupervisor(key: key, record: record, revision: revision, env: env)
+        let supervisor = InstanceSupervisor(key: key, record: record, revision: revision, storedRecord: stored, env: env)
         supervisors[project, default: [:]][spec.name] = supervisor
+        await supervisor.mirrorRecordSoon()
         env.logger.info("created instance \(key)")
         env.events.publish(.lifecycle(
             LifecycleEvent(action: "instance-created", source: "/1.0/instances/\(spec.name)", name: spec.name, state: "stopped"),
@@ -104,13 +105,29 @@ public actor InstanceManager {
 
     /// One page of a project's instances, sorted by name, starting after `after`.
     public func list(in project: String, after: String? = nil, limit: Int = Page<Instance>.defaultLimit) async -> Page<Instance> {
-        let names = (supervisors[project] ?? [:]).keys.filter { after == nil || $0 > after! }.sorted()
+        let (supervisors, next) = page(in: project, after: after, limit: limit)
         var items: [Instance] = []
-        items.reserveCapacity(min(limit, names.count))
-        for name in names.prefix(limit) {
-            if let supervisor = supervisors[project]?[name] { items.append(await supervisor.snapshot()) }
-        }
-        return Page(items: items, next: names.count > limit ? items.last?.name : nil)
+        items.reserveCapacity(supervisors.count)
+        for supervisor in supervisors { items.append(await supervisor.snapshot()) }
+        return Page(items: items, next: next)
+    }
+
+    /// One page of a project's instances, sorted by name, starting after `after`, as the JSON of its
+    /// `Page`: built from each instance's cached encoding (see `encodedSnapshot`), so a listing costs
+    /// little more than copying bytes.
+    public func listJSON(in project: String, after: String? = nil, limit: Int = Page<Instance>.defaultLimit) async throws -> Data {
+        let (supervisors, next) = page(in: project, after: after, limit: limit)
+        var items: [Data] = []
+        items.reserveCapacity(supervisors.count)
+        for supervisor in supervisors { items.append(try await supervisor.encodedSnapshot()) }
+        return EncodedPage.join(items: items, next: next)
+    }
+
+    private func page(in project: String, after: String?, limit: Int) -> (supervisors: [InstanceSupervisor], next: String?) {
+        let all = supervisors[project] ?? [:]
+        let names = all.keys.filter { after == nil || $0 > after! }.sorted()
+        let chosen = names.prefix(limit)
+        return (chosen.map { all[$0]! }, names.count > limit ? chosen.last : nil)
     }
 
     /// Applies `key=value` settings to a stopped instance, within its project's limits.

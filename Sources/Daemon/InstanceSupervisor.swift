@@ -24,22 +24,30 @@ public actor InstanceSupervisor {
     var record: InstanceRecord
     /// The store revision of `record`, for compare-and-swap writes.
     var revision: Int64
+    /// `record` as the store holds it, mirrored into the recovery file.
+    var storedRecord: Data
+    /// The revision the recovery file holds (0: none written by this daemon yet).
+    private var mirroredRevision: Int64 = 0
     var qmp: QMPClient?
     var console: ConsoleHub?
     var consoleLog: ConsoleLog?
     /// Why the running QEMU will exit, when the daemon caused it; recorded in `lastExit`.
     var pendingExitReason: String?
     var deleted = false
+    /// The last snapshot and its JSON, so listings encode an instance once per change, not once per request.
+    private var encoded: (instance: Instance, json: Data)?
 
     private var waiters: [Int: (target: InstanceState, continuation: CheckedContinuation<Bool, Never>)] = [:]
     private var nextWaiterID = 0
 
-    init(key: InstanceKey, record: InstanceRecord, revision: Int64, env: DaemonEnvironment) {
+    /// `storedRecord` is `record` as written to the store at `revision`.
+    init(key: InstanceKey, record: InstanceRecord, revision: Int64, storedRecord: Data, env: DaemonEnvironment) {
         self.key = key
         self.env = env
         self.paths = env.paths(for: key)
         self.record = record
         self.revision = revision
+        self.storedRecord = storedRecord
         self.lifecycle = Lifecycle(name: record.spec.name)
         var logger = env.logger
         logger[metadataKey: "instance"] = .string(key.description)
@@ -53,6 +61,15 @@ public actor InstanceSupervisor {
             name: name, project: key.project, state: lifecycle.state, config: record.spec, pid: runtime?.pid,
             accelerator: runtime?.accelerator, startedAt: runtime?.startedAt,
             createdAt: record.createdAt, lastExit: record.lastExit)
+    }
+
+    /// `snapshot()` as JSON, re-encoded only when the snapshot differs from the last one encoded.
+    public func encodedSnapshot() throws -> Data {
+        let instance = snapshot()
+        if let encoded, encoded.instance == instance { return encoded.json }
+        let json = try APICoding.encoder().encode(instance)
+        encoded = (instance, json)
+        return json
     }
 
     /// Refuses operations on an instance that is being deleted.
@@ -97,14 +114,35 @@ public actor InstanceSupervisor {
         waiters.removeValue(forKey: id)?.continuation.resume(returning: false)
     }
 
-    /// Writes the record to the store (compare-and-swap on its revision) and to the recovery file.
+    /// Writes the record to the store (compare-and-swap on its revision), then mirrors it into the
+    /// recovery file.
     func persist() async throws {
         let data = try APICoding.encoder().encode(record)
         revision = try await env.store.put(InstanceRecord.key(name, project: key.project), data, expect: .modRevision(revision))
+        storedRecord = data
+        mirrorRecordSoon()
+    }
+
+    /// Mirrors the record into `instance.json` beside the runtime files, the same bytes as the store
+    /// holds, so a lost database can be rebuilt from the instance directories. The write happens after
+    /// the request that changed the record has its answer: the store is already durable, and the
+    /// directory and file creation stay off the request's path. Queued writes collapse into one.
+    func mirrorRecordSoon() {
+        Task { self.mirrorRecord() }
+    }
+
+    /// Writes the recovery file now if it is behind the store. Nothing once the instance is deleted,
+    /// so a late write cannot bring its directory back.
+    func mirrorRecord() {
+        guard !deleted, mirroredRevision != revision else { return }
         do {
-            try RecoveryFile.write(record, to: paths.recoveryFile)
+            if mkdir(paths.directory, 0o755) != 0, errno != EEXIST {
+                try FileManager.default.createDirectory(atPath: paths.directory, withIntermediateDirectories: true)
+            }
+            try AtomicFile.write(storedRecord, to: paths.recoveryFile)
+            mirroredRevision = revision
         } catch {
-            logger.warning("cannot write recovery file: \(error)")
+            logger.warning("cannot write the recovery file \(paths.recoveryFile): \(error)")
         }
     }
 }

@@ -17,7 +17,7 @@ public struct RuntimePaths: Sendable, Equatable {
     /// Console history kept by the daemon (bounded, rotated).
     public var consoleLog: String { directory + "/console.log" }
     /// The instance's full configuration, rewritten on every change, for recovery without the database.
-    public var recoveryFile: String { directory + "/instance.yaml" }
+    public var recoveryFile: String { directory + "/instance.json" }
 
     /// Whether every socket path fits the kernel's limit.
     public var socketPathsFit: Bool {

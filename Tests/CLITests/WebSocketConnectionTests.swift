@@ -1,3 +1,4 @@
+import JoistTesting
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket

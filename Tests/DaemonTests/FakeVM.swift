@@ -108,13 +108,3 @@ func stop(_ vm: FakeVMLauncher.VM, of supervisor: InstanceSupervisor, on launche
 struct NoKVM: KVMProbe {
     func kvmRunsGuests() async -> Bool { false }
 }
-
-/// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return try await condition()
-}

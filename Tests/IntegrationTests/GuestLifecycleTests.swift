@@ -12,9 +12,12 @@ struct GuestLifecycleTests {
             try await joist.createGuest("vm1", guest: guest)
             #expect(try await joist.state("vm1") == "stopped")
             // Every instance has a recovery file with its full config beside its runtime files.
-            let recovery = try String(contentsOfFile: joist.stateDirectory + "/instances/vm1/instance.yaml", encoding: .utf8)
-            #expect(recovery.contains("name: vm1"), "\(recovery)")
-            #expect(recovery.contains(guest.kernel), "\(recovery)")
+            let recoveryFile = joist.stateDirectory + "/instances/vm1/instance.json"
+            #expect(await eventually { FileManager.default.fileExists(atPath: recoveryFile) })
+            let recovery = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recoveryFile))) as? [String: Any]
+            let config = recovery?["spec"] as? [String: Any]
+            #expect(config?["name"] as? String == "vm1", "\(String(describing: recovery))")
+            #expect(config?["kernel"] as? String == guest.kernel, "\(String(describing: recovery))")
 
             let start = try await joist.cli(["start", "vm1"])
             #expect(start.succeeded, "\(start)")

@@ -1,0 +1,13 @@
+/// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held. For
+/// effects that happen after an answer (files mirrored, processes reaped), never for timing.
+public func eventually(
+    timeout: Duration = .seconds(5),
+    _ condition: () async throws -> Bool
+) async rethrows -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return try await condition()
+}
