@@ -11,7 +11,8 @@ enum APIBench {
         let rounds = Int(environment["JOIST_BENCH_API_ROUNDS"] ?? "") ?? 3
         let guest = await locateGuest()
         let loadAtStart = loadAverage()
-        try await DaemonHarness.with(listen: true) { joist in
+        let parent = environment["JOIST_BENCH_STATE_PARENT"] ?? "/tmp"
+        try await DaemonHarness.with(listen: true, parent: parent) { joist in
             guard let address = joist.httpsAddress else { throw BenchError("joistd serves no TLS listener") }
             let kernel = joist.stateDirectory + "/bench-kernel"
             guard FileManager.default.createFile(atPath: kernel, contents: Data("not a kernel\n".utf8)) else {

@@ -153,7 +153,9 @@ public actor InstanceManager {
         try await env.store.delete(InstanceRecord.key(name, project: project), expect: .any)
         supervisors[project]?.removeValue(forKey: name)
         await projects.release(.instance(spec), in: project)
-        try? FileManager.default.removeItem(atPath: env.paths(for: supervisor.key).directory)
+        let paths = env.paths(for: supervisor.key)
+        unlink(paths.recoveryFile)
+        try? FileManager.default.removeItem(atPath: paths.directory)
         env.logger.info("deleted instance \(supervisor.key)")
         env.events.publish(.lifecycle(
             LifecycleEvent(action: "instance-deleted", source: "/1.0/instances/\(name)", name: name), project: project))

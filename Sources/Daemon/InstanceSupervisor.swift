@@ -123,8 +123,8 @@ public actor InstanceSupervisor {
         mirrorRecordSoon()
     }
 
-    /// Mirrors the record into `instance.json` beside the runtime files, the same bytes as the store
-    /// holds, so a lost database can be rebuilt from the instance directories. The write happens after
+    /// Mirrors the record into its recovery file (`STATE/instances/NAME.json`), the same bytes as the
+    /// store holds, so a lost database can be rebuilt from the files. The write happens after
     /// the request that changed the record has its answer: the store is already durable, and the
     /// directory and file creation stay off the request's path. Queued writes collapse into one.
     func mirrorRecordSoon() {
@@ -132,13 +132,10 @@ public actor InstanceSupervisor {
     }
 
     /// Writes the recovery file now if it is behind the store. Nothing once the instance is deleted,
-    /// so a late write cannot bring its directory back.
+    /// so a late write cannot bring its file back.
     func mirrorRecord() {
         guard !deleted, mirroredRevision != revision else { return }
         do {
-            if mkdir(paths.directory, 0o755) != 0, errno != EEXIST {
-                try FileManager.default.createDirectory(atPath: paths.directory, withIntermediateDirectories: true)
-            }
             try AtomicFile.write(storedRecord, to: paths.recoveryFile)
             mirroredRevision = revision
         } catch {

@@ -13,11 +13,12 @@ public final class DaemonHarness: @unchecked Sendable {
     public let extraArguments: [String]
     private var daemon: Process?
 
-    /// Creates a short state directory (Unix socket paths are limited to 107 bytes) and starts joistd.
-    /// `listen` also serves the API on TLS at 127.0.0.1 on a free port (see `httpsAddress`).
-    public init(listen: Bool = false) async throws {
+    /// Creates a short state directory (Unix socket paths are limited to 107 bytes) under `parent`
+    /// and starts joistd. `listen` also serves the API on TLS at 127.0.0.1 on a free port (see
+    /// `httpsAddress`).
+    public init(listen: Bool = false, parent: String = "/tmp") async throws {
         extraArguments = listen ? ["--listen", "127.0.0.1:0"] : []
-        let template = "/tmp/jt-XXXXXX"
+        let template = parent + "/jt-XXXXXX"
         var buffer = Array(template.utf8CString)
         guard let made = mkdtemp(&buffer) else { throw TestSetupError("mkdtemp failed") }
         stateDirectory = String(cString: made)
@@ -106,9 +107,10 @@ public final class DaemonHarness: @unchecked Sendable {
 extension DaemonHarness {
     /// Runs `body` against a fresh daemon and always cleans up after it, even when it throws.
     public static func with(
-        isolation: isolated (any Actor)? = #isolation, listen: Bool = false, _ body: (DaemonHarness) async throws -> Void
+        isolation: isolated (any Actor)? = #isolation, listen: Bool = false, parent: String = "/tmp",
+        _ body: (DaemonHarness) async throws -> Void
     ) async throws {
-        let harness = try await DaemonHarness(listen: listen)
+        let harness = try await DaemonHarness(listen: listen, parent: parent)
         do {
             try await body(harness)
         } catch {

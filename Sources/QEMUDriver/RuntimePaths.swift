@@ -1,12 +1,18 @@
-/// Where one instance's runtime and recovery files live, under `STATE/instances/NAME/`.
+/// Where one instance's files live: runtime files under `STATE/instances/NAME/`, its recovery file
+/// beside that folder as `STATE/instances/NAME.json`.
 public struct RuntimePaths: Sendable, Equatable {
     /// The kernel's limit for a Unix socket path (`sun_path` is 108 bytes including the NUL).
     public static let maxSocketPathLength = 107
 
     public let directory: String
+    /// The instance's full configuration, rewritten on every change, for recovery without the
+    /// database. A file beside the runtime folder, not in it: a stopped instance that never ran needs
+    /// no folder, and creating one costs an inode per instance.
+    public let recoveryFile: String
 
     public init(stateDirectory: String, instance: String) {
         self.directory = stateDirectory + "/instances/" + instance
+        self.recoveryFile = directory + ".json"
     }
 
     public var qmpSocket: String { directory + "/qmp.sock" }
@@ -16,8 +22,6 @@ public struct RuntimePaths: Sendable, Equatable {
     public var qemuLog: String { directory + "/qemu.log" }
     /// Console history kept by the daemon (bounded, rotated).
     public var consoleLog: String { directory + "/console.log" }
-    /// The instance's full configuration, rewritten on every change, for recovery without the database.
-    public var recoveryFile: String { directory + "/instance.json" }
 
     /// Whether every socket path fits the kernel's limit.
     public var socketPathsFit: Bool {

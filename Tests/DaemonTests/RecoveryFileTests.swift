@@ -12,10 +12,10 @@ struct RecoveryFileTests {
     }
 
     func mirrored(_ name: String, in daemon: FakeDaemon) -> Data? {
-        FileManager.default.contents(atPath: "\(daemon.directory)/instances/\(name)/instance.json")
+        FileManager.default.contents(atPath: "\(daemon.directory)/instances/\(name).json")
     }
 
-    @Test("each instance's directory mirrors its store record, follows changes, and goes with the instance")
+    @Test("each instance's recovery file mirrors its store record, follows changes, and goes with the instance")
     func mirrorsTheStore() async throws {
         let daemon = try FakeDaemon(launcher: FakeVMLauncher())
         defer { daemon.cleanUp() }
@@ -35,8 +35,8 @@ struct RecoveryFileTests {
         try await daemon.manager.delete("vm2", in: "default", force: false)
         try await daemon.manager.delete("vm1", in: "default", force: false)
         for _ in 0..<20 { await Task.yield() }
-        #expect(!FileManager.default.fileExists(atPath: daemon.directory + "/instances/vm1"))
-        #expect(!FileManager.default.fileExists(atPath: daemon.directory + "/instances/vm2"))
+        let left = try FileManager.default.contentsOfDirectory(atPath: daemon.directory + "/instances")
+        #expect(left.isEmpty, "\(left)")
     }
 
     @Test("a daemon that finds an instance without its recovery file writes it")
@@ -46,7 +46,7 @@ struct RecoveryFileTests {
         _ = try await daemon.create("vm1")
         let created = try #require(try await stored("vm1", in: daemon))
         #expect(await eventually { mirrored("vm1", in: daemon) == created })
-        try FileManager.default.removeItem(atPath: daemon.directory + "/instances/vm1")
+        try FileManager.default.removeItem(atPath: daemon.directory + "/instances/vm1.json")
 
         let env = await daemon.manager.env
         let restarted = InstanceManager(env: env, projects: ProjectRegistry(store: env.store))

@@ -12,7 +12,7 @@ struct GuestLifecycleTests {
             try await joist.createGuest("vm1", guest: guest)
             #expect(try await joist.state("vm1") == "stopped")
             // Every instance has a recovery file with its full config beside its runtime files.
-            let recoveryFile = joist.stateDirectory + "/instances/vm1/instance.json"
+            let recoveryFile = joist.stateDirectory + "/instances/vm1.json"
             #expect(await eventually { FileManager.default.fileExists(atPath: recoveryFile) })
             let recovery = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recoveryFile))) as? [String: Any]
             let config = recovery?["spec"] as? [String: Any]

@@ -124,7 +124,7 @@ public final class TokenAuthority: Sendable {
 
     static func randomHex(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return Hex.lowercase((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     static func bytes(hex: String) -> [UInt8]? {
@@ -136,5 +136,5 @@ public final class TokenAuthority: Sendable {
 
 extension Digest {
     /// Lowercase hex.
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    var hex: String { Hex.lowercase(self) }
 }
