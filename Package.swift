@@ -174,7 +174,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QEMUDriverTests",
-            dependencies: ["QEMUDriver", "JoistCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["QEMUDriver", "JoistCore", "JoistTesting", .product(name: "Logging", package: "swift-log")],
             exclude: ["Golden"],
             swiftSettings: strict
         ),
@@ -190,7 +190,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["JoistCore", "JoistAPI", "JoistTesting"],
+            dependencies: ["JoistCore", "JoistAPI", "JoistTesting", "QEMUDriver"],
             swiftSettings: strict
         ),
     ]

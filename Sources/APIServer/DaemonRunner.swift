@@ -21,6 +21,10 @@ public struct DaemonOptions: Sendable {
     /// A certificate and key to use instead of the self-signed pair in `STATE/tls`.
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// How much CPU all guests together get against any other process when the host is contended
+    /// (cgroup v2 scale: 100 weighs like one ordinary process). See `GuestCgroups`.
+    public var guestCPUWeight = 100
+    public static var guestCPUWeights: ClosedRange<Int> { GuestCgroups.weights }
 
     public init(stateDirectory: String, socketPath: String, qemuBinary: String, logLevel: String) {
         self.stateDirectory = stateDirectory
@@ -51,9 +55,18 @@ public enum DaemonRunner {
 
         let store = try SQLiteStore(path: state + "/joist.db")
         let binary = try QEMULauncher.resolve(options.qemuBinary)
+        let cgroups = try GuestCgroups.make(
+            daemonID: GuestCgroups.daemonID(stateDirectory: state), weight: options.guestCPUWeight)
+        if let cgroups {
+            cgroups.sweep()
+            logger.info("guests run in CPU groups under \(cgroups.parent) (weight \(options.guestCPUWeight))")
+        } else {
+            logger.notice("no writable cgroup CPU controller: guests share the daemon's CPU group")
+        }
         let events = EventBus()
         let env = DaemonEnvironment(
             stateDirectory: state, store: store, argvBuilder: QEMUArgvBuilder(binary: binary),
+            launcher: QEMULauncher(cgroups: cgroups),
             accelerators: AcceleratorResolver(
                 probe: CachedKVMProbe(
                     probe: QEMUKVMProbe(binary: binary, logger: logger), cachePath: state + "/kvm-probe.json", binary: binary)),
@@ -93,6 +106,7 @@ public enum DaemonRunner {
         let group = ServiceGroup(
             configuration: .init(services: applications, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        cgroups?.removeParentIfEmpty()
         withExtendedLifetime(lock) {}
         logger.info("joistd stopped; guests keep running")
     }

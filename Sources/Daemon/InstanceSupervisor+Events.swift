@@ -44,6 +44,7 @@ extension InstanceSupervisor {
         for file in [paths.qmpSocket, paths.serialSocket, paths.pidFile] {
             try? FileManager.default.removeItem(atPath: file)
         }
+        env.launcher.released(paths: paths)
         do { try await persist() } catch { logger.error("cannot record exit: \(error)") }
     }
 

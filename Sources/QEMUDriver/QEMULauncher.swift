@@ -11,16 +11,29 @@ public struct QEMULauncher: Sendable {
     /// How many bytes of QEMU's stderr an error carries.
     static let stderrTailBytes = 2048
 
-    public init() {}
+    /// Where guests run in the host's CPU controller; nil leaves them in the daemon's own group.
+    public let cgroups: GuestCgroups?
+
+    public init(cgroups: GuestCgroups? = nil) {
+        self.cgroups = cgroups
+    }
 
     /// Spawns `argv`, waits for the daemonizing parent, and returns the pid QEMU wrote to `paths.pidFile`.
     public func launch(argv: [String], paths: RuntimePaths) async throws -> Int32 {
         guard let executable = argv.first else { throw JoistError.hostFailure("empty QEMU command line") }
         try? FileManager.default.removeItem(atPath: paths.qemuLog)
         try? FileManager.default.removeItem(atPath: paths.pidFile)
+        var command = [try Self.resolve(executable)] + argv.dropFirst()
+        if let cgroups {
+            do {
+                command = GuestCgroups.enter(try cgroups.prepare(instance: paths.instance), then: command)
+            } catch {
+                throw JoistError.hostFailure("cannot make the guest's CPU group \(cgroups.group(for: paths.instance)): \(error)")
+            }
+        }
         let status: Int32
         do {
-            status = try await ProcessSpawner.run([try Self.resolve(executable)] + argv.dropFirst(), outputPath: paths.qemuLog)
+            status = try await ProcessSpawner.run(command, outputPath: paths.qemuLog)
         } catch let error as JoistError {
             throw error
         } catch {
@@ -60,6 +73,16 @@ public struct QEMULauncher: Sendable {
 /// without QEMU.
 public protocol VMLauncher: Sendable {
     func launch(argv: [String], paths: RuntimePaths) async throws -> Int32
+    /// Releases what `launch` set up for the VM (its CPU group), once its process has exited.
+    func released(paths: RuntimePaths)
 }
 
-extension QEMULauncher: VMLauncher {}
+extension VMLauncher {
+    public func released(paths: RuntimePaths) {}
+}
+
+extension QEMULauncher: VMLauncher {
+    public func released(paths: RuntimePaths) {
+        cgroups?.removeWhenEmpty(instance: paths.instance)
+    }
+}

@@ -4,6 +4,8 @@ public struct RuntimePaths: Sendable, Equatable {
     /// The kernel's limit for a Unix socket path (`sun_path` is 108 bytes including the NUL).
     public static let maxSocketPathLength = 107
 
+    /// The instance's folder name (`NAME`, or `PROJECT_NAME` outside `default`).
+    public let instance: String
     public let directory: String
     /// The instance's full configuration, rewritten on every change, for recovery without the
     /// database. A file beside the runtime folder, not in it: a stopped instance that never ran needs
@@ -11,6 +13,7 @@ public struct RuntimePaths: Sendable, Equatable {
     public let recoveryFile: String
 
     public init(stateDirectory: String, instance: String) {
+        self.instance = instance
         self.directory = stateDirectory + "/instances/" + instance
         self.recoveryFile = directory + ".json"
     }

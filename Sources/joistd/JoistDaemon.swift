@@ -15,10 +15,15 @@ struct JoistDaemon: AsyncParsableCommand {
     @Option(help: "TLS private key (PEM) for --tls-cert.") var tlsKey: String?
     @Option(help: "QEMU system emulator to run.") var qemu = "qemu-system-x86_64"
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "CPU weight of all guests together against other processes when the host is busy (1-10000; 100 weighs like one process).")
+    var guestCPUWeight = 100
 
     func validate() throws {
         if let listen { _ = try ListenAddress(parsing: listen) }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard DaemonOptions.guestCPUWeights.contains(guestCPUWeight) else {
+            throw ValidationError("--guest-cpu-weight must be within 1…10000, not \(guestCPUWeight)")
+        }
     }
 
     func run() async throws {
@@ -26,6 +31,7 @@ struct JoistDaemon: AsyncParsableCommand {
         options.listen = try listen.map { try ListenAddress(parsing: $0) }
         options.tlsCertificate = tlsCert
         options.tlsKey = tlsKey
+        options.guestCPUWeight = guestCPUWeight
         try await DaemonRunner.run(options)
     }
 }

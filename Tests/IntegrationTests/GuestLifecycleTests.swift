@@ -1,5 +1,6 @@
 import Foundation
 import JoistTesting
+import QEMUDriver
 import Testing
 
 /// Boots the real test guest under TCG through joistd and the joist CLI.
@@ -26,6 +27,10 @@ struct GuestLifecycleTests {
             #expect(info["accelerator"] as? String == "tcg")
             let pid = try #require(info["pid"] as? Int)
             #expect(kill(pid_t(pid), 0) == 0)
+            // QEMU runs in the instance's CPU group, under the daemon's group of guests.
+            let cgroups = try #require(try GuestCgroups.make(
+                daemonID: GuestCgroups.daemonID(stateDirectory: joist.stateDirectory), weight: 100))
+            #expect(cgroups.processes(instance: "vm1").contains(Int32(pid)), "groups: \(cgroupLines(pid))")
 
             let console = try ConsoleProcess(harness: joist, instance: "vm1")
             let watcher = try ConsoleProcess(harness: joist, instance: "vm1")
@@ -42,6 +47,7 @@ struct GuestLifecycleTests {
             #expect(await watcher.waitForExit() == 0, "second console: \(watcher.output)")
             let after = try await joist.info("vm1")
             #expect(after["pid"] == nil)
+            #expect(await eventually { !FileManager.default.fileExists(atPath: cgroups.group(for: "vm1")) })
             #expect((after["lastExit"] as? [String: Any])?["reason"] as? String == "guest powered off")
             // The history survives the guest and includes what was typed.
             #expect(try await joist.cli(["console", "vm1", "--log"]).stdout.contains("42-joist"))
@@ -123,4 +129,9 @@ func isZombie(_ pid: Int) -> Bool {
         let close = stat.lastIndex(of: ")")
     else { return false }
     return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
+}
+
+/// `/proc/PID/cgroup`, for failure messages.
+func cgroupLines(_ pid: Int) -> String {
+    (try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? "(unreadable)"
 }
