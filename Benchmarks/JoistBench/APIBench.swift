@@ -37,9 +37,10 @@ enum APIBench {
                 }
                 let logBytes = (try? FileManager.default.attributesOfItem(atPath: joist.stateDirectory + "/joistd.log")[.size] as? Int) ?? 0
 
+                let tmpOneClient = parent == "/tmp" ? nil : try await oneClientInTmp(count: count, rounds: rounds)
                 let report = APIReport(
-                    controlPlane: controlPlane, loads: loads, transport: transport, daemonLogBytes: logBytes,
-                    loadAverage: [loadAtStart, loadAverage()])
+                    stateParent: parent, controlPlane: controlPlane, tmpOneClient: tmpOneClient, loads: loads,
+                    transport: transport, daemonLogBytes: logBytes, loadAverage: [loadAtStart, loadAverage()])
                 print(report.table)
                 try write(report)
             } catch {
@@ -48,6 +49,28 @@ enum APIBench {
             }
             for client in clients { await client.shutdown() }
         }
+    }
+
+    /// B2a's one-client side against a second daemon whose state is in /tmp (this machine's root file
+    /// system), for comparison with the file system the main run used.
+    static func oneClientInTmp(count: Int, rounds: Int) async throws -> ControlPlaneBench.Churn {
+        var result: ControlPlaneBench.Churn?
+        try await DaemonHarness.with { joist in
+            let kernel = joist.stateDirectory + "/bench-kernel"
+            guard FileManager.default.createFile(atPath: kernel, contents: Data("not a kernel\n".utf8)) else {
+                throw BenchError("cannot create \(kernel)")
+            }
+            let client = BenchClient.make(.unix(socketPath: joist.socketPath))
+            do {
+                result = try await ControlPlaneBench(client: client, kernel: kernel, count: count, rounds: rounds).oneClientChurn()
+            } catch {
+                await client.shutdown()
+                throw error
+            }
+            await client.shutdown()
+        }
+        guard let result else { throw BenchError("the /tmp run gave no result") }
+        return result
     }
 
     /// The test guest, or nil (B7 then runs only its create/delete churn load).

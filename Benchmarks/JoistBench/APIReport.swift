@@ -23,7 +23,11 @@ struct APIReport: Encodable {
     }
 
     let headline: Headline
+    /// The folder the daemon's state directory was made in (its file system decides B2a's rate).
+    let stateParent: String
     let controlPlane: ControlPlaneBench.Result
+    /// B2a with one client again, with the state directory in /tmp, when `stateParent` is elsewhere.
+    let tmpOneClient: ControlPlaneBench.Churn?
     let loads: [LoadBench.Result]
     let transport: TransportBench.Result
     /// Bytes joistd logged during the run (the harness runs it with `--log-level debug`).
@@ -32,9 +36,11 @@ struct APIReport: Encodable {
     let loadAverage: [String]
 
     init(
-        controlPlane: ControlPlaneBench.Result, loads: [LoadBench.Result], transport: TransportBench.Result,
-        daemonLogBytes: Int, loadAverage: [String]
+        stateParent: String, controlPlane: ControlPlaneBench.Result, tmpOneClient: ControlPlaneBench.Churn?,
+        loads: [LoadBench.Result], transport: TransportBench.Result, daemonLogBytes: Int, loadAverage: [String]
     ) {
+        self.stateParent = stateParent
+        self.tmpOneClient = tmpOneClient
         self.loadAverage = loadAverage
         self.controlPlane = controlPlane
         self.loads = loads
@@ -67,6 +73,11 @@ struct APIReport: Encodable {
             "|---|---|---|---|---|",
             "| B2a creates/s, 1 client (N=\(cp.count), median of \(rounds)) | \(rate(h.createsPerSecondOneClient)) | `GET /1.0`, 1 client \(rate(h.emptyRequestsPerSecondOneClient)) | \(ratio(h.createsPerSecondOneClient / h.emptyRequestsPerSecondOneClient)) | ≥ 1,000/s |",
             "| B2a deletes/s (DELETE + operation wait), 1 client | \(rate(h.deletesPerSecondOneClient)) | | | |",
+        ] + (tmpOneClient.map { tmp in
+            [
+                "| B2a creates/s, 1 client, state in /tmp instead of \(stateParent) (median of \(tmp.createsPerSecond.count)) | \(rate(tmp.medianCreatesPerSecond)) | \(stateParent) \(rate(h.createsPerSecondOneClient)) | \(ratio(tmp.medianCreatesPerSecond / h.createsPerSecondOneClient)) | |"
+            ]
+        } ?? []) + [
             "| B2a creates/s, \(clients) clients | \(rate(h.createsPerSecondConcurrent)) | 1 client \(rate(h.createsPerSecondOneClient)) | \(ratio(h.createsPerSecondConcurrent / h.createsPerSecondOneClient)) | |",
             "| B2a deletes/s, \(clients) clients | \(rate(h.deletesPerSecondConcurrent)) | 1 client \(rate(h.deletesPerSecondOneClient)) | \(ratio(h.deletesPerSecondConcurrent / h.deletesPerSecondOneClient)) | |",
             "| B2b `GET /1.0/instances?limit=10000`, 10,000 defined (\(ControlPlaneBench.listRequests) requests) | p50 \(millis(h.list10kP50)) ms, p99 \(millis(h.list10kP99)) ms | 1,000 defined: p50 \(millis(h.list1kP50)) ms | \(ratio(h.list10kP50 / h.list1kP50)) | ≤ 50 ms p50 |",

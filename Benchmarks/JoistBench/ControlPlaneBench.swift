@@ -86,6 +86,19 @@ struct ControlPlaneBench {
             bulkDeletesPerSecond: Double(large) / bulkDelete)
     }
 
+    /// Only B2a's one-client side: a warm-up, then `rounds` rounds (for a second file system).
+    func oneClientChurn() async throws -> Churn {
+        _ = try await churn(clients: 1, count: min(count, 100))
+        var one = Churn(clients: 1, createsPerSecond: [], deletesPerSecond: [])
+        for round in 0..<rounds {
+            let rates = try await churn(clients: 1, count: count)
+            one.createsPerSecond.append(rates.creates)
+            one.deletesPerSecond.append(rates.deletes)
+            progress("B2a (second file system) round \(round + 1)/\(rounds): \(Int(rates.creates)) creates/s, \(Int(rates.deletes)) deletes/s")
+        }
+        return one
+    }
+
     /// Creates `count` instances, then deletes them (each delete waits for its operation), with
     /// `clients` concurrent clients; returns both rates.
     func churn(clients: Int, count: Int) async throws -> (creates: Double, deletes: Double) {
