@@ -1,4 +1,5 @@
 import Foundation
+import JoistCore
 
 /// Writes files so a reader sees either the old or the new content, never half of one: a temporary
 /// file beside the target, renamed over it. No `fsync`: these files mirror state that is durable
@@ -28,9 +29,4 @@ public enum AtomicFile {
             throw failure
         }
     }
-}
-
-extension POSIXError {
-    /// The error `errno` names right now.
-    static func current() -> POSIXError { POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
 }

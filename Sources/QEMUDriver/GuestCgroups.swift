@@ -62,11 +62,11 @@ public struct GuestCgroups: Sendable {
 
     /// Finds the host's CPU controller and makes the daemon's group `joist/<daemonID>` with `weight`.
     /// Nil when there is none the daemon may write (not root, no `cpu` controller, a read-only mount).
-    public static func make(daemonID: String, weight: Int, mounts: String? = nil) throws(JoistError) -> GuestCgroups? {
+    public static func make(daemonID: String, weight: Int) throws(JoistError) -> GuestCgroups? {
         guard weights.contains(weight) else {
             throw .invalidArgument("guest CPU weight \(weight) is out of range (\(weights.lowerBound)…\(weights.upperBound))")
         }
-        let text = mounts ?? ((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? "")
+        let text = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
         guard let (root, version) = cpuController(mounts: text, controllers: { try? String(contentsOfFile: $0, encoding: .utf8) })
         else { return nil }
         let groups = GuestCgroups(version: version, parent: root + "/joist/" + daemonID)
@@ -83,7 +83,7 @@ public struct GuestCgroups: Sendable {
     func create(root: String, weight: Int) throws {
         let top = root + "/joist"
         for group in [top, parent] where mkdir(group, 0o755) != 0 && errno != EEXIST {
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            throw POSIXError.current()
         }
         switch version {
         case .v1:
@@ -106,7 +106,7 @@ public struct GuestCgroups: Sendable {
         let group = group(for: instance)
         try pendingRemovals.names.withLock { pending in
             pending.remove(instance)
-            if mkdir(group, 0o755) != 0 && errno != EEXIST { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            if mkdir(group, 0o755) != 0 && errno != EEXIST { throw POSIXError.current() }
         }
         return group + "/cgroup.procs"
     }
@@ -145,7 +145,7 @@ public struct GuestCgroups: Sendable {
         }
     }
 
-    /// Removes every empty instance group the daemon left behind, and its own group when that empties.
+    /// Removes every empty instance group the daemon left behind (groups with processes stay).
     public func sweep() {
         let children = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
         for child in children {
@@ -170,11 +170,11 @@ public struct GuestCgroups: Sendable {
 
     private static func write(_ text: String, to path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard descriptor >= 0 else { throw POSIXError.current() }
         defer { close(descriptor) }
         let bytes = Array(text.utf8)
         guard Foundation.write(descriptor, bytes, bytes.count) == bytes.count else {
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            throw POSIXError.current()
         }
     }
 }

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Foundation
+import JoistCore
 
 /// Blocking reads and writes on inherited descriptors (stdin, stdout, stderr), bridged to async code.
 ///
@@ -43,7 +44,7 @@ enum FileDescriptorStreams {
             }
             if written < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+                throw POSIXError.current()
             }
             offset += written
         }
@@ -62,13 +63,13 @@ enum FileDescriptorStreams {
             let ready = poll(&pollDescriptor, 1, Self.pollIntervalMilliseconds)
             if ready == 0 || (ready < 0 && errno == EINTR) { continue }
             if ready < 0 {
-                continuation.finish(throwing: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
+                continuation.finish(throwing: POSIXError.current())
                 return
             }
             let count = buffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, chunkSize) }
             if count < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                continuation.finish(throwing: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
+                continuation.finish(throwing: POSIXError.current())
                 return
             }
             if count == 0 {
