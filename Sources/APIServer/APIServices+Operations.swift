@@ -22,7 +22,7 @@ extension APIServices {
         let recordOutcome: @Sendable (Int, String?) -> Void = { status, message in
             do {
                 _ = try audit.record(
-                    AuditDraft(
+                    AuditEntry(
                         actor: identity.name, role: identity.role.rawValue, project: project, action: action,
                         target: target, method: method, path: path, status: status,
                         outcome: status < 400 ? .succeeded : .failed, error: message))

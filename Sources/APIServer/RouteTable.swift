@@ -134,7 +134,7 @@ struct RouteGuard: Sendable {
         let project = asked.flatMap { (try? ResourceName.validate($0, kind: "project")) }
         do {
             _ = try services.audit.record(
-                AuditDraft(
+                AuditEntry(
                     actor: identity?.name ?? "anonymous", role: identity?.role.rawValue ?? "none", project: project,
                     action: route.action, target: target, method: request.method.rawValue, path: request.uri.path,
                     status: status, outcome: outcome, error: error?.message))

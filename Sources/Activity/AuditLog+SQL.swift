@@ -9,10 +9,10 @@ extension AuditLog {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    static func arguments(_ draft: AuditDraft) -> StatementArguments {
+    static func arguments(_ entry: AuditEntry) -> StatementArguments {
         [
-            draft.at.timeIntervalSince1970, draft.actor, draft.role, draft.project, draft.action, draft.target,
-            draft.method, draft.path, draft.status, draft.outcome.rawValue, draft.error,
+            entry.at.timeIntervalSince1970, entry.actor, entry.role, entry.project, entry.action, entry.target,
+            entry.method, entry.path, entry.status, entry.outcome.rawValue, entry.error,
         ]
     }
 

@@ -35,20 +35,20 @@ public final class AuditLog: Sendable {
         try Self.mapped("migrate the audit log") { try Self.migrator.migrate(writer) }
     }
 
-    /// Appends `draft` and returns it as recorded, with its id.
+    /// Appends `entry` (its `id` is ignored) and returns it as recorded, with the id the log assigned.
     @discardableResult
-    public func record(_ draft: AuditDraft) throws -> AuditEntry {
+    public func record(_ entry: AuditEntry) throws -> AuditEntry {
         // A single INSERT is atomic on its own; a transaction around it would only add statements.
         let id = try Self.mapped("record an audit entry") {
             try writer.writeWithoutTransaction { db in
-                try db.cachedStatement(sql: Self.insertSQL).execute(arguments: Self.arguments(draft))
+                try db.cachedStatement(sql: Self.insertSQL).execute(arguments: Self.arguments(entry))
                 return db.lastInsertedRowID
             }
         }
-        var stored = draft
+        var entry = entry
+        entry.id = id
         // What a query will read back: the date as the stored seconds since 1970.
-        stored.at = Date(timeIntervalSince1970: draft.at.timeIntervalSince1970)
-        let entry = stored.entry(id: id)
+        entry.at = Date(timeIntervalSince1970: entry.at.timeIntervalSince1970)
         events?.publish(.audit(entry))
         return entry
     }

@@ -4,7 +4,8 @@ import Foundation
 public struct AuditEntry: Codable, Sendable, Equatable {
     public enum Outcome: String, Codable, Sendable, CaseIterable { case succeeded, failed, denied }
 
-    /// Increasing; listings page with `after=ID`.
+    /// Increasing; listings page with `after=ID`. The audit log assigns it when it records the
+    /// entry (0 until then).
     public var id: Int64
     public var at: Date
     /// The token name, or `local` for the Unix socket.
@@ -26,7 +27,7 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var error: String?
 
     public init(
-        id: Int64, at: Date, actor: String, role: String, project: String?, action: String, target: String?,
+        id: Int64 = 0, at: Date = Date(), actor: String, role: String, project: String?, action: String, target: String?,
         method: String, path: String, status: Int, outcome: Outcome, error: String? = nil
     ) {
         self.id = id

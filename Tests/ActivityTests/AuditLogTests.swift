@@ -11,15 +11,15 @@ struct AuditLogTests {
     static func draft(
         _ offset: TimeInterval, actor: String = "alice", project: String? = "default",
         action: String = "instance.create", outcome: AuditEntry.Outcome = .succeeded
-    ) -> AuditDraft {
-        AuditDraft(
+    ) -> AuditEntry {
+        AuditEntry(
             at: base + offset, actor: actor, role: "operator", project: project, action: action, target: "web-1",
             method: "POST", path: "/1.0/instances", status: outcome == .succeeded ? 201 : 403, outcome: outcome,
             error: outcome == .succeeded ? nil : "forbidden")
     }
 
     /// Recorded in this order, ids 1 to 6.
-    static let fixture: [AuditDraft] = [
+    static let fixture: [AuditEntry] = [
         draft(0),
         draft(1, actor: "bob", project: "web"),
         draft(2, project: nil, action: "token.create"),
