@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "JoistCore", swiftSettings: strict),
         // Codable wire types shared by daemon and CLI.
         .target(name: "JoistAPI", dependencies: ["JoistCore"], swiftSettings: strict),
+        // Host processes: spawning children with a clean slate, running tools and capturing their output.
+        .target(name: "HostKit", swiftSettings: strict),
         // QMP client over a Unix socket.
         .target(
             name: "QMP",
@@ -46,9 +48,11 @@ let package = Package(
         // QEMU argv builder (pure), process launcher, accelerator probe.
         .target(
             name: "QEMUDriver",
-            dependencies: ["JoistCore", "QMP", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["JoistCore", "HostKit", "QMP", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // Storage drivers behind `StorageBackend` (dir, btrfs) and the typed qemu-img client.
+        .target(name: "Storage", dependencies: ["JoistCore", "HostKit"], swiftSettings: strict),
         // Revisioned key-value state: protocol, in-memory and SQLite backends.
         .target(
             name: "Store",
@@ -81,7 +85,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Store", "Activity",
+                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Storage", "Store", "Activity",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -141,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "joist-bench",
             dependencies: [
-                "JoistCore", "JoistAPI", "QEMUDriver", "QMP", "JoistTesting", .product(name: "Logging", package: "swift-log"),
+                "JoistCore", "JoistAPI", "HostKit", "QEMUDriver", "QMP", "JoistTesting", .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/JoistBench",
@@ -150,6 +154,7 @@ let package = Package(
         .testTarget(name: "JoistCoreTests", dependencies: ["JoistCore", "JoistAPI"], swiftSettings: strict),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "HostKit", "JoistCore"], swiftSettings: strict),
         .testTarget(name: "ActivityTests", dependencies: ["Activity", "JoistAPI", "JoistCore"], swiftSettings: strict),
         .testTarget(name: "JoistTLSTests", dependencies: ["JoistTLS", "JoistTesting"], swiftSettings: strict),
         .testTarget(
@@ -174,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QEMUDriverTests",
-            dependencies: ["QEMUDriver", "JoistCore", "JoistTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["QEMUDriver", "HostKit", "JoistCore", "JoistTesting", .product(name: "Logging", package: "swift-log")],
             exclude: ["Golden"],
             swiftSettings: strict
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import HostKit
 import JoistCore
 import JoistTesting
 import Logging

@@ -1,4 +1,5 @@
 import Foundation
+import HostKit
 import Logging
 
 /// Finds out whether KVM really runs guests here, by running one, briefly.

@@ -1,4 +1,5 @@
 import Foundation
+import HostKit
 import JoistCore
 
 /// Starts a daemonized QEMU and reports its pid, or why it would not start.

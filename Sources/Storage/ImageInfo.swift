@@ -1,0 +1,41 @@
+/// What `qemu-img info --output=json` says about an image file (the fields Joist uses).
+public struct ImageInfo: Codable, Sendable, Equatable {
+    public var filename: String
+    /// qemu-img's format name: `qcow2`, `raw`, `vmdk`, `vdi`, `vhdx`, `vpc`, …
+    public var format: String
+    /// The size the guest sees, in bytes.
+    public var virtualSize: UInt64
+    /// Bytes the file takes on disk.
+    public var actualSize: UInt64?
+    /// The backing file as recorded in the image (may be relative to the image's folder).
+    public var backingFilename: String?
+    /// The backing file as an absolute path.
+    public var fullBackingFilename: String?
+    public var backingFilenameFormat: String?
+    /// qcow2: the image was not closed cleanly.
+    public var dirtyFlag: Bool?
+
+    public init(
+        filename: String, format: String, virtualSize: UInt64, actualSize: UInt64? = nil, backingFilename: String? = nil,
+        fullBackingFilename: String? = nil, backingFilenameFormat: String? = nil, dirtyFlag: Bool? = nil
+    ) {
+        self.filename = filename
+        self.format = format
+        self.virtualSize = virtualSize
+        self.actualSize = actualSize
+        self.backingFilename = backingFilename
+        self.fullBackingFilename = fullBackingFilename
+        self.backingFilenameFormat = backingFilenameFormat
+        self.dirtyFlag = dirtyFlag
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case filename, format
+        case virtualSize = "virtual-size"
+        case actualSize = "actual-size"
+        case backingFilename = "backing-filename"
+        case fullBackingFilename = "full-backing-filename"
+        case backingFilenameFormat = "backing-filename-format"
+        case dirtyFlag = "dirty-flag"
+    }
+}
