@@ -85,15 +85,18 @@ struct GuestCgroupsTests {
         let groups = try #require(try GuestCgroups.make(daemonID: "test-" + UUID().uuidString.prefix(8).lowercased(), weight: 100))
         defer { groups.removeParentIfEmpty() }
         try await withTemporaryDirectory { directory in
-            // The old run: a process still in the group when its removal is asked for.
+            // The old run: a process that stays in the group until the file `go` appears.
+            let go = directory + "/go"
+            let waitForGo = ["/bin/sh", "-c", "while [ ! -e \"$0\" ]; do sleep 0.02; done", go]
             let old = Task {
                 try await ProcessSpawner.run(
-                    GuestCgroups.enter(try groups.prepare(instance: "vm1"), then: ["/bin/sleep", "0.3"]), outputPath: directory + "/old")
+                    GuestCgroups.enter(try groups.prepare(instance: "vm1"), then: waitForGo), outputPath: directory + "/old")
             }
             #expect(await eventually { !groups.processes(instance: "vm1").isEmpty })
             groups.removeWhenEmpty(instance: "vm1")
             // The new run prepares the group before the old process has left it.
             _ = try groups.prepare(instance: "vm1")
+            _ = FileManager.default.createFile(atPath: go, contents: nil)
             #expect(try await old.value == 0)
             // Long enough for a removal still running to have struck (it polls every 20 ms).
             try await Task.sleep(for: .milliseconds(300))

@@ -1,6 +1,7 @@
 import Foundation
 import HostKit
 import JoistCore
+import JoistTesting
 import Synchronization
 import Testing
 
@@ -47,7 +48,7 @@ struct HostCommandTests {
 
     @Test("stdout is streamed while the command runs")
     func streamsStdout() async throws {
-        try await withScratchFolder { folder in
+        try await withTemporaryDirectory { folder in
             let go = folder + "/go"
             // The script prints its second part only after the test has seen the first.
             let script = "printf first; while [ ! -e '\(go)' ]; do sleep 0.05; done; printf second"
