@@ -180,7 +180,9 @@ let package = Package(
         ),
         .testTarget(
             name: "QEMUDriverTests",
-            dependencies: ["QEMUDriver", "HostKit", "JoistCore", "JoistTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "QEMUDriver", "HostKit", "JoistCore", "JoistTesting", "QMP", .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Golden"],
             swiftSettings: strict
         ),

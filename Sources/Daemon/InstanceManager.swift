@@ -168,7 +168,7 @@ public actor InstanceManager {
         .alreadyExists("instance \(key.name) already exists" + (key.project == Project.defaultName ? "" : " in project \(key.project)"))
     }
 
-    /// Turns a create request into a spec, parsing sizes and NICs and detecting disk formats.
+    /// Turns a create request into a spec, parsing sizes, NICs and disks and detecting file disks' formats.
     static func spec(from request: InstanceCreate) throws -> InstanceSpec {
         try ResourceName.validate(request.name)
         var spec = InstanceSpec(name: request.name, kernel: request.kernel, initrd: request.initrd)
@@ -178,9 +178,13 @@ public actor InstanceManager {
         if let machine = request.machine { spec.machine = machine }
         if let accel = request.accel { spec.accel = accel }
         spec.nics = try (request.nics ?? []).map { text throws(JoistError) in try NICSpec(parsing: text) }
-        spec.disks = (request.disks ?? []).map { path in
-            let header = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 4) } ?? Data()
-            return DiskSpec(path: path, format: DiskFormat.detect(header: header))
+        spec.disks = try (request.disks ?? []).map { text throws(JoistError) in
+            var disk = try DiskSpec(parsing: text)
+            if let path = disk.path {
+                let header = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 4) } ?? Data()
+                disk.format = DiskFormat.detect(header: header)
+            }
+            return disk
         }
         return spec
     }

@@ -12,12 +12,15 @@ extension InstanceSupervisor {
 
     func performStart() async throws {
         try ensureExists()
+        let disks = try AttachedDisk.resolve(record.spec.disks) { volume in
+            throw JoistError(.unsupported, "instance \(name) cannot start with volume \(volume): volumes cannot be attached to instances yet")
+        }
         try transition(.start)
         var launchedPID: Int32?
         do {
             let accelerator = try await env.accelerators.resolve(record.spec.accel)
             try prepareRuntimeDirectory()
-            let argv = env.argvBuilder.argv(for: record.spec, paths: paths, accelerator: accelerator)
+            let argv = env.argvBuilder.argv(for: record.spec, disks: disks, paths: paths, accelerator: accelerator)
             logger.debug("launching QEMU", metadata: ["argv": "\(argv)"])
             let pid = try await env.launcher.launch(argv: argv, paths: paths)
             launchedPID = pid

@@ -3,6 +3,11 @@ extension InstanceSpec {
     public static let minimumMemory = ByteSize.mebibytes(32)
     /// Kernel command lines longer than this are refused (Linux's own x86 limit is 2048).
     public static let maxCmdlineLength = 2048
+    /// Empty PCIe root ports a q35 guest gets beside those of its disks: the slots disks hot-plugged
+    /// while it runs go into (q35's root bus itself takes no hot-plugged devices).
+    public static let spareHotplugPorts = 8
+    /// Slots on q35's root bus that devices may use: 32 less the host bridge and the ICH9 functions.
+    static let q35Slots = 30
 
     /// Checks the spec against the host, throwing the first problem as a sentence a user can act on.
     ///
@@ -24,19 +29,51 @@ extension InstanceSpec {
         }
         try Self.validateFile(kernel, role: "kernel", fileExists: fileExists)
         if let initrd { try Self.validateFile(initrd, role: "initrd", fileExists: fileExists) }
-        for disk in disks { try Self.validateFile(disk.path, role: "disk", fileExists: fileExists) }
+        try validateDisks(fileExists: fileExists)
         guard cmdline.utf8.count <= Self.maxCmdlineLength else {
             throw .invalidArgument("cmdline is longer than \(Self.maxCmdlineLength) bytes")
         }
         guard !cmdline.contains(where: { $0.isNewline || $0 == "\0" }) else {
             throw .invalidArgument("cmdline must be a single line")
         }
-        if machine == .microvm && !disks.isEmpty && nics.count + disks.count > 8 {
-            throw .invalidArgument("microvm supports at most 8 virtio devices")
-        }
+        try validateDeviceCount()
         let ports = nics.flatMap(\.hostForwards).map { "\($0.proto):\($0.hostAddress):\($0.hostPort)" }
         if let duplicate = Dictionary(grouping: ports, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw .invalidArgument("host port forward \(duplicate) is given twice")
+        }
+    }
+
+    /// Each disk's source, and no source twice: two disks writing one image would corrupt it.
+    private func validateDisks(fileExists: (String) -> Bool) throws(JoistError) {
+        var sources: Set<DiskSpec.Source> = []
+        for disk in disks {
+            switch disk.source {
+            case .file(let path):
+                try Self.validateFile(path, role: "disk", fileExists: fileExists)
+            case .volume(let volume):
+                try ResourceName.validate(volume.pool, kind: "pool")
+                try ResourceName.validate(volume.name, kind: "volume")
+            }
+            guard sources.insert(disk.source).inserted else {
+                throw .invalidArgument("disk \(disk.source) is given twice")
+            }
+        }
+    }
+
+    /// Devices must fit the machine: microvm has 8 virtio-mmio transports; on q35 every virtio-blk
+    /// disk has a root port of its own, and the spare hot-plug ports take slots too.
+    private func validateDeviceCount() throws(JoistError) {
+        let blk = disks.count(where: { $0.effectiveBus == .virtioBlk })
+        let devices = nics.count + blk + (blk < disks.count ? 1 : 0)
+        switch machine {
+        case .microvm:
+            if !disks.isEmpty && devices > 8 { throw .invalidArgument("microvm supports at most 8 virtio devices") }
+        case .q35:
+            let room = Self.q35Slots - Self.spareHotplugPorts
+            if devices > room {
+                throw .invalidArgument(
+                    "q35 has room for \(room) PCI devices (virtio-blk disks, NICs and one SCSI controller); this instance needs \(devices)")
+            }
         }
     }
 

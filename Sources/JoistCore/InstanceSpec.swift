@@ -55,28 +55,6 @@ public enum Accelerator: String, Codable, Sendable {
     case tcg
 }
 
-/// A disk image file attached to the instance.
-public struct DiskSpec: Codable, Sendable, Equatable {
-    public var path: String
-    public var format: DiskFormat
-
-    public init(path: String, format: DiskFormat) {
-        self.path = path
-        self.format = format
-    }
-}
-
-/// Disk image formats QEMU opens directly.
-public enum DiskFormat: String, Codable, Sendable, CaseIterable {
-    case raw
-    case qcow2
-
-    /// Detects the format from a file's first bytes: qcow2 carries the magic `QFI\xfb`; anything else is raw.
-    public static func detect(header: some Collection<UInt8>) -> DiskFormat {
-        header.prefix(4).elementsEqual([0x51, 0x46, 0x49, 0xFB]) ? .qcow2 : .raw
-    }
-}
-
 /// What the host offers; validation refuses specs that ask for more.
 public struct HostResources: Sendable, Equatable {
     public var cpus: Int

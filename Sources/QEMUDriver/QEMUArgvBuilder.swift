@@ -14,8 +14,17 @@ public struct QEMUArgvBuilder: Sendable {
         self.binary = binary
     }
 
-    /// The full argv, binary first.
-    public func argv(for spec: InstanceSpec, paths: RuntimePaths, accelerator: Accelerator) -> [String] {
+    /// The full argv, binary first, with the spec's disks resolved by `resolveVolume` (see
+    /// `AttachedDisk.resolve`).
+    public func argv(
+        for spec: InstanceSpec, paths: RuntimePaths, accelerator: Accelerator, resolveVolume: AttachedDisk.VolumeResolver
+    ) throws -> [String] {
+        let disks = try AttachedDisk.resolve(spec.disks, resolveVolume: resolveVolume)
+        return argv(for: spec, disks: disks, paths: paths, accelerator: accelerator)
+    }
+
+    /// The full argv, binary first; `disks` are the spec's disks, already resolved, and stand in for them.
+    public func argv(for spec: InstanceSpec, disks: [AttachedDisk], paths: RuntimePaths, accelerator: Accelerator) -> [String] {
         var args = [binary]
         args += ["-name", "guest=\(spec.name),debug-threads=on"]
         args += ["-nodefaults", "-no-user-config", "-display", "none"]
@@ -30,7 +39,7 @@ public struct QEMUArgvBuilder: Sendable {
         if let initrd = spec.initrd { args += ["-initrd", initrd] }
         args += ["-append", spec.cmdline]
         if spec.machine == .q35 { args += ["-device", device("pvpanic", id: "panic0", [])] }
-        for (index, disk) in spec.disks.enumerated() { args += diskArgs(disk, index: index, machine: spec.machine) }
+        args += diskArgs(disks, machine: spec.machine)
         for (index, nic) in spec.nics.enumerated() { args += nicArgs(nic, index: index, machine: spec.machine) }
         return args
     }
@@ -44,22 +53,6 @@ public struct QEMUArgvBuilder: Sendable {
         args += ["-accel", accelerator.rawValue]
         if accelerator == .kvm { args += ["-cpu", "host"] }
         return args
-    }
-
-    private func diskArgs(_ disk: DiskSpec, index: Int, machine: MachineType) -> [String] {
-        let file = "disk\(index)-file"
-        let node = "disk\(index)"
-        let fileNode = QEMUJSON.object([
-            ("driver", .string("file")), ("filename", .string(disk.path)), ("node-name", .string(file)),
-        ])
-        let formatNode = QEMUJSON.object([
-            ("driver", .string(disk.format.rawValue)), ("file", .string(file)), ("node-name", .string(node)),
-        ])
-        return [
-            "-blockdev", fileNode.rendered,
-            "-blockdev", formatNode.rendered,
-            "-device", device(virtio("blk", machine), id: "virtio-\(node)", [("drive", .string(node))]),
-        ]
     }
 
     private func nicArgs(_ nic: NICSpec, index: Int, machine: MachineType) -> [String] {

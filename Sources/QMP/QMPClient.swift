@@ -84,6 +84,20 @@ public final class QMPClient: Sendable {
         dispatcher.events
     }
 
+    /// Starts watching for the next event named `name` whose `data` satisfies `matches`.
+    ///
+    /// Arm the watch before sending the command that causes the event, then wait on it: the event may
+    /// arrive before the command's answer. The event still goes to `events` as well.
+    public func watchEvent(
+        _ name: String,
+        describedAs what: String? = nil,
+        matching matches: @escaping @Sendable (JSONValue) -> Bool = { _ in true }
+    ) -> QMPEventWatch {
+        let token = dispatcher.eventWaiters.watch { $0.name == name && matches($0.data) }
+        return QMPEventWatch(
+            what: what ?? name, token: token, waiters: dispatcher.eventWaiters, eventLoop: channel.eventLoop)
+    }
+
     /// Whether the connection is still open.
     public var isConnected: Bool {
         !dispatcher.isClosed

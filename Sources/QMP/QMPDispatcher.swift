@@ -16,6 +16,8 @@ final class QMPDispatcher: Sendable {
 
     /// The events stream handed to the client's single consumer.
     let events: AsyncStream<QMPEvent>
+    /// Watches for single events, apart from the stream.
+    let eventWaiters = QMPEventWaiters()
     private let eventSink: AsyncStream<QMPEvent>.Continuation
     private let state = Mutex(State())
     private let logger: Logger
@@ -92,6 +94,7 @@ final class QMPDispatcher: Sendable {
             try respond(to: id, with: .failure(.commandFailed(class: errorClass, description: description)))
         case .event(let event):
             try requireGreeting("event \(event.name)")
+            eventWaiters.deliver(event)
             eventSink.yield(event)
         }
     }
@@ -114,6 +117,7 @@ final class QMPDispatcher: Sendable {
         for continuation in waiting.0.pending.values {
             continuation.resume(throwing: reason)
         }
+        eventWaiters.close(reason: reason)
         eventSink.finish()
         for waiter in waiting.0.closeWaiters {
             waiter.resume()

@@ -4,26 +4,27 @@ import QEMUDriver
 import Testing
 
 /// Golden tests: the argv for each spec is pinned in `Golden/NAME.argv` (one argument per line).
-/// Run with `JOIST_UPDATE_GOLDEN=1` to rewrite the files after an intended change, and review the diff.
 @Suite("QEMU argv (golden)")
 struct ArgvGoldenTests {
     let builder = QEMUArgvBuilder(binary: "qemu-system-x86_64")
     let paths = RuntimePaths(stateDirectory: "/var/lib/joist", instance: "web-1")
 
-    private func check(_ name: String, _ argv: [String]) throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).argv")
-        let actual = argv.joined(separator: "\n") + "\n"
-        if ProcessInfo.processInfo.environment["JOIST_UPDATE_GOLDEN"] != nil {
-            try actual.write(to: url, atomically: true, encoding: .utf8)
+    /// The volumes the golden specs use, as a pool would resolve them.
+    static let volumes: [VolumeReference: (path: String, format: DiskFormat)] = [
+        VolumeReference(pool: "default", name: "data"): ("/var/lib/joist/pools/default/data.qcow2", .qcow2),
+        VolumeReference(pool: "fast", name: "logs"): ("/srv/fast/logs.img", .raw),
+    ]
+
+    private func argv(_ spec: InstanceSpec, paths: RuntimePaths? = nil, accelerator: Accelerator = .tcg) throws -> [String] {
+        try builder.argv(for: spec, paths: paths ?? self.paths, accelerator: accelerator) { volume in
+            try #require(Self.volumes[volume])
         }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(actual == expected, "argv for \(name) differs from \(url.path)")
     }
 
     @Test("a minimal q35 guest under TCG")
     func minimal() throws {
         let spec = InstanceSpec(name: "web-1", kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img", cmdline: "console=ttyS0")
-        try check("minimal-q35-tcg", builder.argv(for: spec, paths: paths, accelerator: .tcg))
+        try Golden.check("minimal-q35-tcg.argv", argv(spec))
     }
 
     @Test("disks, NICs with port forwards, and KVM")
@@ -33,7 +34,23 @@ struct ArgvGoldenTests {
             memory: .gibibytes(1),
             disks: [DiskSpec(path: "/srv/root.qcow2", format: .qcow2), DiskSpec(path: "/srv/data.img", format: .raw)],
             nics: [NICSpec(hostForwards: [HostForward(proto: .tcp, hostAddress: "127.0.0.1", hostPort: 2222, guestPort: 22)])])
-        try check("full-q35-kvm", builder.argv(for: spec, paths: paths, accelerator: .kvm))
+        try Golden.check("full-q35-kvm.argv", argv(spec, accelerator: .kvm))
+    }
+
+    @Test("every disk option: volumes, both buses, each cache mode, discard, read-only")
+    func diskOptions() throws {
+        let specs = [
+            DiskSpec(path: "/srv/root.qcow2", format: .qcow2),
+            DiskSpec(volume: VolumeReference(pool: "default", name: "data"), cache: .uncached, discard: true),
+            DiskSpec(path: "/srv/scratch.img", format: .raw, bus: .virtioSCSI, cache: .unsafe),
+            DiskSpec(volume: VolumeReference(pool: "fast", name: "logs"), bus: .virtioSCSI, cache: .writethrough, discard: true),
+            DiskSpec(path: "/srv/wb.img", format: .raw, bus: .virtioBlk, cache: .writeback, discard: false),
+            DiskSpec(path: "/srv/sync.img", format: .raw, cache: .directsync),
+        ]
+        let spec = InstanceSpec(name: "web-1", kernel: "/boot/vmlinuz", disks: specs)
+        var disks = try AttachedDisk.resolve(specs) { try #require(Self.volumes[$0]) }
+        disks.append(AttachedDisk(spec: DiskSpec(path: "/srv/seed.iso"), path: "/srv/seed.iso", format: .raw, readOnly: true))
+        try Golden.check("disk-options-q35.argv", builder.argv(for: spec, disks: disks, paths: paths, accelerator: .tcg))
     }
 
     @Test("microvm uses virtio-mmio devices")
@@ -41,7 +58,19 @@ struct ArgvGoldenTests {
         let spec = InstanceSpec(
             name: "web-1", kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img", disks: [DiskSpec(path: "/srv/a.img", format: .raw)],
             nics: [NICSpec()], machine: .microvm)
-        try check("microvm-tcg", builder.argv(for: spec, paths: paths, accelerator: .tcg))
+        try Golden.check("microvm-tcg.argv", argv(spec))
+    }
+
+    @Test("microvm puts SCSI disks on a virtio-mmio SCSI controller, and has no root ports")
+    func microvmSCSI() throws {
+        let spec = InstanceSpec(
+            name: "web-1", kernel: "/boot/vmlinuz",
+            disks: [
+                DiskSpec(path: "/srv/a.img", format: .raw),
+                DiskSpec(volume: VolumeReference(pool: "default", name: "data"), bus: .virtioSCSI, discard: true),
+            ],
+            machine: .microvm)
+        try Golden.check("microvm-scsi.argv", argv(spec))
     }
 
     @Test("hostile paths stay inside their JSON field or are comma-escaped")
@@ -50,8 +79,8 @@ struct ArgvGoldenTests {
             name: "web-1", kernel: "/k,if=none", initrd: nil, cmdline: "console=ttyS0 x=\"y\"",
             disks: [DiskSpec(path: "/srv/a\",\"driver\":\"nbd,file=x.img", format: .raw)])
         let commaPaths = RuntimePaths(stateDirectory: "/var/lib/jo,ist", instance: "web-1")
-        let argv = builder.argv(for: spec, paths: commaPaths, accelerator: .tcg)
-        try check("hostile", argv)
+        let argv = try argv(spec, paths: commaPaths)
+        try Golden.check("hostile.argv", argv)
         // The disk path is one JSON string: decoding the blockdev gives back exactly the path.
         let blockdev = try #require(argv.firstIndex(of: "-blockdev").map { argv[$0 + 1] })
         let object = try #require(try JSONSerialization.jsonObject(with: Data(blockdev.utf8)) as? [String: String])

@@ -97,12 +97,34 @@ extension OpenAPISpec {
       type: string
       enum: [raw, qcow2]
     DiskSpec:
+      description: >-
+        A disk of an instance: an image file on the host (path) or a volume of a storage pool (volume),
+        exactly one of them. Options left out mean QEMU's defaults (virtio-blk, writeback cache,
+        discards ignored).
       type: object
       additionalProperties: false
-      required: [path, format]
+      oneOf:
+        - required: [path]
+        - required: [volume]
       properties:
-        path: { type: string }
-        format: { $ref: "#/components/schemas/DiskFormat" }
+        path: { type: string, description: "An absolute path on the host." }
+        volume:
+          description: A volume of a storage pool, POOL/NAME.
+          type: object
+          additionalProperties: false
+          required: [pool, name]
+          properties:
+            pool: { $ref: "#/components/schemas/Name" }
+            name: { $ref: "#/components/schemas/Name" }
+        format:
+          allOf: [{ $ref: "#/components/schemas/DiskFormat" }]
+          description: The image format of a file disk, detected when it was created; volumes leave it out.
+        bus: { type: string, enum: [virtio-blk, virtio-scsi], description: "How the disk is attached; virtio-blk by default." }
+        cache:
+          type: string
+          enum: [none, writeback, writethrough, directsync, unsafe]
+          description: QEMU's cache mode; writeback by default.
+        discard: { type: boolean, description: "Whether the guest's discards free space in the image." }
     HostForward:
       description: A host port forwarded into the guest by QEMU's user-mode network.
       type: object

@@ -14,7 +14,13 @@ struct Create: AsyncParsableCommand {
     @Option(help: "Kernel command line.") var cmdline: String?
     @Option(help: "Number of virtual CPUs.") var cpus: Int?
     @Option(help: "Guest RAM, e.g. 512MiB or 2GiB.") var memory: String?
-    @Option(name: .customLong("disk"), help: "Disk image file (qcow2 or raw); repeat for more.") var disks: [String] = []
+    @Option(
+        name: .customLong("disk"),
+        help: ArgumentHelp(
+            "Disk: an image file (qcow2 or raw) or a pool volume POOL/NAME, with options; repeat for more.",
+            discussion: "Form: SOURCE[,bus=virtio-blk|virtio-scsi][,cache=none|writeback|writethrough|directsync|unsafe][,discard=on|off]. A relative path is taken from the current directory (write ./NAME for a file whose path looks like POOL/NAME); ',,' is a comma in a path.",
+            valueName: "disk")
+    ) var disks: [String] = []
     @Option(name: .customLong("nic"), help: "Network interface, e.g. user or user,hostfwd=tcp:127.0.0.1:2222-:22; repeat for more.") var nics: [String] = []
     @Option(help: "Machine type: q35 or microvm.") var machine: MachineType?
     @Option(help: "Accelerator: auto, kvm or tcg.") var accel: AccelMode?
@@ -23,7 +29,7 @@ struct Create: AsyncParsableCommand {
     func run() async throws {
         let request = InstanceCreate(
             name: name, kernel: Paths.absolute(kernel), initrd: initrd.map(Paths.absolute), cmdline: cmdline, cpus: cpus,
-            memory: memory, disks: disks.map(Paths.absolute), nics: nics, machine: machine, accel: accel)
+            memory: memory, disks: disks.map(Paths.absoluteDisk), nics: nics, machine: machine, accel: accel)
         let client = global.client()
         _ = try await client.call(.POST, global.scoped("/1.0/instances"), body: request, as: Instance.self)
         if start {
@@ -40,5 +46,12 @@ extension AccelMode: ExpressibleByArgument {}
 enum Paths {
     static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    /// A `--disk` value with a relative file path made absolute; a volume (`POOL/NAME`) is left alone.
+    static func absoluteDisk(_ text: String) -> String {
+        DiskSpec.absolutized(
+            text, currentDirectory: FileManager.default.currentDirectoryPath,
+            homeDirectory: FileManager.default.homeDirectoryForCurrentUser.path)
     }
 }

@@ -43,7 +43,7 @@ struct Info: AsyncParsableCommand {
             "  initrd: \(config.initrd ?? "-")",
             "  cmdline: \(config.cmdline)",
         ]
-        lines += config.disks.map { "  disk: \($0.path) (\($0.format.rawValue))" }
+        lines += config.disks.map { "  disk: \($0)" + ($0.format.map { " (\($0.rawValue))" } ?? "") }
         lines += config.nics.map { "  nic: \($0.description)" }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,0 +1,36 @@
+public import JoistCore
+
+/// The names one disk goes by inside QEMU: its format node, the file node under it, and the guest
+/// device on top.
+///
+/// They come from the disk's source alone (a hash of its path or `POOL/NAME`), so they are the same
+/// at every boot and for a disk hot-plugged later, wherever the disk sits in the instance's list:
+/// attaching or detaching one disk never renames another, and `block_resize` or a detach of a
+/// running disk finds its node without asking QEMU. Node names stay within QEMU's 31 characters.
+public struct DiskNames: Sendable, Hashable {
+    /// The format node (`qcow2`, `raw`): what the device reads and `block_resize` resizes.
+    public let node: String
+    /// The protocol node that opens the file.
+    public let fileNode: String
+    /// The guest device's id.
+    public let device: String
+
+    public init(for source: DiskSpec.Source) {
+        let base = "disk-" + Self.hash(source.description)
+        node = base
+        fileNode = base + "-file"
+        device = base + "-dev"
+    }
+
+    /// The top 48 bits of the text's 64-bit FNV-1a hash, as 12 hex digits: stable across runs and
+    /// builds (Swift's `Hasher` is seeded per process), and short enough for node names.
+    static func hash(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let digits = String(hash >> 16, radix: 16)
+        return String(repeating: "0", count: 12 - digits.count) + digits
+    }
+}
