@@ -459,5 +459,6 @@ extension OpenAPISpec {
           type: array
           items: { $ref: "#/components/schemas/AuditEntry" }
         next: { type: string }
+
 """#
 }
