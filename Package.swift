@@ -34,7 +34,7 @@ let package = Package(
         // Codable wire types shared by daemon and CLI.
         .target(name: "JoistAPI", dependencies: ["JoistCore"], swiftSettings: strict),
         // Host processes: spawning children with a clean slate, running tools and capturing their output.
-        .target(name: "HostKit", swiftSettings: strict),
+        .target(name: "HostKit", dependencies: ["JoistCore"], swiftSettings: strict),
         // QMP client over a Unix socket.
         .target(
             name: "QMP",

@@ -82,4 +82,11 @@ public protocol StorageBackend: Sendable {
     func clone(_ source: VolumeHandle, to target: VolumeHandle, linked: Bool, progress: ProgressHandler?) async throws -> CloneKind
     /// Virtual size, bytes on disk and backing file of the volume, as qemu-img reports them.
     func inspect(_ volume: VolumeHandle) async throws -> ImageInfo
+    /// The volumes that read `volume`'s data (its linked clones), which must go before it can.
+    func dependents(of volume: VolumeHandle) throws -> [VolumeHandle]
+}
+
+extension StorageBackend {
+    /// No dependents: for drivers whose clones all stand alone.
+    public func dependents(of volume: VolumeHandle) throws -> [VolumeHandle] { [] }
 }
