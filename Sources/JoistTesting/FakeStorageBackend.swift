@@ -140,7 +140,11 @@ public final class FakeStorageBackend: StorageBackend {
 
     public func delete(_ volume: VolumeHandle) async throws {
         try step(.delete) { state in
-            guard state.volumes.removeValue(forKey: volume) != nil else { throw JoistError.notFound("volume \(volume) not found on disk") }
+            guard state.volumes[volume] != nil else { throw JoistError.notFound("volume \(volume) not found on disk") }
+            guard !state.volumes.values.contains(where: { $0.backing == volume }) else {
+                throw JoistError.invalidState("cannot delete volume \(volume): linked clones read from it")
+            }
+            state.volumes.removeValue(forKey: volume)
         }
     }
 
@@ -175,6 +179,12 @@ public final class FakeStorageBackend: StorageBackend {
             return ImageInfo(
                 filename: path(of: volume), format: volume.format.rawValue, virtualSize: stored.size, actualSize: stored.written,
                 backingFilename: backing, fullBackingFilename: backing, backingFilenameFormat: stored.backing?.format.rawValue)
+        }
+    }
+
+    public func dependents(of volume: VolumeHandle) throws -> [VolumeHandle] {
+        state.withLock { state in
+            state.volumes.filter { $0.value.backing == volume }.keys.sorted { ($0.project, $0.name) < ($1.project, $1.name) }
         }
     }
 
