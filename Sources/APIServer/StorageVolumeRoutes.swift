@@ -55,15 +55,9 @@ enum StorageVolumeRoutes {
                 description: "\(linked ? "Linking" : "Copying") volume \(source) to \(target)",
                 resources: [path(of: source), path(of: target)]
             ) { operation in
-                let relay = ProgressRelay(operation, total: size.bytes, stage: "copying")
-                let volume: StorageVolume
-                do {
-                    volume = try await storage.clone(source, project: scope.project, to: body.name, linked: linked, progress: relay.report)
-                } catch {
-                    await relay.finish()
-                    throw error
+                let volume = try await ProgressRelay.run(to: operation, total: size.bytes, stage: "copying") { report in
+                    try await storage.clone(source, project: scope.project, to: body.name, linked: linked, progress: report)
                 }
-                await relay.finish()
                 return ["volume": "\(target)", "linked": volume.linkedTo == nil ? "false" : "true"]
             }
             return accepted(operation)

@@ -26,8 +26,9 @@ struct StorageCommand: AsyncParsableCommand {
         @Option(help: "What the pool is for.") var description: String?
 
         func run() async throws {
-            let request = StoragePoolCreate(
-                name: name, driver: driver, path: Paths.absolute(path), description: description, overcommit: overcommit)
+            // `./pool` and `../pools/fast` name folders too: send them in the normalized form the daemon wants.
+            let folder = URL(fileURLWithPath: Paths.absolute(path)).standardizedFileURL.path
+            let request = StoragePoolCreate(name: name, driver: driver, path: folder, description: description, overcommit: overcommit)
             let info = try await global.client().call(.POST, "/1.0/storage-pools", body: request, as: StoragePoolInfo.self)
             print("Created storage pool \(info.pool.name) at \(info.pool.path)")
         }
