@@ -130,11 +130,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "joist", dependencies: ["CLI"], swiftSettings: strict),
-        // Test support: fake QMP server on a real socket, test guest locator.
+        // Test support: fake QMP server on a real socket, in-memory storage backend, test guest locator.
         .target(
             name: "JoistTesting",
             dependencies: [
-                "QMP", "JoistAPI",
+                "QMP", "JoistAPI", "JoistCore", "Storage",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "APIServerTests",
             dependencies: [
-                "APIServer", "Daemon", "Activity", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "Store",
+                "APIServer", "Daemon", "Activity", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "Storage", "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -175,7 +175,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "QMP", "Store"],
+            dependencies: ["Daemon", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "QMP", "Storage", "Store"],
             swiftSettings: strict
         ),
         .testTarget(

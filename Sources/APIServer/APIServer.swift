@@ -56,6 +56,8 @@ public enum APIServer {
         OperationRoutes.register(on: &table)
         EventRoutes.register(on: &table)
         ProjectRoutes.register(on: &table)
+        StoragePoolRoutes.register(on: &table)
+        StorageVolumeRoutes.register(on: &table)
         TokenRoutes.register(on: &table)
         AuditRoutes.register(on: &table)
         for route in table.routes { index.add(route) }

@@ -6,6 +6,7 @@ import Logging
 struct APIServices: Sendable {
     var instances: InstanceManager
     var projects: ProjectRegistry
+    var storage: StorageManager
     var tokens: TokenAuthority
     var operations: OperationManager
     var events: EventBus

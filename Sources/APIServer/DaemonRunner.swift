@@ -73,12 +73,14 @@ public enum DaemonRunner {
             events: events, logger: logger)
         let projects = ProjectRegistry(store: store)
         try await projects.load()
+        let storage = StorageManager(env: env, projects: projects)
+        try await storage.load()
         let manager = InstanceManager(env: env, projects: projects)
         try await manager.load()
         let tokens = TokenAuthority(store: store)
         try await tokens.load()
         let services = APIServices(
-            instances: manager, projects: projects, tokens: tokens, operations: OperationManager(events: events),
+            instances: manager, projects: projects, storage: storage, tokens: tokens, operations: OperationManager(events: events),
             events: events, audit: try AuditLog(path: state + "/audit.db", events: events), logger: logger)
 
         try? FileManager.default.removeItem(atPath: options.socketPath)

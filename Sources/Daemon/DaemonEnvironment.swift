@@ -3,6 +3,7 @@ import Foundation
 public import JoistCore
 public import Logging
 public import QEMUDriver
+public import Storage
 public import Store
 
 /// The daemon's collaborators and settings, shared by every supervisor.
@@ -17,12 +18,17 @@ public struct DaemonEnvironment: Sendable {
     public var events: EventBus
     /// Bytes of console history kept per instance before rotation.
     public var consoleLogLimit: Int
+    /// The backend of a storage pool, from its driver and folder (`StorageDrivers.backend`; tests
+    /// pass in-memory fakes).
+    public var storageBackend: @Sendable (StorageDriverKind, String) -> any StorageBackend
     public var logger: Logger
 
     public init(
         stateDirectory: String, store: any Store, argvBuilder: QEMUArgvBuilder = QEMUArgvBuilder(),
         launcher: any VMLauncher = QEMULauncher(), accelerators: AcceleratorResolver, host: HostResources = .current,
-        consoleLogLimit: Int = ConsoleLog.defaultLimit, events: EventBus = EventBus(), logger: Logger
+        consoleLogLimit: Int = ConsoleLog.defaultLimit, events: EventBus = EventBus(),
+        storageBackend: @escaping @Sendable (StorageDriverKind, String) -> any StorageBackend = { StorageDrivers.backend($0, root: $1) },
+        logger: Logger
     ) {
         self.events = events
         self.stateDirectory = stateDirectory
@@ -32,6 +38,7 @@ public struct DaemonEnvironment: Sendable {
         self.accelerators = accelerators
         self.host = host
         self.consoleLogLimit = consoleLogLimit
+        self.storageBackend = storageBackend
         self.logger = logger
     }
 

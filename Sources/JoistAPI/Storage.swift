@@ -49,7 +49,7 @@ public struct StoragePoolUsage: Codable, Sendable, Equatable {
     }
 }
 
-/// `GET /1.0/storage-pools/{name}`: the pool, its space and the volumes in it.
+/// `GET /1.0/storage-pools/{pool}`: the pool, its space and the volumes in it.
 public struct StoragePoolInfo: Codable, Sendable, Equatable {
     public var pool: StoragePool
     public var usage: StoragePoolUsage

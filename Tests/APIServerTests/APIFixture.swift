@@ -35,6 +35,8 @@ struct APIFixture {
 
     let services: APIServices
     let table: RouteTable
+    /// The in-memory backends of the daemon's storage pools.
+    let storage: FakeStorageHost
     let secrets: [Caller: String]
     let directory: String
     /// A file that passes for a kernel when creating instances.
@@ -47,12 +49,15 @@ struct APIFixture {
         let store = InMemoryStore()
         let events = EventBus()
         let logger = Logger(label: "api-test")
+        let storage = FakeStorageHost()
         let env = DaemonEnvironment(
             stateDirectory: directory, store: store, accelerators: AcceleratorResolver(probe: NoKVM()), events: events,
-            logger: logger)
+            storageBackend: storage.backend, logger: logger)
         let projects = ProjectRegistry(store: store)
         try await projects.load()
-        _ = try await projects.create(ProjectCreate(name: "team", limits: ProjectLimits(instances: 2)))
+        _ = try await projects.create(ProjectCreate(name: "team", limits: ProjectLimits(instances: 2, disk: .gibibytes(10))))
+        let storageManager = StorageManager(env: env, projects: projects)
+        try await storageManager.load()
         let tokens = TokenAuthority(store: store)
         var secrets: [Caller: String] = [:]
         for caller in Caller.allCases {
@@ -62,11 +67,11 @@ struct APIFixture {
             ).secret
         }
         let services = APIServices(
-            instances: InstanceManager(env: env, projects: projects), projects: projects, tokens: tokens,
+            instances: InstanceManager(env: env, projects: projects), projects: projects, storage: storageManager, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog.inMemory(events: events),
             logger: logger)
         let table = APIServer.makeRouter(services, authenticator: .tokens(tokens, AuthThrottle(limit: 1000)))
-        return APIFixture(services: services, table: table, secrets: secrets, directory: directory)
+        return APIFixture(services: services, table: table, storage: storage, secrets: secrets, directory: directory)
     }
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }

@@ -36,6 +36,17 @@ struct RouteAccessTests {
         "GET /1.0/tokens/{name}": .global(.admin),
         "DELETE /1.0/tokens/{name}": .global(.admin),
         "GET /1.0/audit": .any(.admin),
+        "GET /1.0/storage-pools": .any(.viewer),
+        "POST /1.0/storage-pools": .global(.admin),
+        "GET /1.0/storage-pools/{pool}": .any(.viewer),
+        "DELETE /1.0/storage-pools/{pool}": .global(.admin),
+        "GET /1.0/storage-pools/{pool}/volumes": .project(.viewer),
+        "POST /1.0/storage-pools/{pool}/volumes": .project(.operator),
+        "GET /1.0/storage-pools/{pool}/volumes/{name}": .project(.viewer),
+        "DELETE /1.0/storage-pools/{pool}/volumes/{name}": .project(.operator),
+        "POST /1.0/storage-pools/{pool}/volumes/{name}/resize": .project(.operator),
+        "POST /1.0/storage-pools/{pool}/volumes/{name}/clone": .project(.operator),
+        "GET /1.0/volumes": .project(.viewer),
     ]
 
     @Test("every registered route is in openapi.yaml and every documented operation is registered")
@@ -74,7 +85,7 @@ struct RouteAccessTests {
             for route in routes {
                 for caller in APIFixture.Caller.allCases {
                     let uri = route.path.replacingOccurrences(of: "{name}", with: "nothing")
-                        .replacingOccurrences(of: "{id}", with: "nothing")
+                        .replacingOccurrences(of: "{id}", with: "nothing").replacingOccurrences(of: "{pool}", with: "nothing")
                     let body: String? = [.post, .put, .patch].contains(route.method) ? "{}" : nil
                     let answer = try await client.request(route.method, uri, as: caller, body: body)
                     let want = Self.expectedDenial(route.access, caller)

@@ -17,6 +17,11 @@ struct OpenAPIDocumentTests {
         "DELETE /1.0/projects/{name}",
         "GET /1.0/tokens", "POST /1.0/tokens", "GET /1.0/tokens/{name}", "DELETE /1.0/tokens/{name}",
         "GET /1.0/audit",
+        "GET /1.0/storage-pools", "POST /1.0/storage-pools", "GET /1.0/storage-pools/{pool}", "DELETE /1.0/storage-pools/{pool}",
+        "GET /1.0/storage-pools/{pool}/volumes", "POST /1.0/storage-pools/{pool}/volumes",
+        "GET /1.0/storage-pools/{pool}/volumes/{name}", "DELETE /1.0/storage-pools/{pool}/volumes/{name}",
+        "POST /1.0/storage-pools/{pool}/volumes/{name}/resize", "POST /1.0/storage-pools/{pool}/volumes/{name}/clone",
+        "GET /1.0/volumes",
     ]
 
     @Test("the document parses and every $ref resolves")

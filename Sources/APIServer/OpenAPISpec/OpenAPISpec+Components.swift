@@ -39,6 +39,17 @@ components:
       in: path
       required: true
       schema: { $ref: "#/components/schemas/Name" }
+    PoolName:
+      name: pool
+      in: path
+      required: true
+      description: A storage pool.
+      schema: { $ref: "#/components/schemas/Name" }
+    VolumeName:
+      name: name
+      in: path
+      required: true
+      schema: { $ref: "#/components/schemas/Name" }
     OperationID:
       name: id
       in: path

@@ -31,6 +31,7 @@ tags:
   - name: projects
   - name: tokens
   - name: audit
+  - name: storage
 
 paths:
   /1.0/health:

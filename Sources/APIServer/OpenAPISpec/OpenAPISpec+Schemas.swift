@@ -481,5 +481,6 @@ extension OpenAPISpec {
           type: array
           items: { $ref: "#/components/schemas/AuditEntry" }
         next: { type: string }
+
 """#
 }
