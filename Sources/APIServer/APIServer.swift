@@ -52,6 +52,7 @@ public enum APIServer {
         var table = RouteTable(router: router, services: services, authenticator: authenticator)
         ServerRoutes.register(on: &table)
         InstanceRoutes.register(on: &table)
+        InstanceDiskRoutes.register(on: &table)
         ConsoleRoutes.register(on: &table)
         OperationRoutes.register(on: &table)
         EventRoutes.register(on: &table)

@@ -75,7 +75,7 @@ public enum DaemonRunner {
         try await projects.load()
         let storage = StorageManager(env: env, projects: projects)
         try await storage.load()
-        let manager = InstanceManager(env: env, projects: projects)
+        let manager = InstanceManager(env: env, projects: projects, storage: storage)
         try await manager.load()
         let tokens = TokenAuthority(store: store)
         try await tokens.load()

@@ -38,9 +38,14 @@ enum StorageVolumeRoutes {
         table.add(.post, "/1.0/storage-pools/{pool}/volumes/{name}/resize", .project(.operator), action: "volume.resize") { request, context, scope in
             let body = try await JSONBody.decode(StorageVolumeResize.self, allowed: ["size", "allowShrink"], from: request, context: context)
             let size = try ByteSize(parsing: body.size)
-            let volume = try await storage.resize(
-                reference(context), project: scope.project, to: size, allowShrink: body.allowShrink ?? false)
-            return JSONBody.response(volume)
+            let volume = try reference(context)
+            let project = scope.project
+            let resized = try await storage.resize(
+                volume, project: project, to: size, allowShrink: body.allowShrink ?? false
+            ) { instances, bytes in
+                try await services.instances.resizeRunningDisk(volume, of: instances, in: project, to: ByteSize(bytes: bytes))
+            }
+            return JSONBody.response(resized)
         }
         table.add(.post, "/1.0/storage-pools/{pool}/volumes/{name}/clone", .project(.operator), action: "volume.clone") { request, context, scope in
             let body = try await JSONBody.decode(StorageVolumeClone.self, allowed: ["name", "linked"], from: request, context: context)

@@ -29,16 +29,19 @@ public struct InstanceKey: Hashable, Sendable, Comparable, CustomStringConvertib
 public actor InstanceManager {
     let env: DaemonEnvironment
     public nonisolated let projects: ProjectRegistry
+    public nonisolated let storage: StorageManager
     private var supervisors: [String: [String: InstanceSupervisor]] = [:]
     /// Names being created right now, so a concurrent create of the same name is refused at once.
     private var pending: Set<InstanceKey> = []
 
-    public init(env: DaemonEnvironment, projects: ProjectRegistry) {
+    public init(env: DaemonEnvironment, projects: ProjectRegistry, storage: StorageManager) {
         self.env = env
         self.projects = projects
+        self.storage = storage
     }
 
-    /// Loads every instance from the store and re-attaches to the QEMU processes that outlived the last daemon.
+    /// Loads every instance from the store, records which volumes each uses, and re-attaches to the
+    /// QEMU processes that outlived the last daemon. The storage manager must have loaded first.
     public func load() async throws {
         let (items, _) = try await env.store.range(prefix: InstanceRecord.rootPrefix)
         let decoder = APICoding.decoder()
@@ -47,10 +50,17 @@ public actor InstanceManager {
                 let record = try decoder.decode(InstanceRecord.self, from: item.value)
                 let key = InstanceKey(project: record.project, name: record.spec.name)
                 let supervisor = InstanceSupervisor(
-                    key: key, record: record, revision: item.modRevision, storedRecord: item.value, env: env)
+                    key: key, record: record, revision: item.modRevision, storedRecord: item.value, env: env, storage: storage)
                 supervisors[key.project, default: [:]][key.name] = supervisor
                 if access(env.paths(for: key).recoveryFile, F_OK) != 0 { await supervisor.mirrorRecordSoon() }
                 await projects.adopt(.instance(record.spec), in: key.project)
+                for volume in record.spec.disks.compactMap(\.volume) {
+                    do {
+                        try await storage.attach(volume, project: key.project, instance: key.name)
+                    } catch {
+                        env.logger.error("instance \(key) names volume \(volume), which cannot be attached: \(error)")
+                    }
+                }
             } catch {
                 env.logger.error("skipping unreadable record \(item.key): \(error)")
             }
@@ -74,8 +84,14 @@ public actor InstanceManager {
         guard supervisors[project]?[spec.name] == nil, !pending.contains(key) else { throw Self.exists(key) }
         pending.insert(key)
         defer { pending.remove(key) }
+        let volumes = try await claimVolumes(of: spec, for: key)
         let delta = ResourceDelta.instance(spec)
-        try await projects.reserve(delta, in: project)
+        do {
+            try await projects.reserve(delta, in: project)
+        } catch {
+            await releaseVolumes(volumes, of: key)
+            throw error
+        }
         let record = InstanceRecord(spec: spec, project: project, createdAt: Date())
         let revision: Int64
         let stored = try APICoding.encoder().encode(record)
@@ -83,10 +99,12 @@ public actor InstanceManager {
             revision = try await env.store.put(InstanceRecord.key(spec.name, project: project), stored, expect: .absent)
         } catch {
             await projects.release(delta, in: project)
+            await releaseVolumes(volumes, of: key)
             if case StoreError.conflict = error { throw Self.exists(key) }
             throw error
         }
-        let supervisor = InstanceSupervisor(key: key, record: record, revision: revision, storedRecord: stored, env: env)
+        let supervisor = InstanceSupervisor(
+            key: key, record: record, revision: revision, storedRecord: stored, env: env, storage: storage)
         supervisors[project, default: [:]][spec.name] = supervisor
         await supervisor.mirrorRecordSoon()
         env.logger.info("created instance \(key)")
@@ -153,12 +171,33 @@ public actor InstanceManager {
         try await env.store.delete(InstanceRecord.key(name, project: project), expect: .any)
         supervisors[project]?.removeValue(forKey: name)
         await projects.release(.instance(spec), in: project)
+        await releaseVolumes(spec.disks.compactMap(\.volume), of: supervisor.key)
         let paths = env.paths(for: supervisor.key)
         unlink(paths.recoveryFile)
         try? FileManager.default.removeItem(atPath: paths.directory)
         env.logger.info("deleted instance \(supervisor.key)")
         env.events.publish(.lifecycle(
             LifecycleEvent(action: "instance-deleted", source: "/1.0/instances/\(name)", name: name), project: project))
+    }
+
+    /// Records that the new instance uses each volume its disks name (refused when a volume is missing
+    /// or belongs to another instance); returns them, for `releaseVolumes` if a later step fails.
+    private func claimVolumes(of spec: InstanceSpec, for key: InstanceKey) async throws -> [VolumeReference] {
+        var claimed: [VolumeReference] = []
+        for volume in spec.disks.compactMap(\.volume) {
+            do {
+                try await storage.attach(volume, project: key.project, instance: key.name)
+            } catch {
+                await releaseVolumes(claimed, of: key)
+                throw error
+            }
+            claimed.append(volume)
+        }
+        return claimed
+    }
+
+    func releaseVolumes(_ volumes: [VolumeReference], of key: InstanceKey) async {
+        for volume in volumes { await storage.detach(volume, project: key.project, instance: key.name) }
     }
 
     /// How many instances exist in every project (for tests and benchmarks).

@@ -12,9 +12,7 @@ extension InstanceSupervisor {
 
     func performStart() async throws {
         try ensureExists()
-        let disks = try AttachedDisk.resolve(record.spec.disks) { volume in
-            throw JoistError(.unsupported, "instance \(name) cannot start with volume \(volume): volumes cannot be attached to instances yet")
-        }
+        let disks = try await attachedDisks(record.spec.disks)
         try transition(.start)
         var launchedPID: Int32?
         do {

@@ -16,6 +16,8 @@ public actor InstanceSupervisor {
     public nonisolated let key: InstanceKey
     public nonisolated var name: String { key.name }
     let env: DaemonEnvironment
+    /// Where the volumes among the instance's disks live.
+    let storage: StorageManager
     let paths: RuntimePaths
     let operations = AsyncLock()
     var logger: Logger
@@ -41,9 +43,13 @@ public actor InstanceSupervisor {
     private var nextWaiterID = 0
 
     /// `storedRecord` is `record` as written to the store at `revision`.
-    init(key: InstanceKey, record: InstanceRecord, revision: Int64, storedRecord: Data, env: DaemonEnvironment) {
+    init(
+        key: InstanceKey, record: InstanceRecord, revision: Int64, storedRecord: Data, env: DaemonEnvironment,
+        storage: StorageManager
+    ) {
         self.key = key
         self.env = env
+        self.storage = storage
         self.paths = env.paths(for: key)
         self.record = record
         self.revision = revision

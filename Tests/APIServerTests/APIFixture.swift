@@ -67,7 +67,7 @@ struct APIFixture {
             ).secret
         }
         let services = APIServices(
-            instances: InstanceManager(env: env, projects: projects), projects: projects, storage: storageManager, tokens: tokens,
+            instances: InstanceManager(env: env, projects: projects, storage: storageManager), projects: projects, storage: storageManager, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog.inMemory(events: events),
             logger: logger)
         let table = APIServer.makeRouter(services, authenticator: .tokens(tokens, AuthThrottle(limit: 1000)))

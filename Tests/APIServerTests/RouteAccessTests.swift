@@ -19,6 +19,8 @@ struct RouteAccessTests {
         "DELETE /1.0/instances/{name}": .project(.operator),
         "PUT /1.0/instances/{name}/state": .project(.operator),
         "PATCH /1.0/instances/{name}/config": .project(.operator),
+        "POST /1.0/instances/{name}/disks": .project(.operator),
+        "DELETE /1.0/instances/{name}/disks/{pool}/{volume}": .project(.operator),
         "GET /1.0/instances/{name}/console/log": .project(.viewer),
         "GET /1.0/instances/{name}/console": .project(.viewer),
         "GET /1.0/operations": .project(.viewer),

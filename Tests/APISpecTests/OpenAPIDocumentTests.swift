@@ -10,6 +10,7 @@ struct OpenAPIDocumentTests {
         "GET /1.0/health", "GET /1.0", "GET /1.0/openapi.yaml",
         "GET /1.0/instances", "POST /1.0/instances", "GET /1.0/instances/{name}", "DELETE /1.0/instances/{name}",
         "PUT /1.0/instances/{name}/state", "PATCH /1.0/instances/{name}/config",
+        "POST /1.0/instances/{name}/disks", "DELETE /1.0/instances/{name}/disks/{pool}/{volume}",
         "GET /1.0/instances/{name}/console/log", "GET /1.0/instances/{name}/console",
         "GET /1.0/operations", "GET /1.0/operations/{id}", "GET /1.0/operations/{id}/wait", "DELETE /1.0/operations/{id}",
         "GET /1.0/events",

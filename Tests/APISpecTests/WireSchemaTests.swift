@@ -46,6 +46,7 @@ struct WireSchemaTests {
     @Test("request bodies refuse unknown fields", arguments: [
         "InstanceCreate", "InstanceStateChange", "InstanceConfigPatch", "ProjectCreate", "ProjectUpdate", "TokenCreate",
         "StoragePoolCreate", "StorageVolumeCreate", "StorageVolumeResize", "StorageVolumeClone",
+        "InstanceDiskAttach",
     ])
     func closedRequests(schema: String) throws {
         let problems = try Spec.document().validate(json: try Spec.json(#"{"colour": "blue"}"#), against: schema)

@@ -63,7 +63,7 @@ struct FakeDaemon {
         let env = DaemonEnvironment(
             stateDirectory: directory, store: InMemoryStore(), launcher: launcher,
             accelerators: AcceleratorResolver(probe: NoKVM()), logger: Logger(label: "test"))
-        manager = InstanceManager(env: env, projects: ProjectRegistry(store: env.store))
+        manager = InstanceManager.testing(env: env)
         self.launcher = launcher
     }
 
@@ -107,4 +107,12 @@ func stop(_ vm: FakeVMLauncher.VM, of supervisor: InstanceSupervisor, on launche
 
 struct NoKVM: KVMProbe {
     func kvmRunsGuests() async -> Bool { false }
+}
+
+extension InstanceManager {
+    /// A manager with its own project registry and (not yet loaded) storage, on `env`'s store.
+    static func testing(env: DaemonEnvironment) -> InstanceManager {
+        let projects = ProjectRegistry(store: env.store)
+        return InstanceManager(env: env, projects: projects, storage: StorageManager(env: env, projects: projects))
+    }
 }

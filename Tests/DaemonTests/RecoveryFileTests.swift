@@ -49,7 +49,7 @@ struct RecoveryFileTests {
         try FileManager.default.removeItem(atPath: daemon.directory + "/instances/vm1.json")
 
         let env = await daemon.manager.env
-        let restarted = InstanceManager(env: env, projects: ProjectRegistry(store: env.store))
+        let restarted = InstanceManager.testing(env: env)
         try await restarted.load()
         #expect(await eventually { mirrored("vm1", in: daemon) == created })
     }

@@ -233,6 +233,69 @@ paths:
         "500": { $ref: "#/components/responses/ServerError" }
         "504": { $ref: "#/components/responses/Timeout" }
 
+  /1.0/instances/{name}/disks:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    post:
+      tags: [instances]
+      operationId: attachInstanceDisk
+      summary: Attach a volume of the instance's project; a running guest gets it hot-plugged. Role operator.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/InstanceDiskAttach" }
+      responses:
+        "200":
+          description: The instance with the disk in its configuration.
+          headers:
+            ETag: { $ref: "#/components/headers/ETag" }
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Instance" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "422": { $ref: "#/components/responses/Unsupported" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+        "504": { $ref: "#/components/responses/Timeout" }
+
+  /1.0/instances/{name}/disks/{pool}/{volume}:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/PoolName"
+      - name: volume
+        in: path
+        required: true
+        description: The volume's name in the pool.
+        schema: { $ref: "#/components/schemas/Name" }
+      - $ref: "#/components/parameters/Project"
+    delete:
+      tags: [instances]
+      operationId: detachInstanceDisk
+      summary: Detach a volume; a running guest must release the disk first (it is unplugged). Role operator.
+      responses:
+        "200":
+          description: The instance without the disk.
+          headers:
+            ETag: { $ref: "#/components/headers/ETag" }
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Instance" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+        "504": { $ref: "#/components/responses/Timeout" }
+
   /1.0/instances/{name}/console/log:
     parameters:
       - $ref: "#/components/parameters/InstanceName"

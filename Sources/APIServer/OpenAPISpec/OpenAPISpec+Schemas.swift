@@ -241,6 +241,16 @@ extension OpenAPISpec {
           type: array
           items: { $ref: "#/components/schemas/InstanceConfigSetting" }
 
+    InstanceDiskAttach:
+      description: The body of POST /1.0/instances/{name}/disks.
+      type: object
+      additionalProperties: false
+      required: [disk]
+      properties:
+        disk:
+          type: string
+          description: "`POOL/NAME[,bus=virtio-blk|virtio-scsi][,cache=MODE][,discard=on|off]`."
+
     # Operations.
     OperationStatus:
       type: string

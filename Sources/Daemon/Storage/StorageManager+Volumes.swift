@@ -87,26 +87,6 @@ extension StorageManager {
         return views
     }
 
-    /// Records that `instance` (of `project`) uses the volume, so it cannot be deleted meanwhile.
-    /// The instance layer calls this when an instance's configuration names the volume.
-    public func attach(_ reference: VolumeReference, project: String, instance: String) throws {
-        let key = VolumeKey(reference, project: project)
-        _ = try volumeEntry(key)
-        users[key, default: []].insert(instance)
-    }
-
-    /// Records that `instance` no longer uses the volume.
-    public func detach(_ reference: VolumeReference, project: String, instance: String) {
-        let key = VolumeKey(reference, project: project)
-        users[key]?.remove(instance)
-        if users[key]?.isEmpty == true { users.removeValue(forKey: key) }
-    }
-
-    /// The instances that use the volume, sorted.
-    public func users(of reference: VolumeReference, project: String) -> [String] {
-        users[VolumeKey(reference, project: project)]?.sorted() ?? []
-    }
-
     /// Reserves room in the pool and the project, runs `make` (which puts the volume's file in place and
     /// says which volume it is linked to, if any), then records the volume. A failed step undoes the
     /// finished ones, newest first. The caller has claimed `key` (`claim`).
