@@ -52,7 +52,12 @@ enum StorageVolumeRoutes {
             let source = try reference(context)
             try ResourceName.validate(body.name, kind: "volume")
             // A missing source is refused at once, not as a failed operation.
-            let size = try await storage.volume(source, project: scope.project).size
+            let found = try await storage.volume(source, project: scope.project)
+            let size = found.size
+            // A running guest writes while the copy reads: the clone would be torn.
+            if let running = try await services.instances.firstRunning(of: found.usedBy, in: scope.project) {
+                throw JoistError.invalidState("cannot clone volume \(source) while instance \(running) runs with it; stop the instance first")
+            }
             let linked = body.linked ?? false
             let target = VolumeReference(pool: source.pool, name: body.name)
             let operation = await services.startOperation(

@@ -37,4 +37,13 @@ extension InstanceManager {
         }
         return false
     }
+
+    /// The first of `names` whose guest has a process (running, paused, starting, stopping), if any.
+    public func firstRunning(of names: [String], in project: String) async throws -> String? {
+        for name in names {
+            guard let supervisor = try? supervisor(name, in: project) else { continue }
+            if await supervisor.snapshot().state.hasProcess { return name }
+        }
+        return nil
+    }
 }

@@ -62,6 +62,8 @@ struct StorageVolumeTests {
         try await fixture.create("b", size: "5GiB", in: "team")
         try await fixture.manager.deleteVolume(a, project: "team")
         #expect(try await fixture.diskUsage("team") == .gibibytes(5))
+        let held = await #expect(throws: JoistError.self) { try await fixture.projects.delete("team") }
+        #expect(held?.message == "project team still holds volumes of 5GiB; delete them first")
         // Another project's volumes are invisible from here.
         let b = VolumeReference(pool: "default", name: "b")
         #expect(try await fixture.manager.volume(b, project: "team").project == "team")

@@ -25,6 +25,8 @@ struct VolumeHotplugTests {
             // Sizes are in 512-byte sectors; the markers around them never appear in the echoed command.
             console.send("echo A$(cat /sys/block/vda/size)Z\n")
             #expect(await console.waitFor("A131072Z"), "\(console.output)")
+            let torn = try await joist.cli(["volume", "clone", "default", "boot-data", "copy"])
+            #expect(torn.stderr.contains("while instance vm1 runs with it"), "\(torn)")
 
             try await Self.run(joist, ["volume", "attach", "vm1", "default/extra"])
             console.send("echo B$(cat /sys/block/vdb/size)Z\n")

@@ -117,7 +117,12 @@ public actor ProjectRegistry {
         guard name != Project.defaultName else { throw JoistError.invalidState("the default project cannot be deleted") }
         guard let entry = entries[name] else { throw JoistError.notFound("project \(name) not found") }
         guard entry.usage.isEmpty else {
-            throw JoistError.invalidState("project \(name) still holds \(entry.usage.instances) instance(s); delete them first")
+            let held = [
+                entry.usage.instances > 0 ? "\(entry.usage.instances) instance(s)" : nil,
+                entry.usage.disk.bytes > 0 ? "volumes of \(entry.usage.disk)" : nil,
+                entry.usage.networks > 0 ? "\(entry.usage.networks) network(s)" : nil,
+            ].compactMap { $0 }
+            throw JoistError.invalidState("project \(name) still holds \(held.joined(separator: " and ")); delete them first")
         }
         entries.removeValue(forKey: name)
         do {
