@@ -65,7 +65,7 @@ struct DiskHotplugGuestTests {
 /// its console at the shell prompt.
 struct GuestUnderTest {
     let qmp: QMPClient
-    let console: GuestConsole
+    let console: SerialConsole
     let pid: Int32
 
     static func boot(in directory: String) async throws -> GuestUnderTest {
@@ -85,7 +85,7 @@ struct GuestUnderTest {
         let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
         do {
             let qmp = try await QMPClient.connect(path: paths.qmpSocket, timeout: .seconds(10), logger: Logger(label: "test"))
-            let console = try GuestConsole(path: paths.serialSocket)
+            let console = try SerialConsole(path: paths.serialSocket)
             try await qmp.cont()
             _ = try await console.take(until: TestGuest.readyMarker)
             return GuestUnderTest(qmp: qmp, console: console, pid: pid)

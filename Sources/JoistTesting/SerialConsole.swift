@@ -1,12 +1,11 @@
 import Foundation
 import Glibc
-import JoistTesting
 
-/// The test guest's serial console, read and typed into over QEMU's serial socket.
+/// A guest's serial console, read and typed into over QEMU's serial socket (tests and benchmarks).
 ///
 /// The guest runs a shell on its console, which echoes what is typed; `run` brackets each command
 /// with markers the shell prints but the echo does not contain, so answers are read reliably.
-final class GuestConsole: @unchecked Sendable {
+public final class SerialConsole: @unchecked Sendable {
     // @unchecked: `fd` never changes after init; `buffer` and `ended` are only touched under `condition`.
     private let fd: Int32
     private let condition = NSCondition()
@@ -14,7 +13,7 @@ final class GuestConsole: @unchecked Sendable {
     private var ended = false
     private var commands = 0
 
-    init(path: String) throws {
+    public init(path: String) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -45,7 +44,7 @@ final class GuestConsole: @unchecked Sendable {
     }
 
     /// Waits for `marker` and returns what came before it, consuming both.
-    func take(until marker: String, timeout: Duration = .seconds(60)) async throws -> String {
+    public func take(until marker: String, timeout: Duration = .seconds(60)) async throws -> String {
         let deadline = Date().addingTimeInterval(Double(timeout.components.seconds))
         let taken: String? = await withCheckedContinuation { continuation in
             Thread.detachNewThread { [self] in
@@ -65,7 +64,7 @@ final class GuestConsole: @unchecked Sendable {
     }
 
     /// Runs `command` in the guest's shell and returns its output, one entry per line.
-    func run(_ command: String) async throws -> [String] {
+    public func run(_ command: String) async throws -> [String] {
         commands += 1
         // Typed as `BEG""IN`, printed as `BEGIN`: the echo of the command line never matches.
         let begin = "JOIST-\(commands)-BEGIN"
@@ -88,7 +87,7 @@ final class GuestConsole: @unchecked Sendable {
         return String(buffer.suffix(2000))
     }
 
-    func close() {
+    public func close() {
         shutdown(fd, Int32(SHUT_RDWR))
         Glibc.close(fd)
     }
