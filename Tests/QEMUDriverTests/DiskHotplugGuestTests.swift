@@ -39,8 +39,7 @@ struct DiskHotplugGuestTests {
             #expect(!nodes.contains(names.node) && !nodes.contains(names.fileNode))
             #expect(nodes.count == 2, "the boot disk's two nodes remain: \(nodes)")
 
-            // The test guest has no virtio-scsi driver, so it cannot show sda; it does show the
-            // controller arrive on the PCI bus (virtio 1af4:1048), and QEMU shows the disk on it.
+            // A SCSI disk brings its controller (virtio 1af4:1048) on a free port; the guest sees sda.
             let scsiPath = try await HostTools.image(in: directory, named: "scsi.qcow2", size: "16M")
             let scsi = DiskSpec(path: scsiPath, format: .qcow2, bus: .virtioSCSI, cache: .writethrough, discard: true)
             let scsiNames = DiskNames(for: scsi.source)
@@ -48,11 +47,14 @@ struct DiskHotplugGuestTests {
             #expect(try await console.run(pciIDs) == ["0"])
             try await hotplugger.attach(AttachedDisk(spec: scsi, path: scsiPath, format: .qcow2))
             #expect(try await guest.eventually(["1"], from: pciIDs))
+            #expect(try await guest.eventually(["sda", "vda"], from: "ls -1 /sys/block"))
+            #expect(try await console.run("cat /sys/block/sda/size") == ["32768"])
             let devices = try await guest.qmp.qomList(path: "/machine/peripheral")
             #expect(devices.first { $0.name == "scsi0" }?.childType == "virtio-scsi-pci")
             #expect(devices.first { $0.name == scsiNames.device }?.childType == "scsi-hd")
 
             try await hotplugger.detach(scsi)
+            #expect(try await guest.eventually(["vda"], from: "ls -1 /sys/block"))
             let after = try await guest.qmp.qomList(path: "/machine/peripheral").map(\.name)
             #expect(!after.contains(scsiNames.device) && after.contains("scsi0"))
             #expect(try await !guest.qmp.queryNamedBlockNodes().contains { $0.nodeName.hasPrefix(scsiNames.node) })
