@@ -172,6 +172,13 @@ public final class FakeStorageBackend: StorageBackend {
         return kind
     }
 
+    public func bytesOnDisk(_ volume: VolumeHandle) throws -> UInt64 {
+        try step(.inspect) { state in
+            guard let stored = state.volumes[volume] else { throw JoistError.notFound("volume \(volume) not found on disk") }
+            return stored.written
+        }
+    }
+
     public func inspect(_ volume: VolumeHandle) async throws -> ImageInfo {
         try step(.inspect) { state in
             guard let stored = state.volumes[volume] else { throw JoistError.notFound("volume \(volume) not found on disk") }

@@ -1,3 +1,4 @@
+import Foundation
 public import JoistCore
 
 /// One volume's file inside a pool: the project and name it belongs to, and its image format.
@@ -84,9 +85,21 @@ public protocol StorageBackend: Sendable {
     func inspect(_ volume: VolumeHandle) async throws -> ImageInfo
     /// The volumes that read `volume`'s data (its linked clones), which must go before it can.
     func dependents(of volume: VolumeHandle) throws -> [VolumeHandle]
+    /// Bytes the volume's image takes on disk now (what `du` counts): cheap enough for every listing.
+    func bytesOnDisk(_ volume: VolumeHandle) throws -> UInt64
 }
 
 extension StorageBackend {
+    /// The image file's allocated blocks, from `stat`: the same figure as qemu-img's `actual-size`,
+    /// without running it.
+    public func bytesOnDisk(_ volume: VolumeHandle) throws -> UInt64 {
+        var info = stat()
+        guard stat(path(of: volume), &info) == 0 else {
+            throw JoistError.hostFailure("cannot inspect volume \(volume): \(POSIXError.current().localizedDescription)")
+        }
+        return UInt64(info.st_blocks) * 512
+    }
+
     /// No dependents: for drivers whose clones all stand alone.
     public func dependents(of volume: VolumeHandle) throws -> [VolumeHandle] { [] }
 }

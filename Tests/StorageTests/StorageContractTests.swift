@@ -23,6 +23,19 @@ struct StorageContractTests {
         }
     }
 
+    @Test("bytesOnDisk counts what the volume holds, as qemu-img's actual-size does", arguments: PoolKind.allCases)
+    func bytesOnDisk(kind: PoolKind) async throws {
+        try await kind.withPool { pool in
+            let data = try volume("data", .qcow2)
+            try await pool.create(data, size: 64 * mebibyte)
+            let empty = try pool.bytesOnDisk(data)
+            try await Tool.write(pool.path(of: data), format: .qcow2, pattern: 7, length: 8 * mebibyte)
+            let written = try pool.bytesOnDisk(data)
+            #expect(written >= empty + 8 * mebibyte, "empty \(empty), written \(written)")
+            #expect(written == (try await pool.inspect(data)).actualSize)
+        }
+    }
+
     @Test("volumes lists what is on disk and ignores files that are not volumes", arguments: PoolKind.allCases)
     func listing(kind: PoolKind) async throws {
         try await kind.withPool { pool in

@@ -92,7 +92,7 @@ extension StorageManager {
 
     private func info(_ entry: PoolEntry, space: FilesystemSpace, visibleTo project: String?) async -> StoragePoolInfo {
         let keys = volumes.keys.filter { $0.pool == entry.pool.name }.sorted()
-        let used = await onDisk(keys, backend: entry.backend).values.reduce(0, +)
+        let used = onDisk(keys, backend: entry.backend).values.reduce(0, +)
         let usage = StoragePoolUsage(capacity: space.capacity, free: space.free, used: used, allocated: allocated(in: entry.pool.name))
         let visible = keys.filter { project == nil || $0.project == project }
         return StoragePoolInfo(

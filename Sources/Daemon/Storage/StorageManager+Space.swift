@@ -3,9 +3,6 @@ import JoistCore
 import Storage
 
 extension StorageManager {
-    /// How many volumes are inspected at once: each inspection may run `qemu-img`.
-    static let inspectionWidth = 8
-
     /// The virtual sizes of a pool's recorded volumes added up.
     func allocated(in pool: String) -> UInt64 {
         volumes.values.lazy.filter { $0.record.pool == pool }.reduce(0) { $0 + $1.record.size.bytes }
@@ -16,33 +13,19 @@ extension StorageManager {
         try VolumeHandle(project: record.project, name: record.name, format: record.format)
     }
 
-    /// Bytes each volume takes on disk now, as the backend inspects them, a few at a time. A volume
-    /// that cannot be inspected is logged and counts as zero.
-    func onDisk(_ keys: [VolumeKey], backend: any StorageBackend) async -> [VolumeKey: UInt64] {
-        let handles = keys.compactMap { key in volumes[key].flatMap { try? handle(for: $0.record) }.map { (key, $0) } }
-        let logger = self.logger
-        return await withTaskGroup(of: (VolumeKey, UInt64).self) { group in
-            var sizes: [VolumeKey: UInt64] = [:]
-            var next = handles.makeIterator()
-            func addNext() -> Bool {
-                guard let (key, handle) = next.next() else { return false }
-                group.addTask {
-                    do {
-                        return (key, try await backend.inspect(handle).actualSize ?? 0)
-                    } catch {
-                        logger.warning("cannot inspect volume \(key): \(error)")
-                        return (key, 0)
-                    }
-                }
-                return true
+    /// Bytes each volume takes on disk now. A volume that cannot be measured is logged and counts as zero.
+    func onDisk(_ keys: [VolumeKey], backend: any StorageBackend) -> [VolumeKey: UInt64] {
+        var sizes: [VolumeKey: UInt64] = [:]
+        for key in keys {
+            guard let record = volumes[key]?.record, let handle = try? handle(for: record) else { continue }
+            do {
+                sizes[key] = try backend.bytesOnDisk(handle)
+            } catch {
+                logger.warning("cannot measure volume \(key): \(error)")
+                sizes[key] = 0
             }
-            for _ in 0..<Self.inspectionWidth where !addNext() { break }
-            for await (key, size) in group {
-                sizes[key] = size
-                _ = addNext()
-            }
-            return sizes
         }
+        return sizes
     }
 
     /// Claims `size` bytes of virtual size in the pool for a change in flight, or throws
@@ -55,7 +38,7 @@ extension StorageManager {
         let entry = try poolEntry(pool)
         let space = try entry.backend.space()
         let keys = volumes.keys.filter { $0.pool == pool }
-        let used = await onDisk(Array(keys), backend: entry.backend).values.reduce(0, +)
+        let used = onDisk(Array(keys), backend: entry.backend).values.reduce(0, +)
         let usage = StoragePoolUsage(
             capacity: space.capacity, free: space.free, used: used, allocated: allocated(in: pool) + inFlight[pool, default: 0])
         if let reason = usage.refusal(adding: size, pool: pool, overcommit: entry.pool.overcommit) {

@@ -71,7 +71,7 @@ extension StorageManager {
         let key = VolumeKey(reference, project: project)
         let entry = try volumeEntry(key)
         let pool = try poolEntry(key.pool)
-        let allocated = await onDisk([key], backend: pool.backend)[key] ?? 0
+        let allocated = onDisk([key], backend: pool.backend)[key] ?? 0
         return view(entry.record, allocated: allocated)
     }
 
@@ -81,7 +81,7 @@ extension StorageManager {
         var views: [StorageVolume] = []
         for (name, entry) in pools.sorted(by: { $0.key < $1.key }) where pool == nil || pool == name {
             let keys = volumes.keys.filter { $0.pool == name && $0.project == project }.sorted()
-            let sizes = await onDisk(keys, backend: entry.backend)
+            let sizes = onDisk(keys, backend: entry.backend)
             views += keys.compactMap { key in volumes[key].map { view($0.record, allocated: sizes[key] ?? 0) } }
         }
         return views
