@@ -75,7 +75,8 @@ struct ConsoleSessionTests {
             let session = ConsoleSession(
                 endpoint: server.endpoint,
                 instance: "web-1",
-                inputEndPolicy: .detachWhenIdle(.milliseconds(300))
+                // Long enough for the echo to come back on a busy host.
+                inputEndPolicy: .detachWhenIdle(.seconds(2))
             )
             let ending = try await session.run(
                 input: FileDescriptorStreams.input(from: pipe.fileHandleForReading.fileDescriptor),

@@ -51,7 +51,8 @@ struct KVMProbeTests {
         let probe = QEMUKVMProbe(binary: "qemu-system-x86_64", logger: .init(label: "test"))
         let start = ContinuousClock.now
         _ = await probe.kvmRunsGuests()
-        #expect(ContinuousClock.now - start < QEMUKVMProbe.timeLimit + .seconds(2))
+        // A probe that waited for a hung guest would never answer; the slack covers a busy host.
+        #expect(ContinuousClock.now - start < QEMUKVMProbe.timeLimit + .seconds(20))
     }
 }
 
