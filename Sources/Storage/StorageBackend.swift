@@ -84,6 +84,10 @@ public protocol StorageBackend: Sendable {
     func inspect(_ volume: VolumeHandle) async throws -> ImageInfo
     /// The volumes that read `volume`'s data (its linked clones), which must go before it can.
     func dependents(of volume: VolumeHandle) throws -> [VolumeHandle]
+    /// Creates a qcow2 volume of `size` bytes that reads `backing` (a file outside the pool, such as an
+    /// image, recorded by its absolute path) until the guest writes its own data: made at once,
+    /// whatever the backing file's size.
+    func createOverlay(_ volume: VolumeHandle, backing: QemuImg.Backing, size: UInt64) async throws
 }
 
 extension StorageBackend {
