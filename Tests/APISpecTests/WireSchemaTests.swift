@@ -45,7 +45,7 @@ struct WireSchemaTests {
 
     @Test("request bodies refuse unknown fields", arguments: [
         "InstanceCreate", "InstanceStateChange", "InstanceConfigPatch", "ProjectCreate", "ProjectUpdate", "TokenCreate",
-        "StoragePoolCreate", "StorageVolumeCreate", "StorageVolumeResize", "StorageVolumeClone",
+        "StoragePoolCreate", "StorageVolumeCreate", "StorageVolumeResize", "StorageVolumeClone", "ImageImport", "ImageAliasCreate",
     ])
     func closedRequests(schema: String) throws {
         let problems = try Spec.document().validate(json: try Spec.json(#"{"colour": "blue"}"#), against: schema)
