@@ -51,8 +51,13 @@ let package = Package(
             dependencies: ["JoistCore", "HostKit", "QMP", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
-        // Storage drivers behind `StorageBackend` (dir, btrfs) and the typed qemu-img client.
-        .target(name: "Storage", dependencies: ["JoistCore", "HostKit"], swiftSettings: strict),
+        // Storage drivers behind `StorageBackend` (dir, btrfs), the typed qemu-img client, and the image
+        // store's files (staging with SHA-256, format detection, conversion).
+        .target(
+            name: "Storage",
+            dependencies: ["JoistCore", "HostKit", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // Revisioned key-value state: protocol, in-memory and SQLite backends.
         .target(
             name: "Store",
@@ -90,6 +95,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                // Image imports from http(s) URLs.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),
@@ -97,7 +104,7 @@ let package = Package(
         .target(
             name: "APIServer",
             dependencies: [
-                "JoistCore", "JoistAPI", "Daemon", "Activity", "JoistTLS",
+                "JoistCore", "JoistAPI", "Daemon", "Activity", "JoistTLS", "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -175,7 +182,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "QMP", "Storage", "Store"],
+            dependencies: ["Daemon", "HostKit", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "QMP", "Storage", "Store"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -75,13 +75,16 @@ public enum DaemonRunner {
         try await projects.load()
         let storage = StorageManager(env: env, projects: projects)
         try await storage.load()
+        let images = ImageManager(env: env, storage: storage)
+        try await images.load()
         let manager = InstanceManager(env: env, projects: projects, storage: storage)
         try await manager.load()
         let tokens = TokenAuthority(store: store)
         try await tokens.load()
         let services = APIServices(
-            instances: manager, projects: projects, storage: storage, tokens: tokens, operations: OperationManager(events: events),
-            events: events, audit: try AuditLog(path: state + "/audit.db", events: events), logger: logger)
+            instances: manager, projects: projects, storage: storage, images: images, tokens: tokens,
+            operations: OperationManager(events: events), events: events, audit: try AuditLog(path: state + "/audit.db", events: events),
+            logger: logger)
 
         try? FileManager.default.removeItem(atPath: options.socketPath)
         let socketPath = options.socketPath

@@ -60,19 +60,27 @@ struct APIClient: Sendable {
         body: (some Encodable)? = Optional<Int>.none,
         headers: [(String, String)] = []
     ) async throws -> APIResponse {
+        guard let body else { return try await self.request(method, path, rawBody: nil, headers: headers, timeout: Self.requestTimeout) }
+        let json = HTTPClientRequest.Body.bytes(ByteBuffer(bytes: try APICoding.encoder().encode(body)))
+        let typed = headers.filter { $0.0.lowercased() != "content-type" } + [("Content-Type", "application/json")]
+        return try await self.request(method, path, rawBody: json, headers: typed, timeout: Self.requestTimeout)
+    }
+
+    /// Sends a request whose body is already in wire form (an upload streamed from a file), with its
+    /// `Content-Type` among `headers`; errors as `request(_:_:body:headers:)`.
+    func request(
+        _ method: HTTPMethod, _ path: String, rawBody: HTTPClientRequest.Body?, headers: [(String, String)], timeout: TimeAmount
+    ) async throws -> APIResponse {
         let endpoint = try self.endpoint
         var request = HTTPClientRequest(url: Self.url(endpoint, path))
         request.method = method
         request.headers.add(contentsOf: endpoint.authorizationHeaders)
         request.headers.add(contentsOf: headers)
-        if let body {
-            request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try APICoding.encoder().encode(body)))
-        }
+        request.body = rawBody
         let response: HTTPClientResponse
         let data: Data
         do {
-            response = try await Self.httpClient(for: endpoint).execute(request, timeout: Self.requestTimeout)
+            response = try await Self.httpClient(for: endpoint).execute(request, timeout: timeout)
             data = Data(try await response.body.collect(upTo: Self.maxResponseBytes).readableBytesView)
         } catch let error as CLIError {
             throw error

@@ -103,6 +103,9 @@ public struct StorageVolume: Codable, Sendable, Equatable {
     public var allocated: UInt64
     /// For a linked clone, the volume whose data it reads until it writes its own (`POOL/NAME`).
     public var linkedTo: VolumeReference?
+    /// For a volume made from an image, the image's fingerprint: it reads the image until it writes
+    /// its own data, and the image stays while it does.
+    public var image: String?
     /// Linked clones that depend on this volume.
     public var dependents: [VolumeReference]
     /// Instances whose configuration names this volume.
@@ -111,7 +114,8 @@ public struct StorageVolume: Codable, Sendable, Equatable {
 
     public init(
         pool: String, name: String, project: String, format: DiskFormat, size: ByteSize, allocated: UInt64,
-        linkedTo: VolumeReference? = nil, dependents: [VolumeReference] = [], usedBy: [String] = [], createdAt: Date
+        linkedTo: VolumeReference? = nil, image: String? = nil, dependents: [VolumeReference] = [], usedBy: [String] = [],
+        createdAt: Date
     ) {
         self.pool = pool
         self.name = name
@@ -120,6 +124,7 @@ public struct StorageVolume: Codable, Sendable, Equatable {
         self.size = size
         self.allocated = allocated
         self.linkedTo = linkedTo
+        self.image = image
         self.dependents = dependents
         self.usedBy = usedBy
         self.createdAt = createdAt

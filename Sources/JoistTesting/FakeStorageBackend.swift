@@ -12,7 +12,7 @@ import Synchronization
 public final class FakeStorageBackend: StorageBackend {
     /// The backend's methods, to make one fail or to count calls.
     public enum Step: String, Sendable, Hashable, CaseIterable {
-        case prepare, destroy, sweep, space, volumes, create, delete, resize, clone, inspect
+        case prepare, destroy, sweep, space, volumes, create, delete, resize, clone, inspect, createOverlay
     }
 
     /// One volume as the fake keeps it.
@@ -22,11 +22,14 @@ public final class FakeStorageBackend: StorageBackend {
         public var written: UInt64
         /// For a linked clone, the volume whose data it reads.
         public var backing: VolumeHandle?
+        /// For an overlay of a file outside the pool (an image), that file's path.
+        public var backingFile: String?
 
-        public init(size: UInt64, written: UInt64 = 0, backing: VolumeHandle? = nil) {
+        public init(size: UInt64, written: UInt64 = 0, backing: VolumeHandle? = nil, backingFile: String? = nil) {
             self.size = size
             self.written = written
             self.backing = backing
+            self.backingFile = backingFile
         }
     }
 
@@ -182,10 +185,19 @@ public final class FakeStorageBackend: StorageBackend {
     public func inspect(_ volume: VolumeHandle) async throws -> ImageInfo {
         try step(.inspect) { state in
             guard let stored = state.volumes[volume] else { throw JoistError.notFound("volume \(volume) not found on disk") }
-            let backing = stored.backing.map(path(of:))
+            let backing = stored.backing.map(path(of:)) ?? stored.backingFile
             return ImageInfo(
                 filename: path(of: volume), format: volume.format.rawValue, virtualSize: stored.size, actualSize: stored.written,
-                backingFilename: backing, fullBackingFilename: backing, backingFilenameFormat: stored.backing?.format.rawValue)
+                backingFilename: backing, fullBackingFilename: backing,
+                backingFilenameFormat: stored.backing?.format.rawValue ?? (stored.backingFile == nil ? nil : "qcow2"))
+        }
+    }
+
+    public func createOverlay(_ volume: VolumeHandle, backing: QemuImg.Backing, size: UInt64) async throws {
+        try step(.createOverlay) { state in
+            guard volume.format == .qcow2 else { throw JoistError.invalidArgument("an overlay must be qcow2") }
+            guard state.volumes[volume] == nil else { throw JoistError.alreadyExists("volume \(volume) already exists on disk") }
+            state.volumes[volume] = Volume(size: size, written: 196_608, backingFile: backing.path)
         }
     }
 

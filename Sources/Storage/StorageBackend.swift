@@ -87,6 +87,10 @@ public protocol StorageBackend: Sendable {
     func dependents(of volume: VolumeHandle) throws -> [VolumeHandle]
     /// Bytes the volume's image takes on disk now (what `du` counts): cheap enough for every listing.
     func bytesOnDisk(_ volume: VolumeHandle) throws -> UInt64
+    /// Creates a qcow2 volume of `size` bytes that reads `backing` (a file outside the pool, such as an
+    /// image, recorded by its absolute path) until the guest writes its own data: made at once,
+    /// whatever the backing file's size.
+    func createOverlay(_ volume: VolumeHandle, backing: QemuImg.Backing, size: UInt64) async throws
 }
 
 extension StorageBackend {

@@ -66,8 +66,11 @@ struct APIFixture {
                 TokenCreate(name: caller.rawValue.lowercased(), role: role, project: caller.project), createdBy: "local"
             ).secret
         }
+        let images = ImageManager(env: env, storage: storageManager)
+        try await images.load()
         let services = APIServices(
-            instances: InstanceManager(env: env, projects: projects, storage: storageManager), projects: projects, storage: storageManager, tokens: tokens,
+            instances: InstanceManager(env: env, projects: projects, storage: storageManager), projects: projects,
+            storage: storageManager, images: images, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog.inMemory(events: events),
             logger: logger)
         let table = APIServer.makeRouter(services, authenticator: .tokens(tokens, AuthThrottle(limit: 1000)))

@@ -49,6 +49,12 @@ struct RouteAccessTests {
         "POST /1.0/storage-pools/{pool}/volumes/{name}/resize": .project(.operator),
         "POST /1.0/storage-pools/{pool}/volumes/{name}/clone": .project(.operator),
         "GET /1.0/volumes": .project(.viewer),
+        "GET /1.0/images": .any(.viewer),
+        "POST /1.0/images": .global(.admin),
+        "GET /1.0/images/{name}": .any(.viewer),
+        "DELETE /1.0/images/{name}": .global(.admin),
+        "POST /1.0/images/{name}/aliases": .global(.admin),
+        "DELETE /1.0/images/{name}/aliases/{alias}": .global(.admin),
     ]
 
     @Test("every registered route is in openapi.yaml and every documented operation is registered")
@@ -88,6 +94,7 @@ struct RouteAccessTests {
                 for caller in APIFixture.Caller.allCases {
                     let uri = route.path.replacingOccurrences(of: "{name}", with: "nothing")
                         .replacingOccurrences(of: "{id}", with: "nothing").replacingOccurrences(of: "{pool}", with: "nothing")
+                        .replacingOccurrences(of: "{alias}", with: "nothing")
                     let body: String? = [.post, .put, .patch].contains(route.method) ? "{}" : nil
                     let answer = try await client.request(route.method, uri, as: caller, body: body)
                     let want = Self.expectedDenial(route.access, caller)

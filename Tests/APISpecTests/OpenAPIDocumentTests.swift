@@ -23,6 +23,8 @@ struct OpenAPIDocumentTests {
         "GET /1.0/storage-pools/{pool}/volumes/{name}", "DELETE /1.0/storage-pools/{pool}/volumes/{name}",
         "POST /1.0/storage-pools/{pool}/volumes/{name}/resize", "POST /1.0/storage-pools/{pool}/volumes/{name}/clone",
         "GET /1.0/volumes",
+        "GET /1.0/images", "POST /1.0/images", "GET /1.0/images/{name}", "DELETE /1.0/images/{name}",
+        "POST /1.0/images/{name}/aliases", "DELETE /1.0/images/{name}/aliases/{alias}",
     ]
 
     @Test("the document parses and every $ref resolves")

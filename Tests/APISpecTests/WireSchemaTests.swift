@@ -45,7 +45,7 @@ struct WireSchemaTests {
 
     @Test("request bodies refuse unknown fields", arguments: [
         "InstanceCreate", "InstanceStateChange", "InstanceConfigPatch", "ProjectCreate", "ProjectUpdate", "TokenCreate",
-        "StoragePoolCreate", "StorageVolumeCreate", "StorageVolumeResize", "StorageVolumeClone",
+        "StoragePoolCreate", "StorageVolumeCreate", "StorageVolumeResize", "StorageVolumeClone", "ImageImport", "ImageAliasCreate",
         "InstanceDiskAttach",
     ])
     func closedRequests(schema: String) throws {

@@ -81,7 +81,7 @@ final class FailingStore: Store {
         var description: String { "the store was told to refuse this write" }
     }
 
-    /// Makes the next put or delete of a key starting with `prefix` fail.
+    /// Makes the next put or delete (alone or in a transaction) of a key starting with `prefix` fail.
     func failNextWrite(under prefix: String) {
         failures.withLock { $0.append(prefix) }
     }
@@ -108,7 +108,10 @@ final class FailingStore: Store {
         return try await inner.delete(key, expect: expect)
     }
 
-    func commit(_ transaction: Transaction) async throws -> Int64 { try await inner.commit(transaction) }
+    func commit(_ transaction: Transaction) async throws -> Int64 {
+        for operation in transaction.operations { try check(operation.key) }
+        return try await inner.commit(transaction)
+    }
     func watch(prefix: String, afterRevision: Int64) -> AsyncThrowingStream<WatchEvent, any Error> {
         inner.watch(prefix: prefix, afterRevision: afterRevision)
     }

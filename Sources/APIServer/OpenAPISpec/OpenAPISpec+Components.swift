@@ -50,6 +50,12 @@ components:
       in: path
       required: true
       schema: { $ref: "#/components/schemas/Name" }
+    ImageReference:
+      name: name
+      in: path
+      required: true
+      description: An alias, a fingerprint, or a fingerprint prefix of at least 12 digits that one image has.
+      schema: { $ref: "#/components/schemas/ImageReference" }
     OperationID:
       name: id
       in: path

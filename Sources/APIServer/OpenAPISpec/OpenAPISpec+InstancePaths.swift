@@ -32,6 +32,7 @@ tags:
   - name: tokens
   - name: audit
   - name: storage
+  - name: images
 
 paths:
   /1.0/health:

@@ -83,6 +83,7 @@ extension OpenAPISpec {
         size: { $ref: "#/components/schemas/ByteSize" }
         allocated: { type: integer, format: int64, minimum: 0, description: "Bytes the volume takes on disk now." }
         linkedTo: { $ref: "#/components/schemas/VolumeReference" }
+        image: { $ref: "#/components/schemas/ImageFingerprint" }
         dependents:
           type: array
           description: Linked clones that read this volume's data.

@@ -90,6 +90,7 @@ struct VolumeCommand: AsyncParsableCommand {
                 "Size: \(volume.size)",
                 "Allocated: \(Human.bytes(volume.allocated)) on disk",
                 "Linked to: \(volume.linkedTo?.description ?? none)",
+                "Image: \(volume.image.map { String($0.prefix(12)) } ?? none)",
                 "Linked clones: \(volume.dependents.isEmpty ? none : volume.dependents.map(\.description).joined(separator: ", "))",
                 "Used by: \(volume.usedBy.isEmpty ? none : volume.usedBy.joined(separator: ", "))",
                 "Created: \(volume.createdAt.formatted(.iso8601))",

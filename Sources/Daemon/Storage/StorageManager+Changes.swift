@@ -93,7 +93,11 @@ extension StorageManager {
         var kind = CloneKind.independent
         try await addVolume(target, handle: targetHandle, size: entry.record.size, refusing: "cannot clone \(source.phrase) to \(target)") {
             kind = try await backend.clone(sourceHandle, to: targetHandle, linked: linked, progress: progress)
-            return kind == .linked ? source.reference : nil
+            // A linked clone reads the source's image through the source; a copy, only when it kept the
+            // backing file (a snapshot does, a converted copy does not).
+            let image =
+                kind == .linked ? entry.record.image : await image(behind: targetHandle, backend: backend, expected: entry.record.image)
+            return VolumeLinks(volume: kind == .linked ? source.reference : nil, image: image)
         }
         logger.info("cloned \(source.phrase) to \(target) (\(kind == .linked ? "linked" : "independent"))")
         publishVolume("volume-created", target, reason: "\(kind == .linked ? "linked clone" : "copy") of \(source)")

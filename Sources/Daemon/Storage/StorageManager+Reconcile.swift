@@ -61,7 +61,7 @@ extension StorageManager {
             let record = VolumeRecord(
                 pool: key.pool, name: key.name, project: key.project, format: handle.format,
                 size: ByteSize(bytes: info.virtualSize), linkedTo: base.map { VolumeReference(pool: key.pool, name: $0.name) },
-                createdAt: Date())
+                image: imageFingerprint(ofBacking: info.fullBackingFilename), createdAt: Date())
             let revision = try await store.put(VolumeRecord.key(key), try APICoding.encoder().encode(record), expect: .absent)
             volumes[key] = VolumeEntry(record: record, revision: revision)
             await projects.adopt(.volume(record.size), in: key.project)

@@ -94,6 +94,13 @@ extension StorageManager {
         _ key: VolumeKey, handle: VolumeHandle, size: ByteSize, refusing what: String,
         make: () async throws -> VolumeReference?
     ) async throws {
+        try await addVolume(key, handle: handle, size: size, refusing: what) { VolumeLinks(volume: try await make()) }
+    }
+
+    /// `addVolume`, where `make` also says which image the new volume reads, if any.
+    func addVolume(
+        _ key: VolumeKey, handle: VolumeHandle, size: ByteSize, refusing what: String, make: () async throws -> VolumeLinks
+    ) async throws {
         let backend = try poolEntry(key.pool).backend
         try await reserveSpace(size.bytes, in: key.pool, refusing: what)
         defer { releaseSpace(size.bytes, in: key.pool) }
@@ -102,11 +109,11 @@ extension StorageManager {
         do {
             try await projects.reserve(.volume(size), in: key.project)
             undo.add("give back \(size) of project \(key.project)'s disk") { await projects.release(.volume(size), in: key.project) }
-            let linkedTo = try await make()
+            let links = try await make()
             undo.add("delete the new volume \(key)") { try await backend.delete(handle) }
             let record = VolumeRecord(
-                pool: key.pool, name: key.name, project: key.project, format: handle.format, size: size, linkedTo: linkedTo,
-                createdAt: Date())
+                pool: key.pool, name: key.name, project: key.project, format: handle.format, size: size, linkedTo: links.volume,
+                image: links.image, createdAt: Date())
             let revision = try await store.put(VolumeRecord.key(key), try APICoding.encoder().encode(record), expect: .absent)
             volumes[key] = VolumeEntry(record: record, revision: revision)
         } catch {
@@ -135,7 +142,7 @@ extension StorageManager {
     func view(_ record: VolumeRecord, allocated: UInt64) -> StorageVolume {
         StorageVolume(
             pool: record.pool, name: record.name, project: record.project, format: record.format, size: record.size,
-            allocated: allocated, linkedTo: record.linkedTo, dependents: dependents(of: record.key),
+            allocated: allocated, linkedTo: record.linkedTo, image: record.image, dependents: dependents(of: record.key),
             usedBy: users[record.key]?.sorted() ?? [], createdAt: record.createdAt)
     }
 

@@ -14,11 +14,14 @@ public struct VolumeRecord: Codable, Sendable, Equatable {
     public var size: ByteSize
     /// For a linked clone, the volume (same pool and project) whose data it reads.
     public var linkedTo: VolumeReference?
+    /// For a volume made from an image (or a snapshot of one), the fingerprint of the image whose
+    /// file it reads: the image cannot be deleted while this volume exists.
+    public var image: String?
     public var createdAt: Date
 
     public init(
         pool: String, name: String, project: String, format: DiskFormat, size: ByteSize, linkedTo: VolumeReference? = nil,
-        createdAt: Date
+        image: String? = nil, createdAt: Date
     ) {
         self.pool = pool
         self.name = name
@@ -26,6 +29,7 @@ public struct VolumeRecord: Codable, Sendable, Equatable {
         self.format = format
         self.size = size
         self.linkedTo = linkedTo
+        self.image = image
         self.createdAt = createdAt
     }
 
