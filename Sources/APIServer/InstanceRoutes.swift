@@ -19,7 +19,7 @@ enum InstanceRoutes {
         table.add(.post, "/1.0/instances", .project(.operator), action: "instance.create") { request, context, scope in
             let body = try await JSONBody.decode(InstanceCreate.self, allowed: InstanceCreate.fields, from: request, context: context)
             context.auditNote.target = body.name
-            let instance = try await manager.create(body, in: scope.project)
+            let instance = try await manager.create(body, in: scope.project, images: services.images)
             return JSONBody.response(instance, status: .created, etag: ETag.of(instance.config))
         }
         table.add(.get, "/1.0/instances/{name}", .project(.viewer), action: "instance.get") { _, context, scope in
@@ -98,5 +98,7 @@ extension InstanceStateChange.Action {
 
 extension InstanceCreate {
     /// The JSON fields a create request may carry.
-    static let fields: Set<String> = ["name", "kernel", "initrd", "cmdline", "cpus", "memory", "disks", "nics", "machine", "accel"]
+    static let fields: Set<String> = [
+        "name", "kernel", "initrd", "cmdline", "cpus", "memory", "disks", "nics", "machine", "accel", "image", "pool", "rootSize",
+    ]
 }

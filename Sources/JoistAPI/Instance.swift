@@ -58,17 +58,24 @@ public struct InstanceCreate: Codable, Sendable, Equatable {
     public var cpus: Int?
     /// A size such as `512MiB`.
     public var memory: String?
-    /// Disk image paths; the format is detected.
+    /// Disks: image file paths (the format is detected) or pool volumes, `SOURCE[,option=value…]`.
     public var disks: [String]?
     /// NICs in the CLI form, e.g. `user,hostfwd=tcp:127.0.0.1:2222-:22`.
     public var nics: [String]?
     public var machine: MachineType?
     public var accel: AccelMode?
+    /// An image (alias or fingerprint) to launch from: the first disk becomes the volume `NAME-root`,
+    /// a copy-on-write clone of the image, made at once whatever the image's size.
+    public var image: String?
+    /// The storage pool of that root volume (`default` when not given).
+    public var pool: String?
+    /// The root volume's size, e.g. `10GiB`, when it should be larger than the image.
+    public var rootSize: String?
 
     public init(
         name: String, kernel: String, initrd: String? = nil, cmdline: String? = nil, cpus: Int? = nil,
         memory: String? = nil, disks: [String]? = nil, nics: [String]? = nil, machine: MachineType? = nil,
-        accel: AccelMode? = nil
+        accel: AccelMode? = nil, image: String? = nil, pool: String? = nil, rootSize: String? = nil
     ) {
         self.name = name
         self.kernel = kernel
@@ -80,6 +87,9 @@ public struct InstanceCreate: Codable, Sendable, Equatable {
         self.nics = nics
         self.machine = machine
         self.accel = accel
+        self.image = image
+        self.pool = pool
+        self.rootSize = rootSize
     }
 }
 

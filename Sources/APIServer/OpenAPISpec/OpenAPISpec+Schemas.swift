@@ -204,7 +204,7 @@ extension OpenAPISpec {
           pattern: "^[0-9]+(\\.[0-9]+)?([KkMmGgTt]([Ii]?[Bb])?|[Bb])?$"
         disks:
           type: array
-          description: Disk image paths; the format is detected.
+          description: "Disks: image file paths (the format is detected) or pool volumes POOL/NAME, each SOURCE[,bus=…][,cache=…][,discard=on|off]."
           items: { type: string }
         nics:
           type: array
@@ -212,6 +212,12 @@ extension OpenAPISpec {
           items: { type: string, pattern: "^user(,hostfwd=.*)?$" }
         machine: { $ref: "#/components/schemas/MachineType" }
         accel: { $ref: "#/components/schemas/AccelMode" }
+        image: { type: string, description: "An image alias or fingerprint: the first disk becomes NAME-root, a copy-on-write clone of it." }
+        pool: { $ref: "#/components/schemas/Name" }
+        rootSize:
+          description: The root volume's size when it should exceed the image's, e.g. 10GiB.
+          type: string
+          pattern: "^[0-9]+(\\.[0-9]+)?([KkMmGgTt]([Ii]?[Bb])?|[Bb])?$"
     InstanceStateChange:
       description: The body of PUT /1.0/instances/{name}/state.
       type: object

@@ -10,6 +10,19 @@ struct Create: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance name: letters, digits and '-', starting with a letter.") var name: String
     @Option(help: "Kernel image to boot.") var kernel: String
+    @OptionGroup var options: InstanceOptions
+    @Flag(help: "Start the instance after creating it.") var start = false
+
+    func run() async throws {
+        let client = global.client()
+        _ = try await client.call(
+            .POST, global.scoped("/1.0/instances"), body: options.request(name: name, kernel: kernel), as: Instance.self)
+        if start { try await client.start(name, global: global) }
+    }
+}
+
+/// The configuration `joist create` and `joist launch` share.
+struct InstanceOptions: ParsableArguments {
     @Option(help: "Initramfs.") var initrd: String?
     @Option(help: "Kernel command line.") var cmdline: String?
     @Option(help: "Number of virtual CPUs.") var cpus: Int?
@@ -24,18 +37,20 @@ struct Create: AsyncParsableCommand {
     @Option(name: .customLong("nic"), help: "Network interface, e.g. user or user,hostfwd=tcp:127.0.0.1:2222-:22; repeat for more.") var nics: [String] = []
     @Option(help: "Machine type: q35 or microvm.") var machine: MachineType?
     @Option(help: "Accelerator: auto, kvm or tcg.") var accel: AccelMode?
-    @Flag(help: "Start the instance after creating it.") var start = false
 
-    func run() async throws {
-        let request = InstanceCreate(
+    /// The create request for instance `name` booting `kernel`, paths made absolute.
+    func request(name: String, kernel: String) -> InstanceCreate {
+        InstanceCreate(
             name: name, kernel: Paths.absolute(kernel), initrd: initrd.map(Paths.absolute), cmdline: cmdline, cpus: cpus,
             memory: memory, disks: disks.map(Paths.absoluteDisk), nics: nics, machine: machine, accel: accel)
-        let client = global.client()
-        _ = try await client.call(.POST, global.scoped("/1.0/instances"), body: request, as: Instance.self)
-        if start {
-            try await client.runOperation(
-                .PUT, global.scoped("/1.0/instances/\(APIClient.segment(name))/state"), body: InstanceStateChange(action: .start))
-        }
+    }
+}
+
+extension APIClient {
+    /// Starts an instance and waits for the operation, with the progress line.
+    func start(_ name: String, global: GlobalOptions) async throws {
+        try await runOperation(
+            .PUT, global.scoped("/1.0/instances/\(APIClient.segment(name))/state"), body: InstanceStateChange(action: .start))
     }
 }
 

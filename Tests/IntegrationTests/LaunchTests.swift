@@ -1,0 +1,65 @@
+import Foundation
+import JoistTesting
+import Testing
+
+/// `joist launch`: instances whose root disks are copy-on-write clones of one image, in real guests.
+@Suite("Launch from an image (real QEMU)", .serialized, .timeLimit(.minutes(5)))
+struct LaunchTests {
+    @Test("two instances launched from one image read its data, write their own, and leave the image untouched")
+    func twoFromOneImage() async throws {
+        let guest = try await TestGuest.locate()
+        try await withTemporaryDirectory(prefix: "jlaunch") { folder in
+            let base = folder + "/base.qcow2"
+            try await Self.tool("qemu-img", ["create", "-q", "-f", "qcow2", base, "256M"])
+            try await Self.tool("qemu-io", ["-f", "qcow2", "-c", "write -P 0x5a 0 1M", base])
+            let pristine = folder + "/pristine.qcow2"
+            try FileManager.default.copyItem(atPath: base, toPath: pristine)
+            try await DaemonHarness.with { joist in
+                try await Self.run(joist, ["image", "import", base, "--alias", "base"])
+                let boot = ["--kernel", guest.kernel, "--initrd", guest.initrd, "--cmdline", TestGuest.cmdline, "--memory", "256MiB", "--accel", "tcg"]
+                try await Self.run(joist, ["launch", "base", "web1"] + boot)
+                try await Self.run(joist, ["launch", "base", "web2", "--root-size", "512MiB"] + boot)
+                let root = try await Self.json(joist, ["volume", "info", "default", "web1-root", "--format", "json"])
+                #expect(root["usedBy"] as? [String] == ["web1"], "\(root)")
+                #expect((root["allocated"] as? Int ?? .max) < 1 << 20, "a linked clone holds none of the image's data: \(root)")
+
+                for (name, letter) in [("web1", "A"), ("web2", "B")] {
+                    let console = try ConsoleProcess(harness: joist, instance: name)
+                    #expect(try await joist.waitForConsole(name, containing: TestGuest.readyMarker), "\(joist.daemonLog())")
+                    // The image's bytes (0x5a is 'Z'), then the instance's own over them.
+                    console.send("echo R$(dd if=/dev/vda bs=4 count=1 2>/dev/null)R\n")
+                    #expect(await console.waitFor("RZZZZR"), "\(console.output)")
+                    console.send("printf \(letter)\(letter)\(letter)\(letter) | dd of=/dev/vda conv=fsync 2>/dev/null; echo W$(dd if=/dev/vda bs=4 count=1 2>/dev/null)W\n")
+                    #expect(await console.waitFor("W\(letter)\(letter)\(letter)\(letter)W"), "\(console.output)")
+                    await console.close()
+                }
+                let size = try await Self.json(joist, ["volume", "info", "default", "web2-root", "--format", "json"])["size"]
+                #expect(size as? String == "512MiB")
+                let held = try await joist.cli(["image", "delete", "base"])
+                #expect(!held.succeeded && held.stderr.contains("web1-root"), "\(held)")
+
+                try await Self.run(joist, ["delete", "--force", "web1"])
+                try await Self.run(joist, ["delete", "--force", "web2"])
+                let fingerprint = try #require(try await Self.json(joist, ["image", "info", "base", "--format", "json"])["fingerprint"] as? String)
+                let stored = joist.stateDirectory + "/images/\(fingerprint).qcow2"
+                try await Self.tool("qemu-img", ["compare", "-q", stored, pristine])
+            }
+        }
+    }
+
+    @discardableResult
+    private static func run(_ joist: DaemonHarness, _ arguments: [String]) async throws -> String {
+        let result = try await joist.cli(arguments)
+        try #require(result.succeeded, "joist \(arguments.joined(separator: " ")): \(result)")
+        return result.stdout
+    }
+
+    private static func json(_ joist: DaemonHarness, _ arguments: [String]) async throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(try await run(joist, arguments).utf8)) as? [String: Any])
+    }
+
+    private static func tool(_ name: String, _ arguments: [String]) async throws {
+        let result = try await CommandRunner.run("/usr/bin/" + name, arguments)
+        try #require(result.succeeded, "\(name) \(arguments.joined(separator: " ")): \(result)")
+    }
+}
