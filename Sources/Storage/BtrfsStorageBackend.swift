@@ -118,7 +118,7 @@ public struct BtrfsStorageBackend: StorageBackend {
 
     /// Fills a temporary subvolume with `fill` and renames it into place as `volume`; on failure the
     /// temporary is deleted.
-    private func makeVolume(_ volume: VolumeHandle, fill: (String) async throws -> Void) async throws {
+    func makeVolume(_ volume: VolumeHandle, fill: (String) async throws -> Void) async throws {
         let folder = layout.projectFolder(volume.project)
         guard !Filesystem.exists(subvolume(volume)) else { throw JoistError.alreadyExists("volume \(volume) exists already") }
         try Filesystem.makeFolder(folder)

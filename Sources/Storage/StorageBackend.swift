@@ -84,6 +84,18 @@ public protocol StorageBackend: Sendable {
     func inspect(_ volume: VolumeHandle) async throws -> ImageInfo
     /// The volumes that read `volume`'s data (its linked clones), which must go before it can.
     func dependents(of volume: VolumeHandle) throws -> [VolumeHandle]
+
+    /// Makes a new volume from the image file `source` (any `ImageFileFormat`, read as
+    /// `sourceFormat`), converted to the volume's format, reporting progress. Like `create`, the volume
+    /// appears complete or not at all; a backing chain is flattened. Refuses a name in use.
+    func importImage(from source: String, sourceFormat: ImageFileFormat, as volume: VolumeHandle, progress: ProgressHandler?)
+        async throws
+    /// Writes the volume's data, as a guest reads it, to a new image file `destination` in `format`,
+    /// under a temporary name beside it renamed into place at the end. Refuses (`alreadyExists`) an
+    /// existing `destination` unless `replacing`.
+    func exportImage(
+        _ volume: VolumeHandle, to destination: String, format: ImageFileFormat, replacing: Bool, progress: ProgressHandler?
+    ) async throws
 }
 
 extension StorageBackend {
