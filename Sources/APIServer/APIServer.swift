@@ -58,6 +58,7 @@ public enum APIServer {
         ProjectRoutes.register(on: &table)
         StoragePoolRoutes.register(on: &table)
         StorageVolumeRoutes.register(on: &table)
+        VolumeTransferRoutes.register(on: &table)
         TokenRoutes.register(on: &table)
         AuditRoutes.register(on: &table)
         for route in table.routes { index.add(route) }

@@ -47,6 +47,10 @@ struct RouteAccessTests {
         "POST /1.0/storage-pools/{pool}/volumes/{name}/resize": .project(.operator),
         "POST /1.0/storage-pools/{pool}/volumes/{name}/clone": .project(.operator),
         "GET /1.0/volumes": .project(.viewer),
+        "POST /1.0/storage-pools/{pool}/volumes/{name}/import": .project(.operator),
+        "POST /1.0/storage-pools/{pool}/volumes/{name}/export": .project(.operator),
+        "GET /1.0/volume-exports/{id}": .project(.operator),
+        "DELETE /1.0/volume-exports/{id}": .project(.operator),
     ]
 
     @Test("every registered route is in openapi.yaml and every documented operation is registered")

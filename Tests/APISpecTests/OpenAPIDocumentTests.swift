@@ -22,6 +22,8 @@ struct OpenAPIDocumentTests {
         "GET /1.0/storage-pools/{pool}/volumes/{name}", "DELETE /1.0/storage-pools/{pool}/volumes/{name}",
         "POST /1.0/storage-pools/{pool}/volumes/{name}/resize", "POST /1.0/storage-pools/{pool}/volumes/{name}/clone",
         "GET /1.0/volumes",
+        "POST /1.0/storage-pools/{pool}/volumes/{name}/import", "POST /1.0/storage-pools/{pool}/volumes/{name}/export",
+        "GET /1.0/volume-exports/{id}", "DELETE /1.0/volume-exports/{id}",
     ]
 
     @Test("the document parses and every $ref resolves")

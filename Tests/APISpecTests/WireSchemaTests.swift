@@ -45,7 +45,8 @@ struct WireSchemaTests {
 
     @Test("request bodies refuse unknown fields", arguments: [
         "InstanceCreate", "InstanceStateChange", "InstanceConfigPatch", "ProjectCreate", "ProjectUpdate", "TokenCreate",
-        "StoragePoolCreate", "StorageVolumeCreate", "StorageVolumeResize", "StorageVolumeClone",
+        "StoragePoolCreate", "StorageVolumeCreate", "StorageVolumeResize", "StorageVolumeClone", "StorageVolumeImport",
+        "StorageVolumeExport",
     ])
     func closedRequests(schema: String) throws {
         let problems = try Spec.document().validate(json: try Spec.json(#"{"colour": "blue"}"#), against: schema)
