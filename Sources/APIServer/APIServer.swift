@@ -60,6 +60,7 @@ public enum APIServer {
         StoragePoolRoutes.register(on: &table)
         StorageVolumeRoutes.register(on: &table)
         ImageRoutes.register(on: &table)
+        VolumeTransferRoutes.register(on: &table)
         TokenRoutes.register(on: &table)
         AuditRoutes.register(on: &table)
         for route in table.routes { index.add(route) }

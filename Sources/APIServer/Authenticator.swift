@@ -11,6 +11,14 @@ enum Authenticator: Sendable {
     /// TCP: a bearer token, with failed attempts throttled per client address.
     case tokens(TokenAuthority, AuthThrottle)
 
+    /// Whether this is the Unix socket's authenticator: callers are on joistd's host.
+    var isUnixSocket: Bool {
+        switch self {
+        case .local: true
+        case .tokens: false
+        }
+    }
+
     func identify(_ request: Request, remoteAddress: String?) throws -> Identity {
         switch self {
         case .local:

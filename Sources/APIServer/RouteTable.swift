@@ -88,6 +88,14 @@ struct RouteGuard: Sendable {
     func authorize(
         _ request: Request, _ context: JoistRequestContext, authenticated: (Identity) -> Void = { _ in }
     ) async throws -> RequestScope {
+        var scope = try await scope(of: request, context, authenticated: authenticated)
+        scope.viaUnixSocket = authenticator.isUnixSocket
+        return scope
+    }
+
+    private func scope(
+        of request: Request, _ context: JoistRequestContext, authenticated: (Identity) -> Void
+    ) async throws -> RequestScope {
         guard route.access.scope != .open else {
             return RequestScope(identity: Identity(name: "anonymous", role: .viewer, project: nil), project: Project.defaultName)
         }

@@ -99,7 +99,7 @@ struct APIClient: Sendable {
         text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? text
     }
 
-    private static func url(_ endpoint: APIEndpoint, _ path: String) -> String {
+    static func url(_ endpoint: APIEndpoint, _ path: String) -> String {
         switch endpoint {
         case .unixSocket(let socketPath):
             let socket = socketPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketPath
@@ -109,7 +109,7 @@ struct APIClient: Sendable {
         }
     }
 
-    private static func httpClient(for endpoint: APIEndpoint) throws -> HTTPClient {
+    static func httpClient(for endpoint: APIEndpoint) throws -> HTTPClient {
         switch endpoint {
         case .unixSocket: HTTPClient.shared
         case .remote(let remote): try PinnedHTTPClients.client(for: remote)
@@ -118,7 +118,7 @@ struct APIClient: Sendable {
 
     /// The error for a request that never got an answer; for a remote whose handshake failed, first
     /// checks whether its certificate changed (and says so instead).
-    private static func unreachable(_ endpoint: APIEndpoint, _ error: any Error) async throws -> CLIError {
+    static func unreachable(_ endpoint: APIEndpoint, _ error: any Error) async throws -> CLIError {
         switch endpoint {
         case .unixSocket(let path):
             let reason = FileManager.default.fileExists(atPath: path) ? "\(error)" : "no such socket"
@@ -130,7 +130,7 @@ struct APIClient: Sendable {
     }
 
     /// A non-2xx answer as an error: the API's message and code, else the status.
-    private static func apiError(_ answer: APIResponse, endpoint: APIEndpoint) -> CLIError {
+    static func apiError(_ answer: APIResponse, endpoint: APIEndpoint) -> CLIError {
         guard let decoded = try? APICoding.decoder().decode(ErrorResponse.self, from: answer.body) else {
             return CLIError("joistd at \(endpoint) answered HTTP \(answer.status)", status: answer.status)
         }

@@ -12,7 +12,8 @@ import Synchronization
 public final class FakeStorageBackend: StorageBackend {
     /// The backend's methods, to make one fail or to count calls.
     public enum Step: String, Sendable, Hashable, CaseIterable {
-        case prepare, destroy, sweep, space, volumes, create, delete, resize, clone, inspect, createOverlay
+        case prepare, destroy, sweep, space, volumes, create, delete, resize, clone, inspect, createOverlay, importImage
+        case exportImage
     }
 
     /// One volume as the fake keeps it.
@@ -38,6 +39,7 @@ public final class FakeStorageBackend: StorageBackend {
         var volumes: [VolumeHandle: Volume] = [:]
         var leftovers: [String] = []
         var failures: [Step: JoistError] = [:]
+        var held: Set<Step> = []
         var capacity: UInt64
         var otherUsed: UInt64 = 0
         var calls: [Step] = []
@@ -58,6 +60,17 @@ public final class FakeStorageBackend: StorageBackend {
     /// Makes the next call of `step` throw `error`.
     public func fail(_ step: Step, with error: JoistError = .hostFailure("the fake backend was told to fail")) {
         state.withLock { $0.failures[step] = error }
+    }
+
+    /// Makes every later call of `step` (`importImage`, `exportImage`) report 10% and then wait until
+    /// its task is cancelled, as a long conversion would.
+    public func hold(_ step: Step) {
+        state.withLock { _ = $0.held.insert(step) }
+    }
+
+    /// Whether calls of `step` wait to be cancelled.
+    private func isHeld(_ step: Step) -> Bool {
+        state.withLock { $0.held.contains(step) }
     }
 
     /// The filesystem's size, and the bytes files other than volumes take on it.
@@ -205,6 +218,56 @@ public final class FakeStorageBackend: StorageBackend {
         state.withLock { state in
             state.volumes.filter { $0.value.backing == volume }.keys.sorted { ($0.project, $0.name) < ($1.project, $1.name) }
         }
+    }
+
+    /// Takes the source's virtual size from qemu-img (the files tests import are real images) and keeps
+    /// the volume in memory; reports 50% and 100%.
+    public func importImage(from source: String, sourceFormat: ImageFileFormat, as volume: VolumeHandle, progress: ProgressHandler?)
+        async throws
+    {
+        let size = try await QemuImg().info(source, format: sourceFormat).virtualSize
+        try await waitIfHeld(.importImage, progress: progress)
+        try step(.importImage) { state in
+            guard state.volumes[volume] == nil else { throw JoistError.alreadyExists("volume \(volume) already exists on disk") }
+        }
+        progress?(0.5)
+        place(volume, Volume(size: size, written: size / 2))
+        progress?(1)
+    }
+
+    /// Writes a small text file naming the volume and format (not an image) through a temporary beside
+    /// `destination`, as the real drivers do; reports 50% and 100%.
+    public func exportImage(
+        _ volume: VolumeHandle, to destination: String, format: ImageFileFormat, replacing: Bool, progress: ProgressHandler?
+    ) async throws {
+        try await waitIfHeld(.exportImage, progress: progress)
+        let stored = try step(.exportImage) { state -> Volume in
+            guard let stored = state.volumes[volume] else { throw JoistError.notFound("volume \(volume) not found on disk") }
+            return stored
+        }
+        guard replacing || !FileManager.default.fileExists(atPath: destination) else {
+            throw JoistError.alreadyExists("cannot write \(destination): a file exists there already")
+        }
+        progress?(0.5)
+        let folder = URL(fileURLWithPath: destination).deletingLastPathComponent()
+        let temporary = folder.appending(path: ".joist-tmp-\(String(repeating: "0", count: 16))-\(URL(fileURLWithPath: destination).lastPathComponent)")
+        try Data(Self.exportContents(volume, format: format, size: stored.size).utf8).write(to: temporary)
+        guard rename(temporary.path, destination) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw JoistError.hostFailure("cannot move the export into place at \(destination)")
+        }
+        progress?(1)
+    }
+
+    /// What `exportImage` writes for a volume.
+    public static func exportContents(_ volume: VolumeHandle, format: ImageFileFormat, size: UInt64) -> String {
+        "fake \(format.rawValue) image of volume \(volume), \(size) bytes\n"
+    }
+
+    private func waitIfHeld(_ step: Step, progress: ProgressHandler?) async throws {
+        guard isHeld(step) else { return }
+        progress?(0.1)
+        while true { try await Task.sleep(for: .seconds(3600)) }
     }
 
     /// Records the call, throws the failure set for `step` (once), else runs `body` on the state.

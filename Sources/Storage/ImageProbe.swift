@@ -99,10 +99,12 @@ public struct ImageProbe: Sendable {
         read(path, count: 5, at: 32769) == Array("CD001".utf8)
     }
 
-    /// Whether the file ends with a VHD footer (`conectix` at the start of the last 512 bytes), as a
-    /// fixed VHD does.
+    /// Whether the file ends with a fixed VHD's footer: 512 bytes starting with the cookie `conectix`,
+    /// disk type 2 (fixed) at offset 60. A fixed VHD has no header, so qemu-img's probe sees raw data.
     static func hasVHDFooter(_ path: String, size: UInt64) -> Bool {
-        size >= 1024 && read(path, count: 8, at: off_t(size - 512)) == Array("conectix".utf8)
+        guard size >= 1024, let footer = read(path, count: 64, at: off_t(size - 512)), footer.count == 64 else { return false }
+        let diskType = footer[60..<64].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return footer.prefix(8).elementsEqual("conectix".utf8) && diskType == 2
     }
 
     static func fileSize(_ path: String) throws(JoistError) -> UInt64 {

@@ -8,13 +8,14 @@ extension QemuImg {
     ///
     /// Maps to `qemu-img convert -p`. The copy is written under a temporary name beside `destination`
     /// and renamed into place when complete, so `destination` never holds a partial image: a failed or
-    /// cancelled convert removes its temporary. Refuses (`alreadyExists`) when `destination` exists.
-    /// A backing chain is flattened: the copy stands alone.
+    /// cancelled convert removes its temporary. Refuses (`alreadyExists`) when `destination` exists,
+    /// unless `replacing`, when the finished copy takes its place in one rename. A backing chain is
+    /// flattened: the copy stands alone.
     public func convert(
         from source: String, sourceFormat: ImageFileFormat, to destination: String, format: ImageFileFormat,
-        progress: ProgressHandler? = nil
+        replacing: Bool = false, progress: ProgressHandler? = nil
     ) async throws {
-        guard !Filesystem.exists(destination) else {
+        guard replacing || !Filesystem.exists(destination) else {
             throw JoistError.alreadyExists("cannot write \(destination): a file exists there already")
         }
         let url = URL(fileURLWithPath: destination)
@@ -28,7 +29,11 @@ extension QemuImg {
         }
         do {
             try await command(arguments).check("qemu-img convert", onStdout: onStdout)
-            try Filesystem.renameNoReplace(temporary, to: destination, what: "image \(destination)")
+            if replacing {
+                try Filesystem.renameReplacing(temporary, to: destination, what: "image \(destination)")
+            } else {
+                try Filesystem.renameNoReplace(temporary, to: destination, what: "image \(destination)")
+            }
         } catch {
             try? Filesystem.remove(temporary)
             throw error

@@ -91,6 +91,18 @@ public protocol StorageBackend: Sendable {
     /// image, recorded by its absolute path) until the guest writes its own data: made at once,
     /// whatever the backing file's size.
     func createOverlay(_ volume: VolumeHandle, backing: QemuImg.Backing, size: UInt64) async throws
+
+    /// Makes a new volume from the image file `source` (any `ImageFileFormat`, read as
+    /// `sourceFormat`), converted to the volume's format, reporting progress. Like `create`, the volume
+    /// appears complete or not at all; a backing chain is flattened. Refuses a name in use.
+    func importImage(from source: String, sourceFormat: ImageFileFormat, as volume: VolumeHandle, progress: ProgressHandler?)
+        async throws
+    /// Writes the volume's data, as a guest reads it, to a new image file `destination` in `format`,
+    /// under a temporary name beside it renamed into place at the end. Refuses (`alreadyExists`) an
+    /// existing `destination` unless `replacing`.
+    func exportImage(
+        _ volume: VolumeHandle, to destination: String, format: ImageFileFormat, replacing: Bool, progress: ProgressHandler?
+    ) async throws
 }
 
 extension StorageBackend {

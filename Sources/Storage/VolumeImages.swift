@@ -31,3 +31,16 @@ struct VolumeImages: Sendable {
         try await qemuImg.resize(path, format: ImageFileFormat(volume.format), size: size, shrink: shrink)
     }
 }
+
+extension VolumeImages {
+    /// Converts the volume's file at `path` to `destination` (see `StorageBackend.exportImage`).
+    func export(
+        _ volume: VolumeHandle, at path: String, to destination: String, format: ImageFileFormat, replacing: Bool,
+        progress: ProgressHandler?
+    ) async throws {
+        guard Filesystem.isRegularFile(path) else { throw JoistError.notFound("volume \(volume) does not exist") }
+        try await qemuImg.convert(
+            from: path, sourceFormat: ImageFileFormat(volume.format), to: destination, format: format, replacing: replacing,
+            progress: progress)
+    }
+}

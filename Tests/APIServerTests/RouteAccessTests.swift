@@ -55,6 +55,10 @@ struct RouteAccessTests {
         "DELETE /1.0/images/{name}": .global(.admin),
         "POST /1.0/images/{name}/aliases": .global(.admin),
         "DELETE /1.0/images/{name}/aliases/{alias}": .global(.admin),
+        "POST /1.0/storage-pools/{pool}/volumes/{name}/import": .project(.operator),
+        "POST /1.0/storage-pools/{pool}/volumes/{name}/export": .project(.operator),
+        "GET /1.0/volume-exports/{id}": .project(.operator),
+        "DELETE /1.0/volume-exports/{id}": .project(.operator),
     ]
 
     @Test("every registered route is in openapi.yaml and every documented operation is registered")

@@ -25,6 +25,8 @@ struct OpenAPIDocumentTests {
         "GET /1.0/volumes",
         "GET /1.0/images", "POST /1.0/images", "GET /1.0/images/{name}", "DELETE /1.0/images/{name}",
         "POST /1.0/images/{name}/aliases", "DELETE /1.0/images/{name}/aliases/{alias}",
+        "POST /1.0/storage-pools/{pool}/volumes/{name}/import", "POST /1.0/storage-pools/{pool}/volumes/{name}/export",
+        "GET /1.0/volume-exports/{id}", "DELETE /1.0/volume-exports/{id}",
     ]
 
     @Test("the document parses and every $ref resolves")

@@ -37,7 +37,8 @@ struct CertificateProbeTests {
             try await CertificateProbe.leafCertificate(host: "127.0.0.1", port: listener.port, timeout: .milliseconds(300))
         }
         #expect(error?.code == .timeout)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Without its timeout the probe would wait for ever; the slack covers a busy host.
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test("a server that speaks plain HTTP is not TLS")

@@ -212,6 +212,116 @@ extension OpenAPISpec {
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
 
+  /1.0/storage-pools/{pool}/volumes/{name}/import:
+    parameters:
+      - $ref: "#/components/parameters/PoolName"
+      - $ref: "#/components/parameters/VolumeName"
+      - $ref: "#/components/parameters/Project"
+    post:
+      tags: [storage]
+      operationId: importVolume
+      summary: >-
+        Make volume {name} from an image file (qcow2, raw, vmdk, vdi, vhdx, vpc), as a cancellable operation with
+        progress in bytes. Role operator.
+      description: >-
+        A JSON body names a file on joistd's host, which qemu-img reads in place: only the local administrator
+        (the Unix socket) may (403 otherwise). Any other body is the image's bytes (application/octet-stream),
+        streamed to joistd's staging folder (not subject to the 1 MiB limit) before the operation starts; an
+        uploaded image that reads other files (a backing file, vmdk extents, a qcow2 data file) is refused. The
+        volume counts against the pool's space and the project's disk limit by its virtual size, as a created
+        one does; a failed or cancelled import leaves nothing.
+      parameters:
+        - name: sourceFormat
+          in: query
+          description: With an uploaded body, the image's format (probed when absent).
+          schema: { $ref: "#/components/schemas/VolumeFileFormat" }
+        - name: format
+          in: query
+          description: With an uploaded body, the new volume's format (qcow2 when absent).
+          schema: { $ref: "#/components/schemas/DiskFormat" }
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/StorageVolumeImport" }
+          application/octet-stream:
+            schema: { type: string, format: binary }
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "422": { $ref: "#/components/responses/Unsupported" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/storage-pools/{pool}/volumes/{name}/export:
+    parameters:
+      - $ref: "#/components/parameters/PoolName"
+      - $ref: "#/components/parameters/VolumeName"
+      - $ref: "#/components/parameters/Project"
+    post:
+      tags: [storage]
+      operationId: exportVolume
+      summary: >-
+        Write a volume's data to an image file (qcow2, raw, vmdk, vdi, vhdx, vpc), as a cancellable operation with
+        progress in bytes. Role operator.
+      description: >-
+        With path (the local administrator on the Unix socket only; 403 otherwise), joistd writes that file on its
+        host through a temporary beside it, refusing an existing file unless force. Without, it keeps the file for
+        download: the operation's result names it (download, bytes) at /1.0/volume-exports/{id}, for an hour.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/StorageVolumeExport" }
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/volume-exports/{id}:
+    parameters:
+      - $ref: "#/components/parameters/OperationID"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [storage]
+      operationId: downloadVolumeExport
+      summary: The image file an export without path made, named by its operation's id. Role operator.
+      responses:
+        "200":
+          description: The image file's bytes (Content-Disposition names it NAME.EXT).
+          content:
+            application/octet-stream:
+              schema: { type: string, format: binary }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    delete:
+      tags: [storage]
+      operationId: discardVolumeExport
+      summary: Remove an export's file once downloaded (else it goes after an hour). Role operator.
+      responses:
+        "204": { description: Removed. }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
   /1.0/volumes:
     get:
       tags: [storage]

@@ -124,6 +124,28 @@ extension OpenAPISpec {
       properties:
         name: { $ref: "#/components/schemas/Name" }
         linked: { type: boolean, description: "A copy-on-write clone that reads the source's data; the source must outlive it." }
+    VolumeFileFormat:
+      description: "An image file format, by qemu-img's name: vmdk is VMware's, vdi VirtualBox's, vhdx Hyper-V's, vpc a VHD."
+      type: string
+      enum: [qcow2, raw, vmdk, vdi, vhdx, vpc]
+    StorageVolumeImport:
+      description: The JSON body of POST /1.0/storage-pools/{pool}/volumes/{name}/import (local administrator only).
+      type: object
+      additionalProperties: false
+      required: [path]
+      properties:
+        path: { type: string, minLength: 1, description: "An absolute path on joistd's host." }
+        sourceFormat: { $ref: "#/components/schemas/VolumeFileFormat" }
+        format: { $ref: "#/components/schemas/DiskFormat" }
+    StorageVolumeExport:
+      description: The body of POST /1.0/storage-pools/{pool}/volumes/{name}/export.
+      type: object
+      additionalProperties: false
+      required: [format]
+      properties:
+        format: { $ref: "#/components/schemas/VolumeFileFormat" }
+        path: { type: string, minLength: 1, description: "An absolute path on joistd's host (local administrator only); without it, the file is kept for download." }
+        force: { type: boolean, description: "Replace the file at path if there is one." }
     StoragePoolInfoPage:
       type: object
       additionalProperties: false

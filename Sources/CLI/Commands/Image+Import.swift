@@ -68,7 +68,10 @@ extension ImageCommand {
             case .path(let path):
                 return try await client.call(.POST, "/1.0/images", body: ImageImport(path: path, alias: alias), as: JoistAPI.Operation.self)
             case .upload(let path):
-                return try await client.upload(file: path, to: "/1.0/images" + (alias.map { "?alias=" + APIClient.queryValue($0) } ?? ""))
+                let progress = TransferProgress("Uploading \(URL(fileURLWithPath: path).lastPathComponent)", total: try APIClient.length(of: path))
+                defer { progress.finish() }
+                let target = "/1.0/images" + (alias.map { "?alias=" + APIClient.queryValue($0) } ?? "")
+                return try await client.upload(target, file: path, progress: progress, as: JoistAPI.Operation.self)
             }
         }
 

@@ -3,11 +3,14 @@ import Foundation
 import JoistAPI
 import JoistCore
 
-/// `joist volume create|list|info|resize|clone|delete|attach|detach`: a project's virtual disks in storage pools.
+/// `joist volume create|list|info|resize|clone|delete|attach|detach|import|export`: a project's virtual disks in storage pools.
 struct VolumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "volume", abstract: "Manage volumes: virtual disks in storage pools.",
-        subcommands: [Create.self, List.self, Info.self, Resize.self, Clone.self, Delete.self, Attach.self, Detach.self])
+        subcommands: [
+            Create.self, List.self, Info.self, Resize.self, Clone.self, Delete.self, Attach.self, Detach.self, Import.self,
+            Export.self,
+        ])
 
     /// The `POOL NAME` pair most volume commands start with.
     struct Name: ParsableArguments {

@@ -45,6 +45,12 @@ public actor StorageManager {
     var busy: [VolumeKey: [CheckedContinuation<Void, Never>]] = [:]
     /// The instances that use each volume, as the instance layer reports them (`attach`/`detach`).
     var users: [VolumeKey: Set<String>] = [:]
+    /// Image bytes in transit: uploads to import, exports to download (see `TransferStaging`).
+    public nonisolated let staging: TransferStaging
+    /// Exports kept for download, by the id of the operation that made them.
+    var stagedExports: [String: StagedExport] = [:]
+    /// Reads image files to import.
+    let qemuImg = QemuImg()
 
     public init(env: DaemonEnvironment, projects: ProjectRegistry) {
         self.store = env.store
@@ -53,6 +59,7 @@ public actor StorageManager {
         self.makeBackend = env.storageBackend
         self.events = env.events
         self.logger = env.logger
+        self.staging = TransferStaging(stateDirectory: env.stateDirectory)
     }
 
     static let poolPrefix = "/storage/pools/"
@@ -83,6 +90,7 @@ public actor StorageManager {
         try await loadVolumeRecords()
         for entry in volumes.values { await projects.adopt(.volume(entry.record.size), in: entry.record.project) }
         for name in pools.keys.sorted() { await reconcile(name) }
+        sweepStaging()
     }
 
     private func createDefaultPool() async throws {
