@@ -8,7 +8,7 @@ public struct JoistCommand: AsyncParsableCommand {
         discussion: "Talks to joistd over its Unix socket (--socket, or JOIST_SOCKET; default /run/joist/joist.sock) or a remote (--remote, JOIST_REMOTE, `joist remote`). --project (or JOIST_PROJECT) picks the project.",
         version: "0.1.0",
         subcommands: [
-            Create.self, Launch.self, Start.self, Stop.self, Restart.self, Pause.self, Resume.self, Delete.self,
+            Create.self, Launch.self, Publish.self, Start.self, Stop.self, Restart.self, Pause.self, Resume.self, Delete.self,
             List.self, Info.self, Console.self, Config.self, StorageCommand.self, VolumeCommand.self, ImageCommand.self, ProjectCommand.self,
             TokenCommand.self,
             OperationCommand.self, Monitor.self, Audit.self, Remote.self,

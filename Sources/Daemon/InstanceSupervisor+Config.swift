@@ -73,3 +73,21 @@ extension InstanceSupervisor {
         ConsoleLog.history(at: paths.consoleLog)
     }
 }
+
+extension InstanceSupervisor {
+    /// Runs `body` with the configuration of the stopped instance, keeping it stopped until `body` ends
+    /// (starts and stops wait for the operation lock). Refuses an instance that is not stopped.
+    func whileStopped<T: Sendable>(doing action: String, _ body: @Sendable (InstanceSpec) async throws -> T) async throws -> T {
+        try await operations.withLock {
+            try await self.ensureStopped(for: action)
+            return try await body(await self.record.spec)
+        }
+    }
+
+    private func ensureStopped(for action: String) throws {
+        try ensureExists()
+        guard lifecycle.state == .stopped else {
+            throw JoistError.invalidState("cannot \(action) instance \(name) while it is \(lifecycle.state.rawValue); stop it first")
+        }
+    }
+}

@@ -5,3 +5,11 @@ public struct InstanceDiskAttach: Codable, Sendable, Equatable {
 
     public init(disk: String) { self.disk = disk }
 }
+
+/// `POST /1.0/instances/{name}/publish`: turn a stopped instance's first volume into an image.
+public struct InstancePublish: Codable, Sendable, Equatable {
+    /// A name to give the new image.
+    public var alias: String?
+
+    public init(alias: String? = nil) { self.alias = alias }
+}

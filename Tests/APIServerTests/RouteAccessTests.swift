@@ -20,6 +20,7 @@ struct RouteAccessTests {
         "PUT /1.0/instances/{name}/state": .project(.operator),
         "PATCH /1.0/instances/{name}/config": .project(.operator),
         "POST /1.0/instances/{name}/disks": .project(.operator),
+        "POST /1.0/instances/{name}/publish": .global(.admin),
         "DELETE /1.0/instances/{name}/disks/{pool}/{volume}": .project(.operator),
         "GET /1.0/instances/{name}/console/log": .project(.viewer),
         "GET /1.0/instances/{name}/console": .project(.viewer),

@@ -103,6 +103,7 @@ enum WireSamples {
         WireSample("full state change", "InstanceStateChange", InstanceStateChange(action: .stop, force: true, timeout: 0)),
         WireSample("config patch", "InstanceConfigPatch", configPatch),
         WireSample("empty config patch", "InstanceConfigPatch", InstanceConfigPatch(settings: [])),
+        WireSample("publish", "InstancePublish", InstancePublish(alias: "golden")),
         WireSample("disk attach", "InstanceDiskAttach", InstanceDiskAttach(disk: "default/data,bus=virtio-scsi,cache=none,discard=on")),
         WireSample("config setting", "InstanceConfigSetting", InstanceConfigPatch.Setting(key: "memory", value: "1GiB")),
     ] + InstanceState.allCases.map { WireSample("instance \($0)", "Instance", Instance(name: "w", state: $0, config: minimalSpec, createdAt: date)) }

@@ -46,7 +46,7 @@ struct WireSchemaTests {
     @Test("request bodies refuse unknown fields", arguments: [
         "InstanceCreate", "InstanceStateChange", "InstanceConfigPatch", "ProjectCreate", "ProjectUpdate", "TokenCreate",
         "StoragePoolCreate", "StorageVolumeCreate", "StorageVolumeResize", "StorageVolumeClone", "ImageImport", "ImageAliasCreate",
-        "InstanceDiskAttach", "StorageVolumeImport", "StorageVolumeExport",
+        "InstanceDiskAttach", "InstancePublish", "StorageVolumeImport", "StorageVolumeExport",
     ])
     func closedRequests(schema: String) throws {
         let problems = try Spec.document().validate(json: try Spec.json(#"{"colour": "blue"}"#), against: schema)

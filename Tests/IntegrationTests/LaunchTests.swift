@@ -5,7 +5,7 @@ import Testing
 /// `joist launch`: instances whose root disks are copy-on-write clones of one image, in real guests.
 @Suite("Launch from an image (real QEMU)", .serialized, .timeLimit(.minutes(5)))
 struct LaunchTests {
-    @Test("two instances launched from one image read its data, write their own, and leave the image untouched")
+    @Test("two instances launched from one image read its data, write their own, leave the image untouched, and one is published")
     func twoFromOneImage() async throws {
         let guest = try await TestGuest.locate()
         try await withTemporaryDirectory(prefix: "jlaunch") { folder in
@@ -37,6 +37,16 @@ struct LaunchTests {
                 #expect(size as? String == "512MiB")
                 let held = try await joist.cli(["image", "delete", "base"])
                 #expect(!held.succeeded && held.stderr.contains("web1-root"), "\(held)")
+
+                // A stopped instance becomes an image of its own: its writes over the image's data.
+                let running = try await joist.cli(["publish", "web2", "--alias", "web2-image"])
+                #expect(running.stderr.contains("while it is running; stop it first"), "\(running)")
+                try await Self.run(joist, ["stop", "--force", "web1"])
+                try await Self.run(joist, ["publish", "web1", "--alias", "web1-image"])
+                let published = try #require(try await Self.json(joist, ["image", "info", "web1-image", "--format", "json"])["fingerprint"] as? String)
+                let file = joist.stateDirectory + "/images/\(published).qcow2"
+                let own = try await CommandRunner.run("/usr/bin/qemu-io", ["-f", "qcow2", "-r", "-c", "read -P 0x41 0 4", "-c", "read -P 0x5a 4 4092", file])
+                #expect(own.succeeded && !own.stdout.contains("failed"), "\(own)")
 
                 try await Self.run(joist, ["delete", "--force", "web1"])
                 try await Self.run(joist, ["delete", "--force", "web2"])

@@ -297,6 +297,32 @@ paths:
         "500": { $ref: "#/components/responses/ServerError" }
         "504": { $ref: "#/components/responses/Timeout" }
 
+  /1.0/instances/{name}/publish:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    post:
+      tags: [instances]
+      operationId: publishInstance
+      summary: >-
+        Turn the stopped instance's first volume into an image, flattened to one qcow2 file, as an operation
+        (progress in bytes; cancellable). Role admin, with a token for every project (images are global).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/InstancePublish" }
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
   /1.0/instances/{name}/console/log:
     parameters:
       - $ref: "#/components/parameters/InstanceName"

@@ -247,6 +247,12 @@ extension OpenAPISpec {
           type: array
           items: { $ref: "#/components/schemas/InstanceConfigSetting" }
 
+    InstancePublish:
+      description: The body of POST /1.0/instances/{name}/publish.
+      type: object
+      additionalProperties: false
+      properties:
+        alias: { $ref: "#/components/schemas/Name" }
     InstanceDiskAttach:
       description: The body of POST /1.0/instances/{name}/disks.
       type: object
