@@ -87,7 +87,8 @@ struct QMPClientFailureTests {
                 guard case .timeout = error as? QMPError else { return false }
                 return true
             }
-            #expect(ContinuousClock.now - started < .seconds(3))
+            // Without its timeout the connect would wait for ever; the slack covers a busy host.
+            #expect(ContinuousClock.now - started < .seconds(30))
         }
     }
 
