@@ -77,7 +77,11 @@ public struct HostCommand: Sendable {
 
     /// Runs the command and returns its output when it exits with status 0; otherwise throws
     /// `hostFailure("<what> failed: <the end of its stderr>")`.
+    ///
+    /// Never inlined: Swift 6.3.1's optimizer crashes (LLVM coroutine splitting, swifterror) when this
+    /// body is inlined into async callers in other modules, which stopped release builds.
     @discardableResult
+    @inline(never)
     public func check(_ what: String, onStdout: (@Sendable ([UInt8]) -> Void)? = nil) async throws -> Output {
         try await run(onStdout: onStdout).check(what)
     }
