@@ -148,6 +148,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Test traits (Swift Testing): `.bootsGuests` shares the host's cores between guest-booting tests.
+        .target(name: "JoistTestTraits", swiftSettings: strict),
         // Benchmarks (not tests): `scripts/bench`.
         .executableTarget(
             name: "joist-bench",
@@ -188,7 +190,8 @@ let package = Package(
         .testTarget(
             name: "QEMUDriverTests",
             dependencies: [
-                "QEMUDriver", "HostKit", "JoistCore", "JoistTesting", "QMP", .product(name: "Logging", package: "swift-log"),
+                "QEMUDriver", "HostKit", "JoistCore", "JoistTesting", "JoistTestTraits", "QMP",
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],
             swiftSettings: strict
@@ -205,7 +208,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["JoistCore", "JoistAPI", "JoistTesting", "QEMUDriver"],
+            dependencies: ["JoistCore", "JoistAPI", "JoistTesting", "JoistTestTraits", "QEMUDriver"],
             swiftSettings: strict
         ),
     ]

@@ -10,14 +10,11 @@ extension DaemonHarness {
     }
 
     /// Waits until the console history kept by the daemon contains `text`.
-    public func waitForConsole(_ name: String, containing text: String, after: Int = 0, timeout: Duration = .seconds(60)) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+    public func waitForConsole(_ name: String, containing text: String, after: Int = 0, timeout: Duration = .seconds(120)) async throws -> Bool {
+        try await poll(timeout: timeout) {
             let log = try await cli(["console", name, "--log"]).stdout
-            if log.count > after, log.dropFirst(after).contains(text) { return true }
-            try await Task.sleep(for: .milliseconds(100))
+            return log.count > after && log.dropFirst(after).contains(text)
         }
-        return false
     }
 
     /// The instance as `joist info --format json` shows it.
@@ -36,11 +33,19 @@ extension DaemonHarness {
 
     /// Polls until the instance reaches `state`; returns whether it did within `timeout`.
     public func waitForState(_ name: String, _ state: String, timeout: Duration = .seconds(60)) async throws -> Bool {
+        try await poll(timeout: timeout) { try await self.state(name) == state }
+    }
+
+    /// Checks `condition` until it holds or `timeout` passes: quickly at first, then every half
+    /// second, since each check spawns the CLI and a busy host has no cycles to spare for polling.
+    private func poll(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
+        var interval = Duration.milliseconds(50)
         while ContinuousClock.now < deadline {
-            if try await self.state(name) == state { return true }
-            try await Task.sleep(for: .milliseconds(100))
+            if try await condition() { return true }
+            try await Task.sleep(for: interval)
+            interval = min(interval * 2, .milliseconds(500))
         }
-        return false
+        return try await condition()
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
+import JoistTestTraits
 import JoistTesting
 import Testing
 
 /// Guests outlive joistd; a new daemon re-attaches to them.
-@Suite("Daemon restart (real QEMU)", .serialized, .timeLimit(.minutes(5)))
+@Suite("Daemon restart (real QEMU)", .bootsGuests(3), .serialized, .timeLimit(.minutes(5)))
 struct DaemonRestartTests {
     @Test("kill -9 of joistd with 3 running guests: all still running, same pids, and controllable after restart")
     func killNineAndReattach() async throws {

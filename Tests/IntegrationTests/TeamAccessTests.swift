@@ -1,10 +1,11 @@
 import Foundation
+import JoistTestTraits
 import JoistTesting
 import Testing
 
 /// Remote access, tokens, projects, operations, events and audit, through the real CLI against a real
 /// daemon serving TLS on loopback.
-@Suite("Teams over TLS (real daemon)", .serialized, .timeLimit(.minutes(5)))
+@Suite("Teams over TLS (real daemon)", .bootsGuests, .serialized, .timeLimit(.minutes(5)))
 struct TeamAccessTests {
     @Test("a project-bound operator works remotely in its project only; a viewer reads; audit and events record it")
     func remoteTeamWork() async throws {

@@ -55,7 +55,15 @@ struct BtrfsMount {
     }
 
     /// Unmounts (the loop device goes with it: `mount -o loop` sets autoclear).
+    ///
+    /// Tries again for a few seconds while the mount is busy: a child that another test spawned at
+    /// the wrong moment can briefly hold a copy of a descriptor opened in here.
     func unmount() async throws {
+        let umount = try #require(HostCommand.locate("umount"), "umount is not installed")
+        for _ in 0..<20 {
+            if try await HostCommand(umount, [mountPoint]).run().succeeded { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
         try await Tool.run("umount", [mountPoint])
     }
 }
