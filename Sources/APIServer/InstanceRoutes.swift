@@ -60,7 +60,7 @@ enum InstanceRoutes {
             let patch = try await JSONBody.decode(InstanceConfigPatch.self, allowed: ["settings"], nested: ["settings": ["key", "value"]], from: request, context: context)
             let instance = try await manager.updateConfig(
                 context.parameters.require("name"), in: scope.project, settings: patch.settings.map { ($0.key, $0.value) },
-                ifMatch: request.headers[.ifMatch])
+                ifMatch: request.headers[.ifMatch], images: services.images)
             return JSONBody.response(instance, etag: ETag.of(instance.config))
         }
         table.add(.get, "/1.0/instances/{name}/console/log", .project(.viewer), action: "instance.console-log") { _, context, scope in
@@ -100,5 +100,6 @@ extension InstanceCreate {
     /// The JSON fields a create request may carry.
     static let fields: Set<String> = [
         "name", "kernel", "initrd", "cmdline", "cpus", "memory", "disks", "nics", "machine", "accel", "image", "pool", "rootSize",
+        "cdrom",
     ]
 }

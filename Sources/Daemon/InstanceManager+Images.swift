@@ -3,31 +3,55 @@ public import JoistAPI
 import JoistCore
 
 extension InstanceManager {
-    /// Creates an instance; with `request.image`, its first disk is a new volume `NAME-root` in
-    /// `request.pool`, a copy-on-write clone of the image (made at once whatever the image's size).
-    /// The configuration is checked before the volume is made, and the volume is removed again when
+    /// Creates an instance with what the image store provides.
+    ///
+    /// With `request.image`, its first disk is a new volume `NAME-root` in `request.pool`, a
+    /// copy-on-write clone of the image (made at once whatever the image's size), which the instance
+    /// owns: deleting the instance deletes it. With `request.cdrom`, the ISO image goes into its CD-ROM
+    /// drive. The configuration is checked before the volume is made, and what was made is undone when
     /// the instance cannot be created.
     public func create(_ request: InstanceCreate, in project: String, images: ImageManager) async throws -> Instance {
-        guard let image = request.image else { return try await create(request, in: project) }
-        let root = VolumeReference(
-            pool: try ResourceName.validate(request.pool ?? StoragePool.defaultName, kind: "pool"),
-            name: try ResourceName.validate(try ResourceName.validate(request.name) + "-root", kind: "root volume"))
+        guard request.image != nil || request.cdrom != nil else { return try await create(request, in: project) }
+        let name = try ResourceName.validate(request.name)
+        let key = InstanceKey(project: project, name: name)
         var plain = request
         plain.image = nil
         plain.pool = nil
         plain.rootSize = nil
-        plain.disks = [root.description] + (request.disks ?? [])
-        try Self.spec(from: plain).validate(host: env.host, fileExists: { FileManager.default.fileExists(atPath: $0) })
-        let size = try request.rootSize.map { text throws(JoistError) in try ByteSize(parsing: text) }
-        _ = try await images.createVolume(fromImage: image, name: root.name, pool: root.pool, project: project, size: size)
+        var root: VolumeReference?
+        if request.image != nil {
+            let volume = VolumeReference(
+                pool: try ResourceName.validate(request.pool ?? StoragePool.defaultName, kind: "pool"),
+                name: try ResourceName.validate(name + "-root", kind: "root volume"))
+            plain.disks = [volume.description] + (request.disks ?? [])
+            root = volume
+        }
+        // Checked with a stand-in fingerprint: the real one is known once the image is resolved.
+        var check = plain
+        if check.cdrom != nil { check.cdrom = String(repeating: "0", count: 64) }
+        try Self.spec(from: check).validate(host: env.host, fileExists: { FileManager.default.fileExists(atPath: $0) })
+
+        var undo: [@Sendable () async -> Void] = []
         do {
-            return try await create(plain, in: project)
-        } catch {
-            do {
-                try await storage.deleteVolume(root, project: project)
-            } catch let cleanup {
-                env.logger.error("cannot remove volume \(root) of a launch that failed: \(cleanup)")
+            if let reference = request.cdrom {
+                let fingerprint = try await images.insertCDROM(reference, into: key)
+                plain.cdrom = fingerprint
+                undo.append { [storage] in await storage.releaseImage(fingerprint, by: key) }
             }
+            if let root, let image = request.image {
+                let size = try request.rootSize.map { text throws(JoistError) in try ByteSize(parsing: text) }
+                _ = try await images.createVolume(fromImage: image, name: root.name, pool: root.pool, project: project, size: size)
+                undo.append { [storage, env] in
+                    do {
+                        try await storage.deleteVolume(root, project: project)
+                    } catch {
+                        env.logger.error("cannot remove volume \(root) of a launch that failed: \(error)")
+                    }
+                }
+            }
+            return try await create(plain, in: project, owning: root.map { [$0] } ?? [])
+        } catch {
+            for step in undo.reversed() { await step() }
             throw error
         }
     }

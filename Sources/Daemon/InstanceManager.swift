@@ -61,6 +61,7 @@ public actor InstanceManager {
                         env.logger.error("instance \(key) names volume \(volume), which cannot be attached: \(error)")
                     }
                 }
+                if let cdrom = record.spec.cdrom { await storage.useImage(cdrom, by: key) }
             } catch {
                 env.logger.error("skipping unreadable record \(item.key): \(error)")
             }
@@ -71,8 +72,8 @@ public actor InstanceManager {
     }
 
     /// Validates and stores a new instance (stopped) within its project's limits. Nothing is created
-    /// when validation or the quota refuses it.
-    public func create(_ request: InstanceCreate, in project: String) async throws -> Instance {
+    /// when validation or the quota refuses it. `owning` are volumes made for it, deleted with it.
+    public func create(_ request: InstanceCreate, in project: String, owning: [VolumeReference] = []) async throws -> Instance {
         let spec = try Self.spec(from: request)
         try spec.validate(host: env.host, fileExists: { FileManager.default.fileExists(atPath: $0) })
         let key = InstanceKey(project: project, name: spec.name)
@@ -92,7 +93,7 @@ public actor InstanceManager {
             await releaseVolumes(volumes, of: key)
             throw error
         }
-        let record = InstanceRecord(spec: spec, project: project, createdAt: Date())
+        let record = InstanceRecord(spec: spec, project: project, createdAt: Date(), ownedVolumes: owning.isEmpty ? nil : owning)
         let revision: Int64
         let stored = try APICoding.encoder().encode(record)
         do {
@@ -150,34 +151,78 @@ public actor InstanceManager {
 
     /// Applies `key=value` settings to a stopped instance, within its project's limits.
     /// `ifMatch` is the ETag the caller read; a stale one is refused with `preconditionFailed`.
+    /// A `cdrom` setting names an ISO image, which `images` resolves and holds while the drive has it.
     public func updateConfig(
-        _ name: String, in project: String, settings: [(key: String, value: String)], ifMatch: String?
+        _ name: String, in project: String, settings: [(key: String, value: String)], ifMatch: String?,
+        images: ImageManager? = nil
     ) async throws -> Instance {
         let supervisor = try supervisor(name, in: project)
-        let projects = self.projects
-        try await supervisor.updateConfig(settings, ifMatch: ifMatch) { old, new in
-            let delta = ResourceDelta.instance(new) + -ResourceDelta.instance(old)
-            guard !delta.isZero else { return {} }
-            try await projects.reserve(delta, in: project)
-            return { await projects.release(delta, in: project) }
+        let key = supervisor.key
+        let before = await supervisor.snapshot().config.cdrom
+        var settings = settings
+        var inserted: Set<String> = []
+        for index in settings.indices where settings[index].key == "cdrom" && !settings[index].value.isEmpty {
+            guard let images else { throw JoistError.invalidArgument("cdrom cannot be set here: no image store") }
+            do {
+                settings[index].value = try await images.insertCDROM(settings[index].value, into: key)
+            } catch {
+                await releaseImages(inserted.subtracting([before].compactMap { $0 }), of: key)
+                throw error
+            }
+            inserted.insert(settings[index].value)
         }
-        return await supervisor.snapshot()
+        let projects = self.projects
+        do {
+            try await supervisor.updateConfig(settings, ifMatch: ifMatch) { old, new in
+                let delta = ResourceDelta.instance(new) + -ResourceDelta.instance(old)
+                guard !delta.isZero else { return {} }
+                try await projects.reserve(delta, in: project)
+                return { await projects.release(delta, in: project) }
+            }
+        } catch {
+            await releaseImages(inserted.subtracting([before].compactMap { $0 }), of: key)
+            throw error
+        }
+        let instance = await supervisor.snapshot()
+        await releaseImages(inserted.union([before].compactMap { $0 }).subtracting([instance.config.cdrom].compactMap { $0 }), of: key)
+        return instance
+    }
+
+    private func releaseImages(_ fingerprints: Set<String>, of key: InstanceKey) async {
+        for fingerprint in fingerprints { await storage.releaseImage(fingerprint, by: key) }
     }
 
     /// Deletes an instance and its runtime files; a running one only with `force` (it is stopped first).
     public func delete(_ name: String, in project: String, force: Bool) async throws {
         let supervisor = try supervisor(name, in: project)
-        let spec = try await supervisor.prepareForDeletion(force: force)
+        let record = try await supervisor.prepareForDeletion(force: force)
+        let spec = record.spec
         try await env.store.delete(InstanceRecord.key(name, project: project), expect: .any)
         supervisors[project]?.removeValue(forKey: name)
         await projects.release(.instance(spec), in: project)
         await releaseVolumes(spec.disks.compactMap(\.volume), of: supervisor.key)
+        if let cdrom = spec.cdrom { await storage.releaseImage(cdrom, by: supervisor.key) }
         let paths = env.paths(for: supervisor.key)
         unlink(paths.recoveryFile)
         try? FileManager.default.removeItem(atPath: paths.directory)
         env.logger.info("deleted instance \(supervisor.key)")
+        await deleteOwnedVolumes(of: record, key: supervisor.key)
         env.events.publish(.lifecycle(
             LifecycleEvent(action: "instance-deleted", source: "/1.0/instances/\(name)", name: name), project: project))
+    }
+
+    /// Deletes the volumes made for a deleted instance that were still its disks. The instance is gone
+    /// whatever happens here: a volume that cannot be deleted (a linked clone reads it) stays, logged.
+    private func deleteOwnedVolumes(of record: InstanceRecord, key: InstanceKey) async {
+        let disks = Set(record.spec.disks.compactMap(\.volume))
+        for volume in record.ownedVolumes ?? [] where disks.contains(volume) {
+            do {
+                try await storage.deleteVolume(volume, project: key.project)
+                env.logger.info("deleted volume \(volume), made for instance \(key)")
+            } catch {
+                env.logger.warning("kept volume \(volume) of deleted instance \(key): \(error)")
+            }
+        }
     }
 
     /// Records that the new instance uses each volume its disks name (refused when a volume is missing
@@ -210,7 +255,7 @@ public actor InstanceManager {
     /// Turns a create request into a spec, parsing sizes, NICs and disks and detecting file disks' formats.
     static func spec(from request: InstanceCreate) throws -> InstanceSpec {
         try ResourceName.validate(request.name)
-        var spec = InstanceSpec(name: request.name, kernel: request.kernel, initrd: request.initrd)
+        var spec = InstanceSpec(name: request.name, kernel: request.kernel, initrd: request.initrd, cdrom: request.cdrom)
         if let cmdline = request.cmdline { spec.cmdline = cmdline }
         if let cpus = request.cpus { spec.cpus = cpus }
         if let memory = request.memory { spec.memory = try ByteSize(parsing: memory) }

@@ -16,16 +16,20 @@ public struct InstanceRecord: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var runtime: Runtime?
     public var lastExit: ExitRecord?
+    /// Volumes made for this instance (the root volume of a launch): deleted with it while it still
+    /// has them as disks. Detaching one first keeps it.
+    public var ownedVolumes: [VolumeReference]?
 
     public init(
         spec: InstanceSpec, project: String = Project.defaultName, createdAt: Date, runtime: Runtime? = nil,
-        lastExit: ExitRecord? = nil
+        lastExit: ExitRecord? = nil, ownedVolumes: [VolumeReference]? = nil
     ) {
         self.spec = spec
         self.project = project
         self.createdAt = createdAt
         self.runtime = runtime
         self.lastExit = lastExit
+        self.ownedVolumes = ownedVolumes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -36,6 +40,7 @@ public struct InstanceRecord: Codable, Sendable, Equatable {
         createdAt = try container.decode(Date.self, forKey: .createdAt)
         runtime = try container.decodeIfPresent(Runtime.self, forKey: .runtime)
         lastExit = try container.decodeIfPresent(ExitRecord.self, forKey: .lastExit)
+        ownedVolumes = try container.decodeIfPresent([VolumeReference].self, forKey: .ownedVolumes)
     }
 
     /// The store key of an instance; every resource lives under its project.

@@ -44,11 +44,11 @@ extension InstanceSupervisor {
 
     /// Marks the instance deleted after stopping it if `force`; refuses a running instance otherwise.
     /// Returns the configuration it had, so its project's usage can be released.
-    func prepareForDeletion(force: Bool) async throws -> InstanceSpec {
+    func prepareForDeletion(force: Bool) async throws -> InstanceRecord {
         try await operations.withLock { try await self.performPrepareForDeletion(force: force) }
     }
 
-    private func performPrepareForDeletion(force: Bool) async throws -> InstanceSpec {
+    private func performPrepareForDeletion(force: Bool) async throws -> InstanceRecord {
         try ensureExists()
         if lifecycle.state.hasProcess {
             guard force else {
@@ -57,7 +57,7 @@ extension InstanceSupervisor {
             try await performStop(force: true, timeout: .zero)
         }
         deleted = true
-        return record.spec
+        return record
     }
 
     /// The console hub of the running guest.

@@ -1,6 +1,7 @@
 import Foundation
 import JoistCore
 import QEMUDriver
+import Storage
 
 extension InstanceSupervisor {
     /// `disks` as QEMU opens them: each volume's image file and format looked up in its pool.
@@ -13,6 +14,16 @@ extension InstanceSupervisor {
             guard let image = located[volume] else { throw JoistError.notFound("volume \(volume) not found") }
             return image
         }
+    }
+
+    /// The CD-ROM drive with the ISO image `fingerprint` in it; the image store keeps the file.
+    func cdromDrive(_ fingerprint: String?) throws -> [AttachedDisk] {
+        guard let fingerprint else { return [] }
+        let path = try ImageFiles(stateDirectory: env.stateDirectory).path(of: fingerprint, format: .iso)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw JoistError.notFound("the CD-ROM image \(fingerprint.prefix(12)) of instance \(name) is no longer in the image store")
+        }
+        return [.cdrom(path: path)]
     }
 
     /// Adds a disk to the instance's configuration, plugging it into the guest first when it runs.

@@ -12,7 +12,7 @@ extension InstanceSupervisor {
 
     func performStart() async throws {
         try ensureExists()
-        let disks = try await attachedDisks(record.spec.disks)
+        let disks = try await attachedDisks(record.spec.disks) + cdromDrive(record.spec.cdrom)
         try transition(.start)
         var launchedPID: Int32?
         do {

@@ -52,7 +52,8 @@ public struct ExitRecord: Codable, Sendable, Equatable {
 /// `POST /1.0/instances`: what a user gives to create an instance. Unknown fields are refused.
 public struct InstanceCreate: Codable, Sendable, Equatable {
     public var name: String
-    public var kernel: String
+    /// A kernel to boot directly; without one, the firmware boots from the disks, then the CD-ROM.
+    public var kernel: String?
     public var initrd: String?
     public var cmdline: String?
     public var cpus: Int?
@@ -71,11 +72,13 @@ public struct InstanceCreate: Codable, Sendable, Equatable {
     public var pool: String?
     /// The root volume's size, e.g. `10GiB`, when it should be larger than the image.
     public var rootSize: String?
+    /// An ISO image (alias or fingerprint) for the CD-ROM drive.
+    public var cdrom: String?
 
     public init(
-        name: String, kernel: String, initrd: String? = nil, cmdline: String? = nil, cpus: Int? = nil,
+        name: String, kernel: String? = nil, initrd: String? = nil, cmdline: String? = nil, cpus: Int? = nil,
         memory: String? = nil, disks: [String]? = nil, nics: [String]? = nil, machine: MachineType? = nil,
-        accel: AccelMode? = nil, image: String? = nil, pool: String? = nil, rootSize: String? = nil
+        accel: AccelMode? = nil, image: String? = nil, pool: String? = nil, rootSize: String? = nil, cdrom: String? = nil
     ) {
         self.name = name
         self.kernel = kernel
@@ -90,6 +93,7 @@ public struct InstanceCreate: Codable, Sendable, Equatable {
         self.image = image
         self.pool = pool
         self.rootSize = rootSize
+        self.cdrom = cdrom
     }
 }
 

@@ -4,10 +4,11 @@ extension InstanceSpec {
         ("cpus", "number of virtual CPUs"),
         ("memory", "guest RAM, e.g. 512MiB or 2GiB"),
         ("cmdline", "kernel command line"),
-        ("kernel", "absolute path of the kernel image"),
+        ("kernel", "absolute path of the kernel image (empty to boot from disk through the firmware)"),
         ("initrd", "absolute path of the initramfs (empty to remove)"),
         ("machine", "q35 or microvm"),
         ("accel", "auto, kvm or tcg"),
+        ("cdrom", "ISO image (alias or fingerprint) in the CD-ROM drive (empty to eject)"),
     ]
 
     /// Returns a copy with `key=value` settings applied, refusing unknown keys and malformed values.
@@ -25,9 +26,11 @@ extension InstanceSpec {
             case "cmdline":
                 spec.cmdline = value
             case "kernel":
-                spec.kernel = value
+                spec.kernel = value.isEmpty ? nil : value
             case "initrd":
                 spec.initrd = value.isEmpty ? nil : value
+            case "cdrom":
+                spec.cdrom = value.isEmpty ? nil : value
             case "machine":
                 guard let machine = MachineType(rawValue: value) else {
                     throw .invalidArgument("machine must be one of \(MachineType.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(value)')")

@@ -27,8 +27,7 @@ extension InstanceSpec {
         guard memory.bytes % (1 << 20) == 0 else {
             throw .invalidArgument("memory \(memory) must be a whole number of MiB")
         }
-        try Self.validateFile(kernel, role: "kernel", fileExists: fileExists)
-        if let initrd { try Self.validateFile(initrd, role: "initrd", fileExists: fileExists) }
+        try validateBoot(fileExists: fileExists)
         try validateDisks(fileExists: fileExists)
         guard cmdline.utf8.count <= Self.maxCmdlineLength else {
             throw .invalidArgument("cmdline is longer than \(Self.maxCmdlineLength) bytes")
@@ -40,6 +39,23 @@ extension InstanceSpec {
         let ports = nics.flatMap(\.hostForwards).map { "\($0.proto):\($0.hostAddress):\($0.hostPort)" }
         if let duplicate = Dictionary(grouping: ports, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw .invalidArgument("host port forward \(duplicate) is given twice")
+        }
+    }
+
+    /// A kernel to boot directly (with its initrd), or the firmware booting disks and CD-ROM: microvm
+    /// has no firmware that reads disks, and an initrd means nothing without a kernel.
+    private func validateBoot(fileExists: (String) -> Bool) throws(JoistError) {
+        if let kernel {
+            try Self.validateFile(kernel, role: "kernel", fileExists: fileExists)
+        } else {
+            guard initrd == nil else { throw .invalidArgument("an initrd needs a kernel: give the kernel too, or neither") }
+            guard machine != .microvm else {
+                throw .invalidArgument("a microvm boots only a kernel given directly (--kernel); use machine q35 to boot from disk")
+            }
+        }
+        if let initrd { try Self.validateFile(initrd, role: "initrd", fileExists: fileExists) }
+        if let cdrom, cdrom.count != 64 || !cdrom.allSatisfy(\.isHexDigit) || cdrom.contains(where: \.isUppercase) {
+            throw .invalidArgument("cdrom must be an image's full fingerprint (64 lowercase hex digits), not '\(cdrom)'")
         }
     }
 
@@ -64,10 +80,11 @@ extension InstanceSpec {
     /// disk has a root port of its own, and the spare hot-plug ports take slots too.
     private func validateDeviceCount() throws(JoistError) {
         let blk = disks.count(where: { $0.effectiveBus == .virtioBlk })
-        let devices = nics.count + blk + (blk < disks.count ? 1 : 0)
+        let needsSCSI = blk < disks.count || cdrom != nil
+        let devices = nics.count + blk + (needsSCSI ? 1 : 0)
         switch machine {
         case .microvm:
-            if !disks.isEmpty && devices > 8 { throw .invalidArgument("microvm supports at most 8 virtio devices") }
+            if (!disks.isEmpty || cdrom != nil) && devices > 8 { throw .invalidArgument("microvm supports at most 8 virtio devices") }
         case .q35:
             let room = Self.q35Slots - Self.spareHotplugPorts
             if devices > room {

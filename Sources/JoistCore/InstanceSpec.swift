@@ -5,8 +5,10 @@ import Foundation
 /// This is what the store and the recovery file hold; runtime facts (state, pid) live elsewhere.
 public struct InstanceSpec: Codable, Sendable, Equatable {
     public var name: String
-    public var kernel: String
+    /// The kernel QEMU boots directly; without one, the firmware boots from the disks, then the CD-ROM.
+    public var kernel: String?
     public var initrd: String?
+    /// The kernel's command line (unused when the firmware boots).
     public var cmdline: String
     public var cpus: Int
     public var memory: ByteSize
@@ -14,11 +16,13 @@ public struct InstanceSpec: Codable, Sendable, Equatable {
     public var nics: [NICSpec]
     public var machine: MachineType
     public var accel: AccelMode
+    /// The fingerprint of the ISO image in the CD-ROM drive, if any.
+    public var cdrom: String?
 
     public init(
-        name: String, kernel: String, initrd: String? = nil, cmdline: String = "console=ttyS0",
+        name: String, kernel: String? = nil, initrd: String? = nil, cmdline: String = "console=ttyS0",
         cpus: Int = 1, memory: ByteSize = .mebibytes(512), disks: [DiskSpec] = [], nics: [NICSpec] = [],
-        machine: MachineType = .q35, accel: AccelMode = .auto
+        machine: MachineType = .q35, accel: AccelMode = .auto, cdrom: String? = nil
     ) {
         self.name = name
         self.kernel = kernel
@@ -30,7 +34,11 @@ public struct InstanceSpec: Codable, Sendable, Equatable {
         self.nics = nics
         self.machine = machine
         self.accel = accel
+        self.cdrom = cdrom
     }
+
+    /// Whether the firmware boots the guest from its disks and CD-ROM (no kernel is given).
+    public var bootsFromFirmware: Bool { kernel == nil }
 }
 
 /// QEMU machine types Joist supports.

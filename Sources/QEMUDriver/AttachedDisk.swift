@@ -19,6 +19,11 @@ public struct AttachedDisk: Sendable, Equatable {
     public var discard: Bool
     /// Whether QEMU opens the image read-only (the guest then sees a read-only disk).
     public var readOnly: Bool
+    /// A disk, or a CD-ROM drive with the image as its disc.
+    public var media: DiskMedia = .disk
+    /// Where the firmware tries the device in its boot order (lowest first); `nil` when a kernel is
+    /// booted directly, or for disks plugged in later.
+    public var bootIndex: Int?
 
     /// The disk `spec` whose image is `path` in `format`.
     public init(spec: DiskSpec, path: String, format: DiskFormat, readOnly: Bool = false) {
@@ -30,6 +35,15 @@ public struct AttachedDisk: Sendable, Equatable {
         self.cache = spec.cache
         self.discard = spec.discard ?? false
         self.readOnly = readOnly
+    }
+
+    /// The CD-ROM drive holding the ISO image at `path`: a read-only SCSI CD on the virtio SCSI
+    /// controller, which Linux guests and the firmware both read.
+    public static func cdrom(path: String) -> AttachedDisk {
+        var disk = AttachedDisk(spec: DiskSpec(path: path, bus: .virtioSCSI), path: path, format: .raw, readOnly: true)
+        disk.names = .cdrom
+        disk.media = .cdrom
+        return disk
     }
 
     /// Resolves `spec`: a file disk is its own path and recorded format; a volume asks `resolveVolume`.
@@ -50,4 +64,10 @@ public struct AttachedDisk: Sendable, Equatable {
     public static func resolve(_ disks: [DiskSpec], resolveVolume: VolumeResolver) throws -> [AttachedDisk] {
         try disks.map { try AttachedDisk(resolving: $0, resolveVolume: resolveVolume) }
     }
+}
+
+/// What kind of drive the guest sees.
+public enum DiskMedia: Sendable, Equatable {
+    case disk
+    case cdrom
 }

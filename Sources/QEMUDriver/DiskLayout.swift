@@ -64,11 +64,12 @@ enum DiskLayout {
             if let port { fields.append(("bus", .string(port))) }
         case .virtioSCSI:
             fields = [
-                ("driver", .string("scsi-hd")), ("id", .string(disk.names.device)), ("drive", .string(disk.names.node)),
-                ("bus", .string(scsiBus)),
+                ("driver", .string(disk.media == .cdrom ? "scsi-cd" : "scsi-hd")), ("id", .string(disk.names.device)),
+                ("drive", .string(disk.names.node)), ("bus", .string(scsiBus)),
             ]
         }
         if let cache = disk.cache { fields.append(("write-cache", .string(cache.writeCache ? "on" : "off"))) }
+        if let bootIndex = disk.bootIndex { fields.append(("bootindex", .int(bootIndex))) }
         return .object(fields)
     }
 

@@ -16,11 +16,17 @@ public struct DiskNames: Sendable, Hashable {
     public let device: String
 
     public init(for source: DiskSpec.Source) {
-        let base = "disk-" + Self.hash(source.description)
+        self.init(base: "disk-" + Self.hash(source.description))
+    }
+
+    private init(base: String) {
         node = base
         fileNode = base + "-file"
         device = base + "-dev"
     }
+
+    /// The CD-ROM drive's names: an instance has one drive, whichever disc is in it.
+    public static let cdrom = DiskNames(base: "cdrom0")
 
     /// The top 48 bits of the text's 64-bit FNV-1a hash, as 12 hex digits: stable across runs and
     /// builds (Swift's `Hasher` is seeded per process), and short enough for node names.

@@ -23,8 +23,10 @@ public struct QEMUArgvBuilder: Sendable {
         return argv(for: spec, disks: disks, paths: paths, accelerator: accelerator)
     }
 
-    /// The full argv, binary first; `disks` are the spec's disks, already resolved, and stand in for them.
+    /// The full argv, binary first; `disks` are the spec's disks, already resolved, and stand in for
+    /// them, followed by the CD-ROM drive when the spec has one (`AttachedDisk.cdrom`).
     public func argv(for spec: InstanceSpec, disks: [AttachedDisk], paths: RuntimePaths, accelerator: Accelerator) -> [String] {
+        let disks = spec.bootsFromFirmware ? Self.bootOrder(disks) : disks
         var args = [binary]
         args += ["-name", "guest=\(spec.name),debug-threads=on"]
         args += ["-nodefaults", "-no-user-config", "-display", "none"]
@@ -35,13 +37,26 @@ public struct QEMUArgvBuilder: Sendable {
         args += ["-mon", "chardev=qmp,mode=control"]
         args += ["-chardev", "socket,id=serial0,path=\(Self.escaped(paths.serialSocket)),server=on,wait=off"]
         args += ["-serial", "chardev:serial0"]
-        args += ["-kernel", spec.kernel]
-        if let initrd = spec.initrd { args += ["-initrd", initrd] }
-        args += ["-append", spec.cmdline]
+        if let kernel = spec.kernel {
+            args += ["-kernel", kernel]
+            if let initrd = spec.initrd { args += ["-initrd", initrd] }
+            args += ["-append", spec.cmdline]
+        }
         if spec.machine == .q35 { args += ["-device", device("pvpanic", id: "panic0", [])] }
         args += diskArgs(disks, machine: spec.machine)
         for (index, nic) in spec.nics.enumerated() { args += nicArgs(nic, index: index, machine: spec.machine) }
         return args
+    }
+
+    /// The firmware tries the disks in the instance's order, then the CD-ROM: a blank disk has no boot
+    /// signature, so an installer on the CD-ROM boots until it has installed onto the first disk.
+    static func bootOrder(_ disks: [AttachedDisk]) -> [AttachedDisk] {
+        let ordered = disks.filter { $0.media == .disk } + disks.filter { $0.media == .cdrom }
+        return ordered.enumerated().map { index, disk in
+            var disk = disk
+            disk.bootIndex = index + 1
+            return disk
+        }
     }
 
     private func machine(_ type: MachineType, accelerator: Accelerator) -> [String] {

@@ -33,8 +33,8 @@ enum WireSamples {
             HostForward(proto: .tcp, hostAddress: "127.0.0.1", hostPort: 2222, guestPort: 22),
             HostForward(proto: .udp, hostAddress: "", hostPort: 5353, guestAddress: "10.0.2.15", guestPort: 53),
         ]), NICSpec()],
-        machine: .microvm, accel: .kvm)
-    static let minimalSpec = InstanceSpec(name: "w", kernel: "/k")
+        machine: .microvm, accel: .kvm, cdrom: String(repeating: "5e", count: 32))
+    static let minimalSpec = InstanceSpec(name: "w")
 
     static let fullInstance = Instance(
         name: "web-1", project: "team-a", state: .running, config: fullSpec, pid: 4242, accelerator: .kvm, startedAt: date,
@@ -43,7 +43,8 @@ enum WireSamples {
 
     static let fullCreate = InstanceCreate(
         name: "web-1", kernel: "/k", initrd: "/i", cmdline: "console=ttyS0", cpus: 2, memory: "512MiB",
-        disks: ["/d.qcow2"], nics: ["user,hostfwd=tcp:127.0.0.1:2222-:22", "user"], machine: .q35, accel: .tcg)
+        disks: ["/d.qcow2"], nics: ["user,hostfwd=tcp:127.0.0.1:2222-:22", "user"], machine: .q35, accel: .tcg,
+        image: "debian-12", pool: "fast", rootSize: "10GiB", cdrom: "installer")
 
     static let configPatch = InstanceConfigPatch(settings: InstanceSpec.settableKeys.map {
         .init(key: $0.key, value: $0.key == "cpus" ? "2" : "x")
@@ -99,7 +100,7 @@ enum WireSamples {
         WireSample("minimal spec", "InstanceSpec", minimalSpec),
         WireSample("exit record", "ExitRecord", ExitRecord(at: date, reason: "killed by signal 9")),
         WireSample("full create", "InstanceCreate", fullCreate),
-        WireSample("minimal create", "InstanceCreate", InstanceCreate(name: "w", kernel: "/k")),
+        WireSample("minimal create", "InstanceCreate", InstanceCreate(name: "w")),
         WireSample("full state change", "InstanceStateChange", InstanceStateChange(action: .stop, force: true, timeout: 0)),
         WireSample("config patch", "InstanceConfigPatch", configPatch),
         WireSample("empty config patch", "InstanceConfigPatch", InstanceConfigPatch(settings: [])),

@@ -49,11 +49,17 @@ struct LaunchTests {
                 let own = try await CommandRunner.run("/usr/bin/qemu-io", ["-f", "qcow2", "-r", "-c", "read -P 0x41 0 4", "-c", "read -P 0x5a 4 4092", file])
                 #expect(own.succeeded && !own.stdout.contains("failed"), "\(own)")
 
+                // An instance's root volume goes with it, unless it was detached first.
+                try await Self.run(joist, ["volume", "detach", "web1", "default/web1-root"])
                 try await Self.run(joist, ["delete", "--force", "web1"])
                 try await Self.run(joist, ["delete", "--force", "web2"])
+                let volumes = try await Self.run(joist, ["volume", "list", "--format", "json"])
+                #expect(volumes.contains("web1-root") && !volumes.contains("web2-root"), "\(volumes)")
+                try await Self.run(joist, ["volume", "delete", "default", "web1-root"])
                 let fingerprint = try #require(try await Self.json(joist, ["image", "info", "base", "--format", "json"])["fingerprint"] as? String)
                 let stored = joist.stateDirectory + "/images/\(fingerprint).qcow2"
                 try await Self.tool("qemu-img", ["compare", "-q", stored, pristine])
+                try await Self.run(joist, ["image", "delete", "base"])
             }
         }
     }

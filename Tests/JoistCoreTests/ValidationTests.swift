@@ -85,9 +85,30 @@ struct SpecValidationTests {
         ("disk file '/nope.img' does not exist", makeSpec { $0.disks = [DiskSpec(path: "/nope.img", format: .raw)] }),
         ("cmdline must be a single line", makeSpec { $0.cmdline = "a\nb" }),
         ("instance name 'bad,name' may only contain ASCII letters, digits and '-'", makeSpec { $0.name = "bad,name" }),
+        ("an initrd needs a kernel: give the kernel too, or neither", makeSpec { $0.kernel = nil }),
+        (
+            "a microvm boots only a kernel given directly (--kernel); use machine q35 to boot from disk",
+            makeSpec { $0.kernel = nil; $0.initrd = nil; $0.machine = .microvm }
+        ),
+        (
+            "cdrom must be an image's full fingerprint (64 lowercase hex digits), not 'boot-cd'",
+            makeSpec { $0.cdrom = "boot-cd" }
+        ),
     ])
     func invalid(expected: String, spec: InstanceSpec) {
         #expect(message(spec) == expected)
+    }
+
+    @Test("without a kernel (and initrd) the firmware boots a q35 guest, with or without a CD-ROM")
+    func firmwareBoot() throws {
+        let bare = makeSpec { $0.kernel = nil; $0.initrd = nil }
+        #expect(bare.bootsFromFirmware)
+        #expect(message(bare) == nil)
+        #expect(message(makeSpec { $0.kernel = nil; $0.initrd = nil; $0.cdrom = String(repeating: "0f", count: 32) }) == nil)
+        let unset = try spec().applying([("initrd", ""), ("kernel", "")])
+        #expect(unset.kernel == nil && unset.bootsFromFirmware)
+        #expect(try unset.applying([("cdrom", "ab")]).cdrom == "ab")
+        #expect(try unset.applying([("cdrom", "ab"), ("cdrom", "")]).cdrom == nil)
     }
 
     @Test("config settings apply and unknown keys are refused")

@@ -53,6 +53,18 @@ struct ArgvGoldenTests {
         try Golden.check("disk-options-q35.argv", builder.argv(for: spec, disks: disks, paths: paths, accelerator: .tcg))
     }
 
+    @Test("without a kernel the firmware boots: the disks in order, then the CD-ROM, a SCSI CD on the controller")
+    func firmwareBoot() throws {
+        let specs = [
+            DiskSpec(volume: VolumeReference(pool: "default", name: "data")),
+            DiskSpec(path: "/srv/second.img", format: .raw, bus: .virtioSCSI),
+        ]
+        let spec = InstanceSpec(name: "web-1", disks: specs, cdrom: String(repeating: "ab", count: 32))
+        var disks = try AttachedDisk.resolve(specs) { try #require(Self.volumes[$0]) }
+        disks.append(.cdrom(path: "/var/lib/joist/images/installer.iso"))
+        try Golden.check("firmware-cdrom-q35.argv", builder.argv(for: spec, disks: disks, paths: paths, accelerator: .tcg))
+    }
+
     @Test("microvm uses virtio-mmio devices")
     func microvm() throws {
         let spec = InstanceSpec(

@@ -149,10 +149,10 @@ extension OpenAPISpec {
       description: The full configuration of an instance.
       type: object
       additionalProperties: false
-      required: [name, kernel, cmdline, cpus, memory, disks, nics, machine, accel]
+      required: [name, cmdline, cpus, memory, disks, nics, machine, accel]
       properties:
         name: { $ref: "#/components/schemas/Name" }
-        kernel: { type: string }
+        kernel: { type: string, description: "The kernel QEMU boots directly; absent when the firmware boots the disks, then the CD-ROM." }
         initrd: { type: string }
         cmdline: { type: string }
         cpus: { type: integer, minimum: 1 }
@@ -165,6 +165,7 @@ extension OpenAPISpec {
           items: { $ref: "#/components/schemas/NICSpec" }
         machine: { $ref: "#/components/schemas/MachineType" }
         accel: { $ref: "#/components/schemas/AccelMode" }
+        cdrom: { type: string, pattern: "^[0-9a-f]{64}$", description: "Fingerprint of the ISO image in the CD-ROM drive." }
     ExitRecord:
       description: How and when a QEMU process ended.
       type: object
@@ -191,10 +192,10 @@ extension OpenAPISpec {
       description: The body of POST /1.0/instances.
       type: object
       additionalProperties: false
-      required: [name, kernel]
+      required: [name]
       properties:
         name: { $ref: "#/components/schemas/Name" }
-        kernel: { type: string, description: "Absolute path of the kernel image." }
+        kernel: { type: string, description: "Absolute path of a kernel to boot directly; without one the firmware boots the disks, then the CD-ROM." }
         initrd: { type: string, description: "Absolute path of the initramfs." }
         cmdline: { type: string, maxLength: 2048 }
         cpus: { type: integer, minimum: 1 }
@@ -218,6 +219,7 @@ extension OpenAPISpec {
           description: The root volume's size when it should exceed the image's, e.g. 10GiB.
           type: string
           pattern: "^[0-9]+(\\.[0-9]+)?([KkMmGgTt]([Ii]?[Bb])?|[Bb])?$"
+        cdrom: { type: string, description: "An ISO image (alias or fingerprint) for the CD-ROM drive (a read-only SCSI CD on the virtio SCSI controller)." }
     InstanceStateChange:
       description: The body of PUT /1.0/instances/{name}/state.
       type: object
@@ -235,7 +237,7 @@ extension OpenAPISpec {
       additionalProperties: false
       required: [key, value]
       properties:
-        key: { type: string, enum: [cpus, memory, cmdline, kernel, initrd, machine, accel] }
+        key: { type: string, enum: [cpus, memory, cmdline, kernel, initrd, machine, accel, cdrom] }
         value: { type: string }
     InstanceConfigPatch:
       description: The body of PATCH /1.0/instances/{name}/config; settings are applied in order.

@@ -9,7 +9,7 @@ struct Create: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance name: letters, digits and '-', starting with a letter.") var name: String
-    @Option(help: "Kernel image to boot.") var kernel: String
+    @Option(help: "Kernel image to boot directly (default: the firmware boots the disks, then the CD-ROM).") var kernel: String?
     @OptionGroup var options: InstanceOptions
     @Flag(help: "Start the instance after creating it.") var start = false
 
@@ -37,12 +37,13 @@ struct InstanceOptions: ParsableArguments {
     @Option(name: .customLong("nic"), help: "Network interface, e.g. user or user,hostfwd=tcp:127.0.0.1:2222-:22; repeat for more.") var nics: [String] = []
     @Option(help: "Machine type: q35 or microvm.") var machine: MachineType?
     @Option(help: "Accelerator: auto, kvm or tcg.") var accel: AccelMode?
+    @Option(help: "ISO image (alias or fingerprint, see `joist image list`) for the CD-ROM drive.") var cdrom: String?
 
-    /// The create request for instance `name` booting `kernel`, paths made absolute.
-    func request(name: String, kernel: String) -> InstanceCreate {
+    /// The create request for instance `name` booting `kernel` (or the firmware), paths made absolute.
+    func request(name: String, kernel: String?) -> InstanceCreate {
         InstanceCreate(
-            name: name, kernel: Paths.absolute(kernel), initrd: initrd.map(Paths.absolute), cmdline: cmdline, cpus: cpus,
-            memory: memory, disks: disks.map(Paths.absoluteDisk), nics: nics, machine: machine, accel: accel)
+            name: name, kernel: kernel.map(Paths.absolute), initrd: initrd.map(Paths.absolute), cmdline: cmdline, cpus: cpus,
+            memory: memory, disks: disks.map(Paths.absoluteDisk), nics: nics, machine: machine, accel: accel, cdrom: cdrom)
     }
 }
 

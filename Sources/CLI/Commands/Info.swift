@@ -39,11 +39,14 @@ struct Info: AsyncParsableCommand {
             "  machine: \(config.machine.rawValue)",
             "  cpus: \(config.cpus)",
             "  memory: \(config.memory)",
-            "  kernel: \(config.kernel)",
-            "  initrd: \(config.initrd ?? "-")",
-            "  cmdline: \(config.cmdline)",
         ]
+        if let kernel = config.kernel {
+            lines += ["  kernel: \(kernel)", "  initrd: \(config.initrd ?? "-")", "  cmdline: \(config.cmdline)"]
+        } else {
+            lines.append("  boot: firmware (disks, then CD-ROM)")
+        }
         lines += config.disks.map { "  disk: \($0)" + ($0.format.map { " (\($0.rawValue))" } ?? "") }
+        if let cdrom = config.cdrom { lines.append("  cdrom: \(cdrom.prefix(12))") }
         lines += config.nics.map { "  nic: \($0.description)" }
         return lines.joined(separator: "\n") + "\n"
     }

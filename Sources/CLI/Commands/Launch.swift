@@ -8,13 +8,14 @@ struct Launch: AsyncParsableCommand {
         abstract: "Create an instance from an image and start it.",
         discussion: """
             The first disk is a new volume NAME-root in the storage pool, a copy-on-write clone of the image: \
-            made at once whatever the image's size, and the image is never written.
+            made at once whatever the image's size, and the image is never written. Deleting the instance \
+            deletes NAME-root too (detach it first to keep it). Without --kernel the firmware boots the disk.
             """)
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Image alias or fingerprint (see `joist image list`).") var image: String
     @Argument(help: "Instance name: letters, digits and '-', starting with a letter.") var name: String
-    @Option(help: "Kernel image to boot.") var kernel: String
+    @Option(help: "Kernel image to boot directly (default: the firmware boots the root disk).") var kernel: String?
     @Option(help: "Storage pool of the root volume (default: default).") var storage: String?
     @Option(help: "Size of the root volume when it should exceed the image's, e.g. 10GiB.") var rootSize: String?
     @OptionGroup var options: InstanceOptions

@@ -61,7 +61,7 @@ extension ImageManager {
         publish("image-alias-created", entry.record, reason: alias)
     }
 
-    /// Deletes an image and its aliases; refused while volumes read it, naming them.
+    /// Deletes an image and its aliases; refused while volumes read it or CD-ROM drives hold it, naming them.
     public func delete(_ reference: String) async throws {
         let fingerprint = try entry(reference).record.fingerprint
         try await exclusive(fingerprint) {
@@ -72,6 +72,12 @@ extension ImageManager {
                 throw JoistError.invalidState(
                     "cannot delete \(entry.record.phrase): volume\(names.count > 1 ? "s" : "") \(names.joined(separator: ", ")) "
                         + "read\(names.count > 1 ? "" : "s") it; delete \(names.count > 1 ? "them" : "it") first")
+            }
+            let drives = await storage.instances(readingImage: fingerprint).map(\.description)
+            guard drives.isEmpty else {
+                throw JoistError.invalidState(
+                    "cannot delete \(entry.record.phrase): it is in the CD-ROM drive of instance\(drives.count > 1 ? "s" : "") "
+                        + "\(drives.joined(separator: ", ")); delete \(drives.count > 1 ? "them" : "it") first")
             }
             try await forgetRecord(entry)
             do {

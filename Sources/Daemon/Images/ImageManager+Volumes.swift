@@ -20,6 +20,22 @@ extension ImageManager {
         }
     }
 
+    /// Puts the ISO image `reference` into `instance`'s CD-ROM drive: returns its fingerprint, which
+    /// the instance records, and records the instance as a reader, so the image is not deleted while
+    /// the drive holds it. Disk images are refused (they are launched, not inserted).
+    public func insertCDROM(_ reference: String, into instance: InstanceKey) async throws -> String {
+        let fingerprint = try entry(reference).record.fingerprint
+        return try await exclusive(fingerprint) {
+            let record = try entry(fingerprint).record
+            guard record.type == .iso else {
+                throw JoistError.invalidArgument(
+                    "\(record.phrase) is a disk image, not an ISO: launch from it (joist launch) or make a volume of it; only ISO images go into the CD-ROM drive")
+            }
+            await storage.useImage(fingerprint, by: instance)
+            return fingerprint
+        }
+    }
+
     /// Turns a volume into a new image: `qemu-img convert` to qcow2 flattens its backing chain (an
     /// image it was made from, linked clones' sources) into one standalone file, which is hashed and
     /// stored like an import. The volume must not be in use by a running guest (qemu-img refuses a

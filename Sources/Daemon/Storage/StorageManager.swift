@@ -45,6 +45,8 @@ public actor StorageManager {
     var busy: [VolumeKey: [CheckedContinuation<Void, Never>]] = [:]
     /// The instances that use each volume, as the instance layer reports them (`attach`/`detach`).
     var users: [VolumeKey: Set<String>] = [:]
+    /// The instances whose CD-ROM drive holds each image, by fingerprint (`useImage`/`releaseImage`).
+    var imageReaders: [String: Set<InstanceKey>] = [:]
     /// Image bytes in transit: uploads to import, exports to download (see `TransferStaging`).
     public nonisolated let staging: TransferStaging
     /// Exports kept for download, by the id of the operation that made them.
