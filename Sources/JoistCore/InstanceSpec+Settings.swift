@@ -10,6 +10,9 @@ extension InstanceSpec {
         ("accel", "auto, kvm or tcg"),
     ]
 
+    /// Keys whose values name files on joistd's host (an empty value removes the file, naming none).
+    public static let hostFileKeys: Set<String> = ["kernel", "initrd"]
+
     /// Returns a copy with `key=value` settings applied, refusing unknown keys and malformed values.
     ///
     /// Range checks against the host happen in `validate(host:fileExists:)`, which callers run after.
