@@ -96,7 +96,7 @@ extension ImageRoutes {
             for: request, scope: scope, action: "image.import", target: target, description: description, resources: ["/1.0/images"],
             mayCancel: true
         ) { operation in
-            let imported = try await TransferRelay.run(to: operation, work)
+            let imported = try await ProgressRelay.run(to: operation, work)
             return [
                 "fingerprint": imported.image.fingerprint, "existed": imported.existed ? "true" : "false",
                 "aliases": imported.image.aliases.joined(separator: ","),
