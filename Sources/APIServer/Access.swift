@@ -47,8 +47,7 @@ struct RequestScope: Sendable {
     /// The project the request acts in (for `.project` and `.projectPath` routes; else the caller's
     /// own project or `default`).
     var project: String
-    /// Whether the request came through joistd's Unix socket: the caller is on this host, so may name
-    /// host files (imports and exports read and write them in place). Set by the listener, never
-    /// inferred from names.
+    /// Whether the request came through joistd's Unix socket: the caller is root on this host, so may
+    /// name host files (see `requireHostFileAccess`). Set by the listener, never inferred from names.
     var viaUnixSocket = false
 }

@@ -74,11 +74,7 @@ extension ImageRoutes {
                 })
         case (nil, let path?):
             context.auditNote.target = alias ?? path
-            guard scope.identity.viaUnixSocket else {
-                throw JoistError.forbidden(
-                    "only the local administrator on the Unix socket may import a file on the daemon's host; "
-                        + "upload its bytes instead (joist image import FILE does)")
-            }
+            try scope.requireHostFileAccess([path], to: "import an image", instead: "upload its bytes instead (joist image import FILE does)")
             return accepted(
                 await start(request, scope, services, description: "Importing an image from \(path)", target: alias ?? path) { report in
                     let staged = try await images.stage(file: path, progress: report)
@@ -100,7 +96,7 @@ extension ImageRoutes {
             for: request, scope: scope, action: "image.import", target: target, description: description, resources: ["/1.0/images"],
             mayCancel: true
         ) { operation in
-            let imported = try await TransferRelay.run(to: operation, work)
+            let imported = try await ProgressRelay.run(to: operation, work)
             return [
                 "fingerprint": imported.image.fingerprint, "existed": imported.existed ? "true" : "false",
                 "aliases": imported.image.aliases.joined(separator: ","),

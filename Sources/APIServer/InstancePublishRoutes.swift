@@ -21,7 +21,7 @@ enum InstancePublishRoutes {
                 for: request, scope: scope, action: "instance.publish", target: name, description: "Publishing instance \(name) as an image",
                 resources: ["/1.0/instances/\(name)", "/1.0/images"], mayCancel: true
             ) { operation in
-                let published = try await TransferRelay.run(to: operation) { report in
+                let published = try await ProgressRelay.run(to: operation) { report in
                     try await services.instances.publish(name, in: project, alias: alias, images: services.images, progress: report)
                 }
                 return ["fingerprint": published.image.fingerprint, "aliases": published.image.aliases.joined(separator: ",")]

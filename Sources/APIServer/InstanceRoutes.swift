@@ -5,6 +5,10 @@ import JoistAPI
 import JoistCore
 
 /// `/1.0/instances…`: create, list, inspect, change state, configure and delete instances.
+///
+/// Kernels, initrds and file disks are files on joistd's host: only the local administrator on the Unix
+/// socket may name them, in a create or a config change; token holders get 403 (see
+/// `RequestScope.requireHostFileAccess`).
 enum InstanceRoutes {
     /// Seconds a graceful stop waits when the request gives no timeout.
     static var defaultStopTimeout: Int { 30 }
@@ -19,6 +23,9 @@ enum InstanceRoutes {
         table.add(.post, "/1.0/instances", .project(.operator), action: "instance.create") { request, context, scope in
             let body = try await JSONBody.decode(InstanceCreate.self, allowed: InstanceCreate.fields, from: request, context: context)
             context.auditNote.target = body.name
+            try scope.requireHostFileAccess(
+                body.hostPaths, to: "create instance \(body.name)",
+                instead: "remote callers give disks as pool volumes (POOL/NAME) or an image; kernels and initrds are the local administrator's to name")
             let instance = try await manager.create(body, in: scope.project, images: services.images)
             return JSONBody.response(instance, status: .created, etag: ETag.of(instance.config))
         }
@@ -58,9 +65,13 @@ enum InstanceRoutes {
         }
         table.add(.patch, "/1.0/instances/{name}/config", .project(.operator), action: "instance.update") { request, context, scope in
             let patch = try await JSONBody.decode(InstanceConfigPatch.self, allowed: ["settings"], nested: ["settings": ["key", "value"]], from: request, context: context)
+            let name = try context.parameters.require("name")
+            try scope.requireHostFileAccess(
+                patch.hostPaths, to: "configure instance \(name)",
+                instead: "kernel and initrd are the local administrator's to set (an empty initrd, which removes it, is allowed)")
             let instance = try await manager.updateConfig(
-                context.parameters.require("name"), in: scope.project, settings: patch.settings.map { ($0.key, $0.value) },
-                ifMatch: request.headers[.ifMatch], images: services.images)
+                name, in: scope.project, settings: patch.settings.map { ($0.key, $0.value) }, ifMatch: request.headers[.ifMatch],
+                images: services.images)
             return JSONBody.response(instance, etag: ETag.of(instance.config))
         }
         table.add(.get, "/1.0/instances/{name}/console/log", .project(.viewer), action: "instance.console-log") { _, context, scope in

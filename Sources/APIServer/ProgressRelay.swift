@@ -1,17 +1,20 @@
 import Activity
+import Daemon
 import JoistAPI
 
-/// Carries a driver's progress callbacks (synchronous, from whatever thread copies) to an operation,
-/// in order, keeping only the latest value while the operation is busy publishing the previous one.
+/// Carries progress reports, made synchronously on whatever thread does the work, to an operation, in
+/// order, keeping only the latest while the operation is busy publishing the previous one.
+///
+/// Reports are `TransferProgress` (a stage, bytes done and, when known, the total): image imports and
+/// publishes go through several stages, and a download may not know its size. Work with one stage of
+/// known size reports fractions instead (`run(to:total:stage:_:)`).
 enum ProgressRelay {
-    /// Runs `body` with a callback taking fractions of one (0…1), reported on `operation` as
-    /// `fraction × total` `bytes` at `stage`; returns once the last report has reached it.
+    /// Runs `body` with a handler for its reports; returns once the last report has reached `operation`.
     static func run<T: Sendable>(
-        to operation: OperationContext, total: UInt64, stage: String,
-        _ body: (_ report: @escaping @Sendable (Double) -> Void) async throws -> T
+        to operation: OperationContext, _ body: (_ report: @escaping TransferProgressHandler) async throws -> T
     ) async throws -> T {
-        let (fractions, continuation) = AsyncStream<Double>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        async let forwarded: Void = forward(fractions, to: operation, total: Int64(clamping: total), stage: stage)
+        let (reports, continuation) = AsyncStream<TransferProgress>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        async let forwarded: Void = forward(reports, to: operation)
         let result: Result<T, any Error>
         do {
             result = .success(try await body { continuation.yield($0) })
@@ -23,10 +26,22 @@ enum ProgressRelay {
         return try result.get()
     }
 
-    private static func forward(_ fractions: AsyncStream<Double>, to operation: OperationContext, total: Int64, stage: String) async {
-        for await fraction in fractions {
-            let done = Int64((Double(total) * min(1, max(0, fraction))).rounded())
-            await operation.progress(OperationProgress(done: done, total: total, unit: "bytes", stage: stage))
+    /// Runs `body` with a callback taking fractions of one (0…1), reported on `operation` as
+    /// `fraction × total` bytes at `stage`; returns once the last report has reached it.
+    static func run<T: Sendable>(
+        to operation: OperationContext, total: UInt64, stage: String,
+        _ body: (_ report: @escaping @Sendable (Double) -> Void) async throws -> T
+    ) async throws -> T {
+        try await run(to: operation) { report in
+            try await body { report(TransferProgress(stage: stage, fraction: $0, of: total)) }
+        }
+    }
+
+    private static func forward(_ reports: AsyncStream<TransferProgress>, to operation: OperationContext) async {
+        for await report in reports {
+            await operation.progress(
+                OperationProgress(
+                    done: Int64(clamping: report.done), total: report.total.map { Int64(clamping: $0) }, unit: "bytes", stage: report.stage))
         }
     }
 }

@@ -5,7 +5,8 @@ import JoistAPI
 import JoistCore
 
 /// `/1.0/storage-pools…`: where volumes live. Pools are global: anyone may look (seeing only the
-/// volumes of their own project), only a global admin may create or delete one.
+/// volumes of their own project), only a global admin may create or delete one, and only the local
+/// administrator on the Unix socket may create one, since a pool names a folder on the host.
 ///
 /// The pool is `{pool}` here as under `…/{pool}/volumes`: the router wants one parameter name per
 /// position, so the audit target is noted by hand.
@@ -17,9 +18,11 @@ enum StoragePoolRoutes {
             let pools = await storage.listPools(visibleTo: scope.identity.project)
             return JSONBody.response(page.page(pools, cursor: \.pool.name))
         }
-        table.add(.post, "/1.0/storage-pools", .global(.admin), action: "storage-pool.create") { request, context, _ in
+        table.add(.post, "/1.0/storage-pools", .global(.admin), action: "storage-pool.create") { request, context, scope in
             let body = try await JSONBody.decode(StoragePoolCreate.self, allowed: StoragePoolCreate.fields, from: request, context: context)
             context.auditNote.target = body.name
+            try scope.requireHostFileAccess(
+                [body.path], to: "create storage pool \(body.name)", instead: "pools are folders the local administrator chooses")
             let info = try await storage.createPool(body)
             return JSONBody.response(info, status: .created)
         }

@@ -51,7 +51,8 @@ enum VolumeTransferRoutes {
         let upload: String?
         if isJSON(request) {
             let body = try await JSONBody.decode(StorageVolumeImport.self, allowed: ["path", "sourceFormat", "format"], from: request, context: context)
-            try requireLocal(scope, "import from \(body.path)", instead: "upload the file as the request body (application/octet-stream)")
+            try scope.requireHostFileAccess(
+                [body.path], to: "import volume \(target)", instead: "upload the file as the request body (application/octet-stream)")
             source = try await storage.inspectImport(body.path, format: body.sourceFormat, origin: .hostFile)
             format = body.format
             upload = nil
@@ -94,7 +95,7 @@ enum VolumeTransferRoutes {
         let size = try await storage.volume(volume, project: scope.project).size
         let replacing = body.force ?? false
         if let path = body.path {
-            try requireLocal(scope, "export to \(path)", instead: "leave out path and download the export")
+            try scope.requireHostFileAccess([path], to: "export volume \(volume)", instead: "leave out path and download the export")
             try await storage.checkExportDestination(path, replacing: replacing)
         }
         let format = body.format
@@ -113,14 +114,6 @@ enum VolumeTransferRoutes {
             return written.merging([VolumeTransferResult.volume: "\(volume)", VolumeTransferResult.fileFormat: format.rawValue]) { $1 }
         }
         return accepted(operation)
-    }
-
-    /// Refuses `what` unless the caller came through the Unix socket: only the host's own administrator
-    /// may have joistd read or write files on the host.
-    private static func requireLocal(_ scope: RequestScope, _ what: String, instead: String) throws(JoistError) {
-        guard scope.viaUnixSocket else {
-            throw .forbidden("cannot \(what): only the local administrator on joistd's Unix socket may name files on joistd's host; \(instead)")
-        }
     }
 
     private static func isJSON(_ request: Request) -> Bool {

@@ -59,16 +59,6 @@ extension APIClient {
         }
     }
 
-    /// Follows an operation to its end with a progress line, as `runOperation` does; the first Ctrl-C
-    /// asks joistd to cancel it, and the wait goes on until it has (so whatever it made is gone).
-    @discardableResult
-    func follow(_ operation: JoistAPI.Operation) async throws -> JoistAPI.Operation {
-        let cancel = "/1.0/operations/\(Self.segment(operation.id))"
-        return try await Interrupt.handling({ _ = try? await self.send(.DELETE, cancel) }) {
-            try await OperationWaiter(client: self).wait(for: operation)
-        }
-    }
-
     /// Sends a prepared request and collects its (JSON) answer; non-2xx answers become errors.
     private func execute(_ request: HTTPClientRequest, endpoint: APIEndpoint, timeout: TimeAmount) async throws -> APIResponse {
         let response: HTTPClientResponse

@@ -13,13 +13,16 @@ struct GlobalOptions: ParsableArguments {
     var project: String?
 
     /// The project asked for on the command line or in `JOIST_PROJECT`; nil lets the daemon choose.
-    var projectName: String? {
-        project ?? ProcessInfo.processInfo.environment["JOIST_PROJECT"].flatMap { $0.isEmpty ? nil : $0 }
+    var projectName: String? { projectName(environment: ProcessInfo.processInfo.environment) }
+
+    /// The project asked for on the command line or in `environment`'s `JOIST_PROJECT`.
+    func projectName(environment: [String: String]) -> String? {
+        project ?? environment["JOIST_PROJECT"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// `path` with `?project=NAME` (or `&project=`) when a project was asked for.
-    func scoped(_ path: String) -> String {
-        guard let projectName else { return path }
+    func scoped(_ path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        guard let projectName = projectName(environment: environment) else { return path }
         return path + (path.contains("?") ? "&" : "?") + "project=" + APIClient.queryValue(projectName)
     }
 

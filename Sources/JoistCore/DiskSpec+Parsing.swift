@@ -61,6 +61,15 @@ extension DiskSpec: CustomStringConvertible {
         return escaped(currentDirectory) + "/" + source + rest
     }
 
+    /// The host file a disk's text form names: its source when that is a path, nil for a volume.
+    ///
+    /// Only the source is read, so a disk with malformed options still counts as naming its file:
+    /// whether a caller may name host files is decided before the rest of the text is checked.
+    public static func hostPath(in text: String) -> String? {
+        guard case .file(let path)? = try? Source(parsing: fields(of: text)[0]) else { return nil }
+        return path
+    }
+
     /// Splits at single commas; `,,` is a literal comma.
     private static func fields(of text: String) -> [String] {
         var fields = [""]

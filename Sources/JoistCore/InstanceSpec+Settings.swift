@@ -11,6 +11,9 @@ extension InstanceSpec {
         ("cdrom", "ISO image (alias or fingerprint) in the CD-ROM drive (empty to eject)"),
     ]
 
+    /// Keys whose values name files on joistd's host (an empty value removes the file, naming none).
+    public static let hostFileKeys: Set<String> = ["kernel", "initrd"]
+
     /// Returns a copy with `key=value` settings applied, refusing unknown keys and malformed values.
     ///
     /// Range checks against the host happen in `validate(host:fileExists:)`, which callers run after.

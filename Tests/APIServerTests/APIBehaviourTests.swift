@@ -22,14 +22,19 @@ struct APIBehaviourTests {
     func isolation() async throws {
         let fixture = try await APIFixture.make()
         defer { fixture.cleanUp() }
-        let kernel = fixture.kernel
+        // Instances name a kernel on joistd's host, so the local administrator creates them.
+        let inTeam = try await fixture.createInstance("web", in: "team")
+        #expect(inTeam.status == 201)
+        #expect(Self.conforms(inTeam, "post", "/1.0/instances") == [])
+        #expect(try inTeam.decode(Instance.self).project == "team")
+        #expect(try await fixture.createInstance("web").status == 201)
         try await fixture.withClient { client in
-            let create = #"{"name": "web", "kernel": "\#(kernel)", "memory": "64MiB"}"#
-            let inTeam = try await client.request(.post, "/1.0/instances", as: .teamOperator, body: create)
-            #expect(inTeam.status == 201)
-            #expect(Self.conforms(inTeam, "post", "/1.0/instances") == [])
-            #expect(try inTeam.decode(Instance.self).project == "team")
-            #expect(try await client.request(.post, "/1.0/instances", as: .operator, body: create).status == 201)
+            let patch = #"{"settings": [{"key": "cpus", "value": "2"}]}"#
+            let changed = try await client.request(.patch, "/1.0/instances/web/config", as: .teamOperator, body: patch)
+            #expect(changed.status == 200)
+            #expect(try changed.decode(Instance.self).project == "team")
+            #expect(try await client.request(.patch, "/1.0/instances/web/config?project=default", as: .teamOperator, body: patch).status == 403)
+            #expect(try await client.request(.get, "/1.0/instances/web", as: .viewer).decode(Instance.self).config.cpus == 1)
 
             let teamList = try await client.request(.get, "/1.0/instances", as: .teamViewer)
             #expect(Self.conforms(teamList, "get", "/1.0/instances") == [])
@@ -48,20 +53,18 @@ struct APIBehaviourTests {
         }
     }
 
-    @Test("the project's instance limit answers 429 quota_exceeded")
+    @Test("the project's instance limit answers 429 quota_exceeded, to the local administrator too")
     func quota() async throws {
         let fixture = try await APIFixture.make()
         defer { fixture.cleanUp() }
-        let kernel = fixture.kernel
+        for name in ["a", "b"] {
+            #expect(try await fixture.createInstance(name, in: "team").status == 201)
+        }
+        let third = try await fixture.createInstance("c", in: "team")
+        #expect(third.status == 429)
+        #expect(third.errorCode == "quota_exceeded")
+        #expect(Self.conforms(third, "post", "/1.0/instances") == [])
         try await fixture.withClient { client in
-            for name in ["a", "b"] {
-                let answer = try await client.request(.post, "/1.0/instances", as: .teamOperator, body: #"{"name": "\#(name)", "kernel": "\#(kernel)", "memory": "64MiB"}"#)
-                #expect(answer.status == 201)
-            }
-            let third = try await client.request(.post, "/1.0/instances", as: .teamOperator, body: #"{"name": "c", "kernel": "\#(kernel)", "memory": "64MiB"}"#)
-            #expect(third.status == 429)
-            #expect(third.errorCode == "quota_exceeded")
-            #expect(Self.conforms(third, "post", "/1.0/instances") == [])
             let info = try await client.request(.get, "/1.0/projects/team", as: .teamViewer)
             #expect(try info.decode(ProjectInfo.self).usage.instances == 2)
             #expect(Self.conforms(info, "get", "/1.0/projects/{name}") == [])
@@ -72,9 +75,8 @@ struct APIBehaviourTests {
     func etags() async throws {
         let fixture = try await APIFixture.make()
         defer { fixture.cleanUp() }
-        let kernel = fixture.kernel
+        try await fixture.createInstance("vm")
         try await fixture.withClient { client in
-            _ = try await client.request(.post, "/1.0/instances", as: .operator, body: #"{"name": "vm", "kernel": "\#(kernel)", "memory": "64MiB"}"#)
             let read = try await client.request(.get, "/1.0/instances/vm", as: .viewer)
             let etag = try #require(read.headers[.eTag])
             let patch = #"{"settings": [{"key": "cpus", "value": "2"}]}"#
@@ -121,9 +123,8 @@ struct APIBehaviourTests {
     func operationsAndAudit() async throws {
         let fixture = try await APIFixture.make()
         defer { fixture.cleanUp() }
-        let kernel = fixture.kernel
+        try await fixture.createInstance("vm")
         try await fixture.withClient { client in
-            _ = try await client.request(.post, "/1.0/instances", as: .operator, body: #"{"name": "vm", "kernel": "\#(kernel)", "memory": "64MiB"}"#)
             // Pausing a stopped instance fails: the operation is accepted, then fails with the reason.
             let accepted = try await client.request(.put, "/1.0/instances/vm/state", as: .operator, body: #"{"action": "pause"}"#)
             #expect(accepted.status == 202)
@@ -148,9 +149,11 @@ struct APIBehaviourTests {
             let audit = try await client.request(.get, "/1.0/audit?actor=operator", as: .admin)
             #expect(Self.conforms(audit, "get", "/1.0/audit") == [])
             let entries = try audit.decode(Page<AuditEntry>.self).items
-            #expect(entries.map(\.action) == ["instance.create", "instance.pause", "instance.delete"])
-            #expect(entries.map(\.outcome) == [.succeeded, .failed, .succeeded])
+            #expect(entries.map(\.action) == ["instance.pause", "instance.delete"])
+            #expect(entries.map(\.outcome) == [.failed, .succeeded])
             #expect(entries.allSatisfy { $0.actor == "operator" && $0.project == "default" })
+            let created = try await client.request(.get, "/1.0/audit?action=instance.create", as: .admin).decode(Page<AuditEntry>.self).items
+            #expect(created.map { "\($0.actor) \($0.target ?? "") \($0.outcome.rawValue) \($0.status)" } == ["local vm succeeded 201"])
             // Denied attempts are recorded too.
             _ = try await client.request(.post, "/1.0/tokens", as: .viewer, body: #"{"name": "x", "role": "admin"}"#)
             let denied = try await client.request(.get, "/1.0/audit?outcome=denied", as: .admin)

@@ -87,6 +87,25 @@ struct APIFixture {
             try await body(APIClientHelper(client: client, secrets: secrets))
         }
     }
+
+    /// Runs `body` with a client of the Unix socket's flavour of the API: every caller is the local administrator.
+    func withLocalClient<T: Sendable>(_ body: @Sendable (APIClientHelper) async throws -> T) async throws -> T {
+        let router = APIServer.makeRouter(services, authenticator: .local).router
+        return try await Application(router: router).test(.router) { client in
+            try await body(APIClientHelper(client: client, secrets: [:]))
+        }
+    }
+
+    /// Creates a stopped instance with the fixture's kernel as the local administrator: only the Unix
+    /// socket may name a kernel, a file on joistd's host.
+    @discardableResult
+    func createInstance(_ name: String, in project: String = "default", initrd: Bool = false) async throws -> APIClientHelper.Answer {
+        let initrd = initrd ? #", "initrd": "\#(kernel)""# : ""
+        let body = #"{"name": "\#(name)", "kernel": "\#(kernel)"\#(initrd), "memory": "64MiB"}"#
+        return try await withLocalClient { client in
+            try await client.request(.post, "/1.0/instances?project=\(project)", as: .anonymous, body: body)
+        }
+    }
 }
 
 /// Requests as a given caller, returning status, headers and body.

@@ -95,7 +95,7 @@ struct ImageAPITests {
         try await fixture.withClient { client in
             let remote = try await client.request(.post, "/1.0/images", as: .admin, body: body)
             #expect(remote.status == 403)
-            #expect(remote.json.description.contains("only the local administrator on the Unix socket may import a file"))
+            #expect(VolumeTransferAPITests.message(remote).contains("cannot import an image: only the local administrator on joistd's Unix socket may name files on joistd's host"))
             #expect(Self.conforms(remote, "post", "/1.0/images") == [])
         }
         let local = APIServer.makeRouter(fixture.services, authenticator: .local)

@@ -48,7 +48,7 @@ struct VolumeTransferAPITests {
             let audit = try await client.request(.get, "/1.0/audit?action=volume.import", as: .admin).decode(Page<AuditEntry>.self)
             #expect(audit.items.map(\.outcome) == [.denied, .denied])
         }
-        try await Self.withLocalClient(fixture) { client in
+        try await fixture.withLocalClient { client in
             let accepted = try await client.request(.post, "\(Self.volumes)/data/import", as: .anonymous, body: #"{"path": "\#(image)", "format": "raw"}"#)
             #expect(accepted.status == 202, "\(Self.message(accepted))")
             #expect(Self.conforms(accepted, "post", "/1.0/storage-pools/{pool}/volumes/{name}/import") == [])
@@ -201,14 +201,6 @@ struct VolumeTransferAPITests {
         if let secret = client.secrets[caller] { headers[.authorization] = "Bearer \(secret)" }
         let response = try await client.client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: bytes))
         return .init(status: Int(response.status.code), headers: response.headers, body: Data(response.body.readableBytesView))
-    }
-
-    /// Runs `body` with a client of the Unix socket's flavour of the API: every caller is the local administrator.
-    static func withLocalClient(_ fixture: APIFixture, _ body: @Sendable (APIClientHelper) async throws -> Void) async throws {
-        let router = APIServer.makeRouter(fixture.services, authenticator: .local).router
-        try await Application(router: router).test(.router) { client in
-            try await body(APIClientHelper(client: client, secrets: [:]))
-        }
     }
 
     /// A qcow2 image of `size` in the fixture's folder.

@@ -7,7 +7,7 @@ import Testing
 /// daemon serving TLS on loopback.
 @Suite("Teams over TLS (real daemon)", .bootsGuests, .serialized, .timeLimit(.minutes(5)))
 struct TeamAccessTests {
-    @Test("a project-bound operator works remotely in its project only; a viewer reads; audit and events record it")
+    @Test("a project-bound operator works remotely in its project only, never naming host files; a viewer reads; audit and events record it")
     func remoteTeamWork() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with(listen: true) { joist in
@@ -34,10 +34,15 @@ struct TeamAccessTests {
             defer { Task { await monitor.close() } }
             try await Task.sleep(for: .milliseconds(500))
 
+            // A kernel is a file on joistd's host: only the admin on the Unix socket may name one, so the
+            // admin creates the team's instances and the operator is refused.
             let create = ["create", "--kernel", guest.kernel, "--initrd", guest.initrd, "--cmdline", TestGuest.cmdline, "--memory", "256MiB", "--accel", "tcg"]
-            #expect(try await remote(create + ["web"]).succeeded)
-            #expect(try await remote(create + ["db"]).succeeded)
-            let third = try await remote(create + ["extra"])
+            let refused = try await remote(create + ["extra"])
+            #expect(!refused.succeeded)
+            #expect(refused.stderr.contains("only the local administrator on joistd's Unix socket may name files on joistd's host"), "\(refused)")
+            #expect(try await joist.cli(["--project", "team"] + create + ["web"]).succeeded)
+            #expect(try await joist.cli(["--project", "team"] + create + ["db"]).succeeded)
+            let third = try await joist.cli(["--project", "team"] + create + ["third"])
             #expect(!third.succeeded)
             #expect(third.stderr.contains("would exceed its limit"), "\(third)")
             #expect(try await remote(["start", "web"]).succeeded)
@@ -69,8 +74,9 @@ struct TeamAccessTests {
 
             // Audit: who did what, with denials.
             let audit = try await joist.cli(["audit", "--format", "csv"]).stdout
-            #expect(audit.contains(",ops,instance.create,web,team,succeeded,201"), "\(audit)")
-            #expect(audit.contains(",ops,instance.create,extra,team,failed,429"), "\(audit)")
+            #expect(audit.contains(",ops,instance.create,extra,team,denied,403"), "\(audit)")
+            #expect(audit.contains(",local,instance.create,web,team,succeeded,201"), "\(audit)")
+            #expect(audit.contains(",local,instance.create,third,team,failed,429"), "\(audit)")
             #expect(audit.contains(",ops,instance.start,web,team,succeeded"), "\(audit)")
             #expect(audit.contains(",eyes,instance.state,web,team,denied,403"), "\(audit)")
 

@@ -11,6 +11,9 @@ info:
 
     The same API is served on the Unix socket (every request is the identity `local`, role `admin`) and,
     when enabled, on TCP with TLS, where every route except `GET /1.0/health` needs a bearer token.
+    Only the Unix socket may name files on joistd's host (kernels, initrds, file disks, import and export
+    paths): over TCP such a request is refused with 403 before the files are looked at, whatever the
+    token's role. Remote callers use pool volumes, images, uploads and downloads instead.
 
     Project-scoped routes take `?project=NAME`; without it a token bound to a project acts in that project,
     anyone else in `default`. A token bound to a project sees nothing outside it: other projects' resources
@@ -106,6 +109,11 @@ paths:
       tags: [instances]
       operationId: createInstance
       summary: Create a stopped instance. Role operator.
+      description: >-
+        The kernel, the initrd and disks given as paths are files on joistd's host: only the local
+        administrator on the Unix socket may name them. Over TCP a request naming any is refused with 403,
+        whatever the token's role, before the files are looked at; disks are then pool volumes (POOL/NAME)
+        or the root volume made from `image`.
       parameters:
         - $ref: "#/components/parameters/Project"
       requestBody:
@@ -207,6 +215,9 @@ paths:
       tags: [instances]
       operationId: patchInstanceConfig
       summary: Apply key=value settings, in order, to a stopped instance. Role operator.
+      description: >-
+        `kernel` and `initrd` name files on joistd's host: over TCP a patch that sets either is refused with
+        403 (an empty `initrd`, which removes it, is allowed); on the Unix socket they may be set.
       parameters:
         - $ref: "#/components/parameters/IfMatch"
       requestBody:
@@ -242,6 +253,9 @@ paths:
       tags: [instances]
       operationId: attachInstanceDisk
       summary: Attach a volume of the instance's project; a running guest gets it hot-plugged. Role operator.
+      description: >-
+        Only volumes attach to an existing instance. A disk given as a host path is refused over TCP with 403
+        (host files are named only on the Unix socket), and on the Unix socket with 400.
       requestBody:
         required: true
         content:

@@ -195,8 +195,8 @@ extension OpenAPISpec {
       required: [name]
       properties:
         name: { $ref: "#/components/schemas/Name" }
-        kernel: { type: string, description: "Absolute path of a kernel to boot directly; without one the firmware boots the disks, then the CD-ROM." }
-        initrd: { type: string, description: "Absolute path of the initramfs." }
+        kernel: { type: string, description: "Absolute path on joistd's host (Unix socket only) of a kernel to boot directly; without one the firmware boots the disks, then the CD-ROM." }
+        initrd: { type: string, description: "Absolute path of the initramfs on joistd's host (Unix socket only)." }
         cmdline: { type: string, maxLength: 2048 }
         cpus: { type: integer, minimum: 1 }
         memory:
@@ -205,7 +205,7 @@ extension OpenAPISpec {
           pattern: "^[0-9]+(\\.[0-9]+)?([KkMmGgTt]([Ii]?[Bb])?|[Bb])?$"
         disks:
           type: array
-          description: "Disks: image file paths (the format is detected) or pool volumes POOL/NAME, each SOURCE[,bus=…][,cache=…][,discard=on|off]."
+          description: "Disks: image file paths on joistd's host (Unix socket only; the format is detected) or pool volumes POOL/NAME, each SOURCE[,bus=…][,cache=…][,discard=on|off]."
           items: { type: string }
         nics:
           type: array
@@ -233,6 +233,7 @@ extension OpenAPISpec {
           minimum: 0
           description: "For stop and restart: seconds to wait for the guest to power off before forcing."
     InstanceConfigSetting:
+      description: "One key=value setting; kernel and initrd name files on joistd's host (Unix socket only)."
       type: object
       additionalProperties: false
       required: [key, value]

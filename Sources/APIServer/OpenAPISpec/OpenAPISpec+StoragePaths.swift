@@ -22,7 +22,7 @@ extension OpenAPISpec {
     post:
       tags: [storage]
       operationId: createStoragePool
-      summary: Create a pool in a folder of its own (no other pool's folder may contain it or lie inside it). Admin, global.
+      summary: Create a pool in a folder of its own (no other pool's folder may contain it or lie inside it). Global admin on the Unix socket only (a pool names a host folder); 403 over TCP.
       requestBody:
         required: true
         content:

@@ -35,17 +35,14 @@ extension ImageCommand {
         func run() async throws {
             let client = global.client()
             let origin = try origin(client)
-            // Ctrl-C during an upload quits (joistd discards the partial upload); afterwards it cancels.
-            var isUpload = false
-            if case .upload = origin { isUpload = true }
-            let interrupts = wait.shouldWait ? InterruptCancellation(client: client, quitsUntilStarted: isUpload) : nil
-            defer { interrupts?.stop() }
-            let operation = try await start(origin, client)
-            guard let interrupts else {
-                print(operation.id)
+            guard wait.shouldWait else {
+                print(try await start(origin, client, interrupts: nil).id)
                 return
             }
-            print(Self.summary(try await interrupts.follow(operation), alias: alias))
+            let done = try await InterruptCancellation.during(client) { interrupts in
+                try await interrupts.follow(try await start(origin, client, interrupts: interrupts))
+            }
+            print(Self.summary(done, alias: alias))
         }
 
         private func origin(_ client: APIClient) throws -> Origin {
@@ -60,8 +57,8 @@ extension ImageCommand {
             return .upload(path)
         }
 
-        /// Sends the import and returns its operation.
-        private func start(_ origin: Origin, _ client: APIClient) async throws -> JoistAPI.Operation {
+        /// Sends the import and returns its operation; with `interrupts`, Ctrl-C stops an upload.
+        private func start(_ origin: Origin, _ client: APIClient, interrupts: InterruptCancellation?) async throws -> JoistAPI.Operation {
             switch origin {
             case .url(let url):
                 return try await client.call(.POST, "/1.0/images", body: ImageImport(url: url, alias: alias), as: JoistAPI.Operation.self)
@@ -71,7 +68,9 @@ extension ImageCommand {
                 let progress = TransferProgress("Uploading \(URL(fileURLWithPath: path).lastPathComponent)", total: try APIClient.length(of: path))
                 defer { progress.finish() }
                 let target = "/1.0/images" + (alias.map { "?alias=" + APIClient.queryValue($0) } ?? "")
-                return try await client.upload(target, file: path, progress: progress, as: JoistAPI.Operation.self)
+                let send = { @Sendable in try await client.upload(target, file: path, progress: progress, as: JoistAPI.Operation.self) }
+                guard let interrupts else { return try await send() }
+                return try await interrupts.transfer(send)
             }
         }
 

@@ -15,8 +15,7 @@ struct OperationCommand: AsyncParsableCommand {
         @Option(help: "Output format: table, json, yaml or csv.") var format: OutputFormat = .table
 
         func run() async throws {
-            let operations: [JoistAPI.Operation] = try await global.client().all(
-                global.scoped("/1.0/operations") + (status.map { "&status=\($0)" } ?? ""))
+            let operations: [JoistAPI.Operation] = try await global.client().all(path())
             switch format {
             case .json, .yaml: print(try OutputFormat.structured(operations, as: format), terminator: "")
             case .table, .csv:
@@ -27,6 +26,11 @@ struct OperationCommand: AsyncParsableCommand {
                     })
                 print(format == .csv ? table.csv() : table.aligned(), terminator: "")
             }
+        }
+
+        /// `/1.0/operations` with the status filter and the project, each in the query only when given.
+        func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+            global.scoped("/1.0/operations" + (status.map { "?status=" + APIClient.queryValue($0) } ?? ""), environment: environment)
         }
     }
 

@@ -14,8 +14,9 @@ struct Publish: AsyncParsableCommand {
     func run() async throws {
         let client = global.client()
         let path = global.scoped("/1.0/instances/\(APIClient.segment(instance))/publish")
-        let operation = try await client.call(.POST, path, body: InstancePublish(alias: alias), as: JoistAPI.Operation.self)
-        let done = try await client.follow(operation)
+        let done = try await InterruptCancellation.during(client) { interrupts in
+            try await interrupts.follow(try await client.call(.POST, path, body: InstancePublish(alias: alias), as: JoistAPI.Operation.self))
+        }
         let fingerprint = String((done.result?["fingerprint"] ?? "").prefix(12))
         print("Published \(instance) as image \(fingerprint)" + (alias.map { " (\($0))" } ?? ""))
     }

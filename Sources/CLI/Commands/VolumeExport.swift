@@ -31,24 +31,26 @@ extension VolumeCommand {
             let local: Bool
             if case .unixSocket = try global.endpoint() { local = !stream } else { local = false }
             let request = StorageVolumeExport(format: format, path: local ? destination : nil, force: local && force ? true : nil)
-            let operation = try await client.call(.POST, global.scoped(volume.path + "/export"), body: request, as: JoistAPI.Operation.self)
-            let done = try await client.follow(operation)
-            if !local {
-                guard let download = done.result?[VolumeTransferResult.download] else {
-                    throw CLIError("joistd finished the export but named no download")
+            try await InterruptCancellation.during(client) { interrupts in
+                let operation = try await client.call(.POST, global.scoped(volume.path + "/export"), body: request, as: JoistAPI.Operation.self)
+                let done = try await interrupts.follow(operation)
+                if !local {
+                    guard let download = done.result?[VolumeTransferResult.download] else {
+                        throw CLIError("joistd finished the export but named no download")
+                    }
+                    try await fetch(client, download, to: destination, interrupts: interrupts)
                 }
-                try await fetch(client, download, to: destination)
             }
             print("Exported volume \(volume.reference) to \(file) (\(format.rawValue))")
         }
 
         /// Downloads the export, then has joistd discard it (whether the download worked or not).
-        private func fetch(_ client: APIClient, _ download: String, to destination: String) async throws {
+        private func fetch(_ client: APIClient, _ download: String, to destination: String, interrupts: InterruptCancellation) async throws {
             let label = "Downloading \(URL(fileURLWithPath: destination).lastPathComponent)"
             let replacing = force
             let scoped = global.scoped(download)
             do {
-                try await Interrupt.cancelling {
+                try await interrupts.transfer {
                     try await client.download(scoped, to: destination, replacing: replacing) { TransferProgress(label, total: $0) }
                 }
             } catch {

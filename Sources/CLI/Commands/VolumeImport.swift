@@ -26,34 +26,38 @@ extension VolumeCommand {
         func run() async throws {
             let client = global.client()
             let volume = VolumeReference(pool: pool, name: try name ?? Self.defaultName(for: file))
-            let path = "/1.0/storage-pools/\(APIClient.segment(volume.pool))/volumes/\(APIClient.segment(volume.name))/import"
-            let operation: JoistAPI.Operation
-            if case .unixSocket = try global.endpoint(), !stream {
-                let request = StorageVolumeImport(path: LocalPath.absolute(file), sourceFormat: sourceFormat, format: format)
-                operation = try await client.call(.POST, global.scoped(path), body: request, as: JoistAPI.Operation.self)
-            } else {
-                operation = try await upload(client, to: path)
-            }
             guard wait.shouldWait else {
-                print(operation.id)
+                print(try await start(volume, client, interrupts: nil).id)
                 return
             }
-            let done = try await client.follow(operation)
+            let done = try await InterruptCancellation.during(client) { interrupts in
+                try await interrupts.follow(try await start(volume, client, interrupts: interrupts))
+            }
             let made = [done.result?["format"], done.result?["size"]].compactMap { $0 }.joined(separator: ", ")
             print("Imported \(file) as volume \(volume)\(made.isEmpty ? "" : " (\(made))")")
         }
 
-        /// Sends the file as the request body, with a progress line; Ctrl-C stops the upload.
-        private func upload(_ client: APIClient, to path: String) async throws -> JoistAPI.Operation {
+        /// Sends the import (the file's path to a local joistd, else its bytes) and returns its operation.
+        private func start(_ volume: VolumeReference, _ client: APIClient, interrupts: InterruptCancellation?) async throws -> JoistAPI.Operation {
+            let path = "/1.0/storage-pools/\(APIClient.segment(volume.pool))/volumes/\(APIClient.segment(volume.name))/import"
+            if case .unixSocket = try global.endpoint(), !stream {
+                let request = StorageVolumeImport(path: LocalPath.absolute(file), sourceFormat: sourceFormat, format: format)
+                return try await client.call(.POST, global.scoped(path), body: request, as: JoistAPI.Operation.self)
+            }
+            return try await upload(client, to: path, interrupts: interrupts)
+        }
+
+        /// Sends the file as the request body, with a progress line; with `interrupts`, Ctrl-C stops the upload.
+        private func upload(_ client: APIClient, to path: String, interrupts: InterruptCancellation?) async throws -> JoistAPI.Operation {
             var query = [sourceFormat.map { "sourceFormat=\($0.rawValue)" }, format.map { "format=\($0.rawValue)" }].compactMap { $0 }
             if let project = global.projectName { query.append("project=\(APIClient.queryValue(project))") }
             let target = path + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
             let progress = TransferProgress("Uploading \(URL(fileURLWithPath: file).lastPathComponent)", total: try APIClient.length(of: file))
             let file = self.file
             defer { progress.finish() }
-            return try await Interrupt.cancelling {
-                try await client.upload(target, file: file, progress: progress, as: JoistAPI.Operation.self)
-            }
+            let send = { @Sendable in try await client.upload(target, file: file, progress: progress, as: JoistAPI.Operation.self) }
+            guard let interrupts else { return try await send() }
+            return try await interrupts.transfer(send)
         }
 
         /// The file's name without its extension, when that is a valid volume name.

@@ -6,19 +6,15 @@ public struct Identity: Sendable, Equatable {
     public var role: Role
     /// The one project this identity may act in; nil for every project.
     public var project: String?
-    /// Whether the request came through the Unix socket (mode 0600: the caller is root on the daemon's
-    /// host), so it may name files on this host. Never true for a token.
-    public var viaUnixSocket: Bool
 
-    public init(name: String, role: Role, project: String?, viaUnixSocket: Bool = false) {
+    public init(name: String, role: Role, project: String?) {
         self.name = name
         self.role = role
         self.project = project
-        self.viaUnixSocket = viaUnixSocket
     }
 
     /// Root on the Unix socket: an admin of everything.
-    public static let local = Identity(name: "local", role: .admin, project: nil, viaUnixSocket: true)
+    public static let local = Identity(name: "local", role: .admin, project: nil)
 
     /// Whether resources of `project` are visible to this identity at all.
     public func canSee(project: String) -> Bool { self.project == nil || self.project == project }
