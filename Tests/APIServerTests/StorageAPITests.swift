@@ -14,33 +14,35 @@ struct StorageAPITests {
         APIBehaviourTests.conforms(answer, method, template)
     }
 
+    static let fastPool = #"{"name": "fast", "driver": "dir", "path": "/srv/joist-fast", "overcommit": 1.5}"#
+
     @Test("pools: global admins create and delete them, everyone reads them, and each sees only its project's volumes")
     func pools() async throws {
         let fixture = try await APIFixture.make()
         defer { fixture.cleanUp() }
         let subscription = fixture.services.events.subscribe(EventFilter(types: [.lifecycle]))
+        try await fixture.withLocalClient { local in
+            let created = try await local.request(.post, "/1.0/storage-pools", as: .anonymous, body: Self.fastPool)
+            #expect(created.status == 201)
+            #expect(Self.conforms(created, "post", "/1.0/storage-pools") == [])
+            #expect(try created.decode(StoragePoolInfo.self).pool.overcommit == 1.5)
+            let again = try await local.request(
+                .post, "/1.0/storage-pools", as: .anonymous, body: Self.fastPool.replacingOccurrences(of: "joist-fast", with: "other"))
+            #expect(again.status == 409)
+            #expect(again.errorCode == "already_exists")
+            let nested = try await local.request(
+                .post, "/1.0/storage-pools", as: .anonymous, body: #"{"name": "inner", "driver": "dir", "path": "/srv/joist-fast/inner"}"#)
+            #expect(nested.status == 400)
+            #expect(Self.conforms(nested, "post", "/1.0/storage-pools") == [])
+        }
         try await fixture.withClient { client in
-            let body = #"{"name": "fast", "driver": "dir", "path": "/srv/joist-fast", "overcommit": 1.5}"#
+            let body = Self.fastPool
             #expect(try await client.request(.post, "/1.0/storage-pools", as: .teamAdmin, body: body).status == 403)
             #expect(try await client.request(.post, "/1.0/storage-pools", as: .operator, body: body).status == 403)
             // A pool is a folder on the host: even a global admin names one only on the Unix socket.
             let remote = try await client.request(.post, "/1.0/storage-pools", as: .admin, body: body)
             #expect(remote.status == 403 && remote.json.description.contains("Unix socket"), "\(remote.json)")
             #expect(Self.conforms(remote, "post", "/1.0/storage-pools") == [])
-            try await fixture.withLocalClient { local in
-                let created = try await local.request(.post, "/1.0/storage-pools", as: .anonymous, body: body)
-                #expect(created.status == 201)
-                #expect(Self.conforms(created, "post", "/1.0/storage-pools") == [])
-                #expect(try created.decode(StoragePoolInfo.self).pool.overcommit == 1.5)
-                let again = try await local.request(
-                    .post, "/1.0/storage-pools", as: .anonymous, body: body.replacingOccurrences(of: "joist-fast", with: "other"))
-                #expect(again.status == 409)
-                #expect(again.errorCode == "already_exists")
-                let nested = try await local.request(
-                    .post, "/1.0/storage-pools", as: .anonymous, body: #"{"name": "inner", "driver": "dir", "path": "/srv/joist-fast/inner"}"#)
-                #expect(nested.status == 400)
-                #expect(Self.conforms(nested, "post", "/1.0/storage-pools") == [])
-            }
             let typo = try await client.request(.post, "/1.0/storage-pools", as: .admin, body: #"{"name": "x", "driver": "dir", "path": "/srv/x", "overcomit": 2}"#)
             #expect(typo.status == 400)
             #expect(typo.json.description.contains("overcomit"))
@@ -135,6 +137,9 @@ struct StorageAPITests {
     func clones() async throws {
         let fixture = try await APIFixture.make()
         defer { fixture.cleanUp() }
+        _ = try await fixture.withLocalClient { local in
+            try await local.request(.post, "/1.0/storage-pools", as: .anonymous, body: #"{"name": "aux", "driver": "dir", "path": "/srv/joist-aux"}"#)
+        }
         try await fixture.withClient { client in
             let path = "/1.0/storage-pools/default/volumes"
             _ = try await client.request(.post, path, as: .operator, body: #"{"name": "base", "size": "2GiB", "format": "qcow2"}"#)
@@ -160,9 +165,6 @@ struct StorageAPITests {
             #expect(try await client.request(.post, "\(path)/ghost/clone", as: .operator, body: #"{"name": "x"}"#).status == 404)
             #expect(try await client.request(.post, "\(path)/base/clone", as: .operator, body: #"{"name": "no/slash"}"#).status == 400)
 
-            _ = try await fixture.withLocalClient { local in
-                try await local.request(.post, "/1.0/storage-pools", as: .anonymous, body: #"{"name": "aux", "driver": "dir", "path": "/srv/joist-aux"}"#)
-            }
             _ = try await client.request(.post, "/1.0/storage-pools/aux/volumes", as: .operator, body: #"{"name": "logs", "size": "1GiB"}"#)
             let all = try await client.request(.get, "/1.0/volumes?limit=2", as: .viewer)
             #expect(Self.conforms(all, "get", "/1.0/volumes") == [])
