@@ -28,15 +28,6 @@ public struct DiskNames: Sendable, Hashable {
     /// The CD-ROM drive's names: an instance has one drive, whichever disc is in it.
     public static let cdrom = DiskNames(base: "cdrom0")
 
-    /// The top 48 bits of the text's 64-bit FNV-1a hash, as 12 hex digits: stable across runs and
-    /// builds (Swift's `Hasher` is seeded per process), and short enough for node names.
-    static func hash(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        let digits = String(hash >> 16, radix: 16)
-        return String(repeating: "0", count: 12 - digits.count) + digits
-    }
+    /// 12 hex digits of the source's stable hash (`StableHash.hex48`), short enough for node names.
+    static func hash(_ text: String) -> String { StableHash.hex48(text) }
 }
