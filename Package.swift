@@ -58,6 +58,9 @@ let package = Package(
             dependencies: ["JoistCore", "HostKit", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Networks as data: addresses, configs, link names, MACs, and the dnsmasq and nftables files
+        // rendered from them (pure; applying them to the host lives elsewhere).
+        .target(name: "Networking", dependencies: ["JoistCore"], swiftSettings: strict),
         // Revisioned key-value state: protocol, in-memory and SQLite backends.
         .target(
             name: "Store",
@@ -165,6 +168,12 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "JoistCore", "JoistTesting"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostKit", "JoistCore"], swiftSettings: strict),
+        .testTarget(
+            name: "NetworkingTests",
+            dependencies: ["Networking", "JoistCore", "HostKit"],
+            exclude: ["Golden"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "ActivityTests", dependencies: ["Activity", "JoistAPI", "JoistCore"], swiftSettings: strict),
         .testTarget(name: "JoistTLSTests", dependencies: ["JoistTLS", "JoistTesting"], swiftSettings: strict),
         .testTarget(

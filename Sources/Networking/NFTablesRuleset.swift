@@ -1,0 +1,72 @@
+public import JoistCore
+
+/// Every nftables rule Joist needs, as one script that replaces Joist's own table and nothing else.
+///
+/// The script declares the table, deletes it and declares it again in full, and `nft -f` runs a
+/// file as one transaction: applying it is atomic (no moment without rules), idempotent (applying
+/// twice leaves one copy of every rule) and independent of what was there before, so a daemon
+/// restart or a deleted network needs nothing but a fresh render. The host's own tables are never
+/// touched; base chains accept by default so Joist decides only about its own networks' traffic.
+///
+/// Chains (in the `inet` family, IPv4 rules):
+/// - `prerouting`, `output` (nat): port forwards, for connections arriving from outside and from the
+///   host itself.
+/// - `postrouting` (nat): masquerade of `nat` subnets leaving through other interfaces; hair-pinned
+///   and loopback-sourced forwards.
+/// - `forward` (filter): hands traffic routed into a network to `into-NAME`, and then traffic routed
+///   out of one to `from-NAME`. Each decides with a final verdict.
+/// - `input` (filter): hands traffic from a network to the host to `host-NAME`, which accepts DHCP
+///   and DNS first and leaves the rest to the host.
+///
+/// The per-network chains are where per-network and per-instance firewall rules go: before the final
+/// `drop` of `into-`/`from-`, or after the DHCP/DNS rules of `host-`.
+public struct NFTablesRuleset: Sendable, Equatable {
+    /// One network's part: its layout and its port forwards.
+    public struct Network: Sendable, Equatable {
+        public var layout: NetworkLayout
+        public var forwards: [PortForward]
+
+        public init(layout: NetworkLayout, forwards: [PortForward] = []) {
+            self.layout = layout
+            self.forwards = forwards
+        }
+
+        /// Whether a forward is reachable from the host's loopback, so loopback-sourced packets
+        /// must be routed to the bridge: `sysctl net.ipv4.conf.BRIDGE.route_localnet=1` before
+        /// applying (Linux drops them otherwise).
+        public var needsRouteLocalnet: Bool { forwards.contains(where: \.listensOnLoopback) }
+    }
+
+    /// The table Joist owns unless told otherwise (tests in namespaces of their own use it too).
+    public static let defaultTable = "joist"
+
+    /// The table the script replaces, in the `inet` family.
+    public let table: String
+    /// The script for `nft -f`.
+    public let script: String
+
+    /// Renders the ruleset for every network on the host (order does not matter: networks are
+    /// sorted by name). `bridge` networks contribute nothing; Joist neither routes nor filters the
+    /// LAN. Throws when networks share a name, a bridge or addresses, or a forward is invalid.
+    public static func render(_ networks: [Network], table: String = defaultTable) throws(JoistError) -> NFTablesRuleset {
+        try ResourceName.validate(table, kind: "nftables table")
+        try validate(networks)
+        let hosted = networks.filter { $0.layout.kind.isHosted }.sorted { $0.layout.name < $1.layout.name }
+        let body = baseChains(hosted) + hosted.flatMap(networkChains)
+        let comment = "# Joist's rules, written by joistd: the whole of table inet \(table), replaced in one transaction."
+        let script = [comment] + header(table) + ["table inet \(table) {"] + body.map { "\t" + $0 } + ["}"]
+        return NFTablesRuleset(table: table, script: script.joined(separator: "\n") + "\n")
+    }
+
+    /// A script that removes Joist's table (every rule of every network), and does nothing when the
+    /// table is not there.
+    public static func removalScript(table: String = defaultTable) throws(JoistError) -> String {
+        try ResourceName.validate(table, kind: "nftables table")
+        return header(table).joined(separator: "\n") + "\n"
+    }
+
+    /// Declaring the table first makes the delete succeed whether or not it existed.
+    private static func header(_ table: String) -> [String] {
+        ["table inet \(table) {}", "delete table inet \(table)"]
+    }
+}
