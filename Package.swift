@@ -59,8 +59,8 @@ let package = Package(
             swiftSettings: strict
         ),
         // Networks as data: addresses, configs, link names, MACs, and the dnsmasq and nftables files
-        // rendered from them (pure; applying them to the host lives elsewhere).
-        .target(name: "Networking", dependencies: ["JoistCore"], swiftSettings: strict),
+        // rendered from them (pure), and `LinuxHostNetwork`, which applies them with ip, nft and dnsmasq.
+        .target(name: "Networking", dependencies: ["JoistCore", "HostKit"], swiftSettings: strict),
         // Revisioned key-value state: protocol, in-memory and SQLite backends.
         .target(
             name: "Store",
@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostKit", "JoistCore"], swiftSettings: strict),
         .testTarget(
             name: "NetworkingTests",
-            dependencies: ["Networking", "JoistCore", "HostKit"],
+            dependencies: ["Networking", "JoistCore", "HostKit", "JoistTesting"],
             exclude: ["Golden"],
             swiftSettings: strict
         ),

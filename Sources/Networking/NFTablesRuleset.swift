@@ -44,6 +44,10 @@ public struct NFTablesRuleset: Sendable, Equatable {
     public let table: String
     /// The script for `nft -f`.
     public let script: String
+    /// The `route_localnet` setting of each hosted network's bridge: on where a forward is
+    /// reachable from the host's loopback (`Network.needsRouteLocalnet`), off elsewhere, so removing
+    /// the last such forward turns it off again.
+    public let routeLocalnet: [String: Bool]
 
     /// Renders the ruleset for every network on the host (order does not matter: networks are
     /// sorted by name). `bridge` networks contribute nothing; Joist neither routes nor filters the
@@ -55,7 +59,8 @@ public struct NFTablesRuleset: Sendable, Equatable {
         let body = baseChains(hosted) + hosted.flatMap(networkChains)
         let comment = "# Joist's rules, written by joistd: the whole of table inet \(table), replaced in one transaction."
         let script = [comment] + header(table) + ["table inet \(table) {"] + body.map { "\t" + $0 } + ["}"]
-        return NFTablesRuleset(table: table, script: script.joined(separator: "\n") + "\n")
+        let routeLocalnet = Dictionary(hosted.map { ($0.layout.bridge, $0.needsRouteLocalnet) }, uniquingKeysWith: { $0 || $1 })
+        return NFTablesRuleset(table: table, script: script.joined(separator: "\n") + "\n", routeLocalnet: routeLocalnet)
     }
 
     /// A script that removes Joist's table (every rule of every network), and does nothing when the

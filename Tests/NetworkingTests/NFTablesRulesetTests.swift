@@ -52,6 +52,15 @@ struct NFTablesRulesetTests {
         #expect(try Samples.ruleset().script.contains("ip saddr 127.0.0.0/8 masquerade"))
         #expect(try NFTablesRuleset.render([local]).script.contains("ip saddr 127.0.0.0/8 masquerade"))
         #expect(try !NFTablesRuleset.render([remote]).script.contains("127.0.0.0/8"))
+        #expect(try NFTablesRuleset.render([local]).routeLocalnet == [web.bridge: true])
+        #expect(try NFTablesRuleset.render([remote]).routeLocalnet == [web.bridge: false])
+    }
+
+    @Test("route_localnet is set for every hosted bridge (on only with a loopback forward), never for a LAN bridge")
+    func routeLocalnetPerBridge() throws {
+        let ruleset = try Samples.ruleset()
+        #expect(ruleset.routeLocalnet == [try Samples.web().bridge: true, try Samples.lab().bridge: false])
+        #expect(try NFTablesRuleset.render([.init(layout: Samples.lan())]).routeLocalnet.isEmpty)
     }
 
     @Test("networks that would share a name or addresses are refused")
