@@ -2,15 +2,17 @@ import Foundation
 import JoistTesting
 
 /// `joist-bench`: B1 (start latency against raw QEMU) and B3 (daemon memory); `joist-bench api`: the
-/// API benchmarks (B2, B7, TLS against Unix). Each prints a table and writes JSON under `artifacts/`.
+/// API benchmarks (B2, B7, TLS against Unix); `joist-bench storage`: B8 (linked-clone launch) and B9
+/// (import throughput). Each prints a table and writes JSON under `artifacts/`.
 @main
 struct JoistBench {
     static func main() async throws {
         switch CommandLine.arguments.dropFirst().first {
         case nil: try await startAndMemory()
         case "api": try await APIBench.run()
+        case "storage": try await StorageBench.run()
         case let mode?:
-            progress("unknown mode '\(mode)'; usage: joist-bench [api] (no argument: B1, B3; api: B2, B7, TLS)")
+            progress("unknown mode '\(mode)'; usage: joist-bench [api|storage] (no argument: B1, B3; api: B2, B7, TLS; storage: B8, B9)")
             exit(2)
         }
     }
