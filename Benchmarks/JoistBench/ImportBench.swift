@@ -2,7 +2,7 @@ import Foundation
 import JoistAPI
 import JoistTesting
 
-/// B9: `joist volume import` (joistd converts the file into the pool with `qemu-img convert`) against
+/// B10: `joist volume import` (joistd converts the file into the pool with `qemu-img convert`) against
 /// plain `qemu-img convert -O qcow2` of the same file onto the same file system, in interleaved rounds
 /// that rotate which side goes first. The same import sent straight to the API is a third side: the
 /// CLI's start-up is the difference.
@@ -92,7 +92,7 @@ struct ImportBench {
             for side in order { large[side].append(try await measure(side, source, name: "import-\(round)", settle: settle)) }
             for side in order { fixed[side].append(try await measure(side, small, name: "small-\(round)", settle: .zero)) }
             progress(
-                "B9 round \(round + 1)/\(rounds): joist CLI \(seconds(large.cli)) s, API \(seconds(large.api)) s, "
+                "B10 round \(round + 1)/\(rounds): joist CLI \(seconds(large.cli)) s, API \(seconds(large.api)) s, "
                     + "qemu-img \(seconds(large.qemuImg)) s; 1 MiB: CLI \(millis(fixed.cli.last ?? .nan)) ms, "
                     + "API \(millis(fixed.api.last ?? .nan)) ms, qemu-img \(millis(fixed.qemuImg.last ?? .nan)) ms")
         }
@@ -132,7 +132,7 @@ struct ImportBench {
     /// `mebibytes` of random bytes as a raw file, converted to `sourceFormat` unless that is raw.
     private func makeSource(named name: String, mebibytes: Int) async throws -> String {
         let raw = folder + "/\(name).raw"
-        progress("B9: writing \(mebibytes) MiB of random bytes")
+        progress("B10: writing \(mebibytes) MiB of random bytes")
         try await HostTools.run("/bin/dd", ["if=/dev/urandom", "of=\(raw)", "bs=1M", "count=\(mebibytes)", "iflag=fullblock", "status=none"])
         guard sourceFormat != "raw" else { return raw }
         let converted = folder + "/\(name).\(sourceFormat)"

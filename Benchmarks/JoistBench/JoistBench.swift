@@ -2,7 +2,7 @@ import Foundation
 import JoistTesting
 
 /// `joist-bench`: B1 (start latency against raw QEMU) and B3 (daemon memory); `joist-bench api`: the
-/// API benchmarks (B2, B7, TLS against Unix); `joist-bench storage`: B8 (linked-clone launch) and B9
+/// API benchmarks (B2, B7, TLS against Unix); `joist-bench storage`: B9 (linked-clone launch) and B10
 /// (import throughput). Each prints a table and writes JSON under `artifacts/`.
 @main
 struct JoistBench {
@@ -12,7 +12,7 @@ struct JoistBench {
         case "api": try await APIBench.run()
         case "storage": try await StorageBench.run()
         case let mode?:
-            progress("unknown mode '\(mode)'; usage: joist-bench [api|storage] (no argument: B1, B3; api: B2, B7, TLS; storage: B8, B9)")
+            progress("unknown mode '\(mode)'; usage: joist-bench [api|storage] (no argument: B1, B3; api: B2, B7, TLS; storage: B9, B10)")
             exit(2)
         }
     }

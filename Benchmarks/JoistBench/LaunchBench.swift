@@ -2,7 +2,7 @@ import Foundation
 import JoistAPI
 import JoistTesting
 
-/// B8: launching an instance from an image makes its root volume a linked clone (a qcow2 overlay
+/// B9: launching an instance from an image makes its root volume a linked clone (a qcow2 overlay
 /// reading the image), so the time must not grow with the image's size. Two images, 1 GiB and
 /// 10 GiB, holding the same few MiB of data, are imported; then `joist launch --no-start` from each,
 /// the same `POST /1.0/instances` sent directly, and a bare `qemu-img create -b` overlay (the floor)
@@ -50,7 +50,7 @@ struct LaunchBench {
             try await makeImage(path, gibibytes: size)
             try await HostTools.cli(joist, ["image", "import", path, "--alias", alias(size)])
             fileBytes["\(size)"] = try fileSize(path)
-            progress("B8: imported a \(size) GiB image (\(try fileSize(path) >> 20) MiB file)")
+            progress("B9: imported a \(size) GiB image (\(try fileSize(path) >> 20) MiB file)")
         }
         // One untimed round: the first launch pays for code paths and caches no later one needs.
         for size in Self.sizes { _ = try await measure(size) }
@@ -63,7 +63,7 @@ struct LaunchBench {
                 series[index].api.append(times.api)
                 series[index].overlay.append(times.overlay)
                 progress(
-                    "B8 round \(round + 1)/\(rounds), \(series[index].gibibytes) GiB: CLI \(millis(times.cli)) ms, "
+                    "B9 round \(round + 1)/\(rounds), \(series[index].gibibytes) GiB: CLI \(millis(times.cli)) ms, "
                         + "API \(millis(times.api)) ms, qemu-img create -b \(millis(times.overlay)) ms")
             }
         }

@@ -2,7 +2,7 @@ import Foundation
 import JoistCore
 import JoistTesting
 
-/// `joist-bench storage`: B8 (linked-clone launch time against the image's size) and B9 (volume
+/// `joist-bench storage`: B9 (linked-clone launch time against the image's size) and B10 (volume
 /// import throughput against plain `qemu-img convert`), against a private joistd; printed as a table
 /// and written to `artifacts/bench-storage.json`.
 enum StorageBench {
