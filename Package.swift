@@ -32,7 +32,7 @@ let package = Package(
         // Domain: names, specs, validation, lifecycle state machine, errors. No I/O.
         .target(name: "JoistCore", swiftSettings: strict),
         // Codable wire types shared by daemon and CLI.
-        .target(name: "JoistAPI", dependencies: ["JoistCore"], swiftSettings: strict),
+        .target(name: "JoistAPI", dependencies: ["JoistCore", "Networking"], swiftSettings: strict),
         // Host processes: spawning children with a clean slate, running tools and capturing their output.
         .target(name: "HostKit", dependencies: ["JoistCore"], swiftSettings: strict),
         // QMP client over a Unix socket.
@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Storage", "Store", "Activity",
+                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Storage", "Store", "Activity", "Networking",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -107,7 +107,7 @@ let package = Package(
         .target(
             name: "APIServer",
             dependencies: [
-                "JoistCore", "JoistAPI", "Daemon", "Activity", "JoistTLS", "Storage",
+                "JoistCore", "JoistAPI", "Daemon", "Activity", "JoistTLS", "Storage", "Networking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "JoistCore", "JoistAPI", "JoistTLS",
+                "JoistCore", "JoistAPI", "JoistTLS", "Networking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -140,11 +140,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "joist", dependencies: ["CLI"], swiftSettings: strict),
-        // Test support: fake QMP server on a real socket, in-memory storage backend, test guest locator.
+        // Test support: fake QMP server on a real socket, in-memory storage backend, fake host network,
+        // test guest locator.
         .target(
             name: "JoistTesting",
             dependencies: [
-                "QMP", "JoistAPI", "JoistCore", "Storage",
+                "QMP", "JoistAPI", "JoistCore", "Storage", "Networking",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -180,6 +181,7 @@ let package = Package(
             name: "APIServerTests",
             dependencies: [
                 "APIServer", "Daemon", "Activity", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "Storage", "Store",
+                "Networking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -188,12 +190,14 @@ let package = Package(
         ),
         .testTarget(
             name: "APISpecTests",
-            dependencies: ["JoistTesting", "JoistAPI", "JoistCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["JoistTesting", "JoistAPI", "JoistCore", "Networking", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "HostKit", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "QMP", "Storage", "Store"],
+            dependencies: [
+                "Daemon", "HostKit", "JoistAPI", "JoistCore", "JoistTesting", "Networking", "QEMUDriver", "QMP", "Storage", "Store",
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -208,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "CLI", "JoistTLS", "JoistTesting",
+                "CLI", "JoistTLS", "JoistTesting", "Networking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -60,6 +60,7 @@ public enum APIServer {
         ProjectRoutes.register(on: &table)
         StoragePoolRoutes.register(on: &table)
         StorageVolumeRoutes.register(on: &table)
+        NetworkRoutes.register(on: &table)
         ImageRoutes.register(on: &table)
         VolumeTransferRoutes.register(on: &table)
         TokenRoutes.register(on: &table)

@@ -3,6 +3,7 @@ import Daemon
 import Foundation
 import Hummingbird
 import Logging
+import Networking
 import QEMUDriver
 import ServiceLifecycle
 import Store
@@ -75,6 +76,8 @@ public enum DaemonRunner {
         try await projects.load()
         let storage = StorageManager(env: env, projects: projects)
         try await storage.load()
+        let networks = NetworkManager(env: env, driver: LinuxHostNetwork())
+        try await networks.load()
         let images = ImageManager(env: env, storage: storage)
         try await images.load()
         let manager = InstanceManager(env: env, projects: projects, storage: storage)
@@ -82,7 +85,7 @@ public enum DaemonRunner {
         let tokens = TokenAuthority(store: store)
         try await tokens.load()
         let services = APIServices(
-            instances: manager, projects: projects, storage: storage, images: images, tokens: tokens,
+            instances: manager, projects: projects, storage: storage, networks: networks, images: images, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog(path: state + "/audit.db", events: events),
             logger: logger)
 

@@ -37,6 +37,8 @@ struct APIFixture {
     let table: RouteTable
     /// The in-memory backends of the daemon's storage pools.
     let storage: FakeStorageHost
+    /// The in-memory host the daemon's networks live on.
+    let network: FakeHostNetworkDriver
     let secrets: [Caller: String]
     let directory: String
     /// A file that passes for a kernel when creating instances.
@@ -58,6 +60,9 @@ struct APIFixture {
         _ = try await projects.create(ProjectCreate(name: "team", limits: ProjectLimits(instances: 2, disk: .gibibytes(10))))
         let storageManager = StorageManager(env: env, projects: projects)
         try await storageManager.load()
+        let network = FakeHostNetworkDriver()
+        let networks = NetworkManager(env: env, driver: network)
+        try await networks.load()
         let tokens = TokenAuthority(store: store)
         var secrets: [Caller: String] = [:]
         for caller in Caller.allCases {
@@ -70,11 +75,12 @@ struct APIFixture {
         try await images.load()
         let services = APIServices(
             instances: InstanceManager(env: env, projects: projects, storage: storageManager), projects: projects,
-            storage: storageManager, images: images, tokens: tokens,
+            storage: storageManager, networks: networks, images: images, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog.inMemory(events: events),
             logger: logger)
         let table = APIServer.makeRouter(services, authenticator: .tokens(tokens, AuthThrottle(limit: 1000)))
-        return APIFixture(services: services, table: table, storage: storage, secrets: secrets, directory: directory)
+        return APIFixture(
+            services: services, table: table, storage: storage, network: network, secrets: secrets, directory: directory)
     }
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }

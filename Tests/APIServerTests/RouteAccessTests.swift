@@ -60,6 +60,10 @@ struct RouteAccessTests {
         "POST /1.0/storage-pools/{pool}/volumes/{name}/export": .project(.operator),
         "GET /1.0/volume-exports/{id}": .project(.operator),
         "DELETE /1.0/volume-exports/{id}": .project(.operator),
+        "GET /1.0/networks": .any(.viewer),
+        "POST /1.0/networks": .global(.admin),
+        "GET /1.0/networks/{network}": .any(.viewer),
+        "DELETE /1.0/networks/{network}": .global(.admin),
     ]
 
     @Test("every registered route is in openapi.yaml and every documented operation is registered")
@@ -99,7 +103,7 @@ struct RouteAccessTests {
                 for caller in APIFixture.Caller.allCases {
                     let uri = route.path.replacingOccurrences(of: "{name}", with: "nothing")
                         .replacingOccurrences(of: "{id}", with: "nothing").replacingOccurrences(of: "{pool}", with: "nothing")
-                        .replacingOccurrences(of: "{alias}", with: "nothing")
+                        .replacingOccurrences(of: "{alias}", with: "nothing").replacingOccurrences(of: "{network}", with: "nothing")
                     let body: String? = [.post, .put, .patch].contains(route.method) ? "{}" : nil
                     let answer = try await client.request(route.method, uri, as: caller, body: body)
                     let want = Self.expectedDenial(route.access, caller)

@@ -28,6 +28,7 @@ struct OpenAPIDocumentTests {
         "POST /1.0/images/{name}/aliases", "DELETE /1.0/images/{name}/aliases/{alias}",
         "POST /1.0/storage-pools/{pool}/volumes/{name}/import", "POST /1.0/storage-pools/{pool}/volumes/{name}/export",
         "GET /1.0/volume-exports/{id}", "DELETE /1.0/volume-exports/{id}",
+        "GET /1.0/networks", "POST /1.0/networks", "GET /1.0/networks/{network}", "DELETE /1.0/networks/{network}",
     ]
 
     @Test("the document parses and every $ref resolves")

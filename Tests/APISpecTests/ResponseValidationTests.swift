@@ -40,8 +40,8 @@ struct ResponseValidationTests {
         let document = try Spec.document()
         #expect(document.validateResponse(method: "GET", path: "/1.0/instances", status: 418, body: Data(), contentType: nil)
             == ["GET /1.0/instances: status 418 is not documented"])
-        #expect(document.validateResponse(method: "GET", path: "/1.0/networks", status: 200, body: Data(), contentType: nil)
-            == ["GET /1.0/networks is not in the document"])
+        #expect(document.validateResponse(method: "GET", path: "/1.0/clusters", status: 200, body: Data(), contentType: nil)
+            == ["GET /1.0/clusters is not in the document"])
         #expect(document.validateResponse(method: "PUT", path: "/1.0/tokens", status: 200, body: Data(), contentType: nil)
             == ["PUT /1.0/tokens is not in the document"])
         // Health needs no token, so it never answers 401.

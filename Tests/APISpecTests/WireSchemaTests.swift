@@ -43,10 +43,21 @@ struct WireSchemaTests {
         }
     }
 
+    @Test("addresses and subnets the Swift types refuse are refused by the schemas too")
+    func addressPatterns() throws {
+        let document = try Spec.document()
+        for address in ["010.1.2.3", "10.1.2", "256.0.0.1", "10.1.2.3 "] {
+            #expect(document.validate(json: address, against: "IPv4Address") != [], "\(address)")
+        }
+        for subnet in ["10.1.2.0/33", "10.1.2.0", "10.1.2.0/024", "10.1.2.0/"] {
+            #expect(document.validate(json: subnet, against: "IPv4Subnet") != [], "\(subnet)")
+        }
+    }
+
     @Test("request bodies refuse unknown fields", arguments: [
         "InstanceCreate", "InstanceStateChange", "InstanceConfigPatch", "ProjectCreate", "ProjectUpdate", "TokenCreate",
         "StoragePoolCreate", "StorageVolumeCreate", "StorageVolumeResize", "StorageVolumeClone", "ImageImport", "ImageAliasCreate",
-        "InstanceDiskAttach", "InstancePublish", "StorageVolumeImport", "StorageVolumeExport",
+        "InstanceDiskAttach", "InstancePublish", "StorageVolumeImport", "StorageVolumeExport", "NetworkCreate",
     ])
     func closedRequests(schema: String) throws {
         let problems = try Spec.document().validate(json: try Spec.json(#"{"colour": "blue"}"#), against: schema)

@@ -45,6 +45,12 @@ components:
       required: true
       description: A storage pool.
       schema: { $ref: "#/components/schemas/Name" }
+    NetworkName:
+      name: network
+      in: path
+      required: true
+      description: A network.
+      schema: { $ref: "#/components/schemas/Name" }
     VolumeName:
       name: name
       in: path

@@ -36,6 +36,7 @@ tags:
   - name: audit
   - name: storage
   - name: images
+  - name: networks
 
 paths:
   /1.0/health:

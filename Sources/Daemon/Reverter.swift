@@ -23,7 +23,7 @@ struct Reverter {
             do {
                 try await step.undo()
             } catch {
-                logger.error("could not undo a failed storage change: \(step.what): \(error)")
+                logger.error("could not undo a step of a failed change: \(step.what): \(error)")
             }
         }
     }
