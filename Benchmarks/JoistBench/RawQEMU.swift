@@ -19,7 +19,7 @@ struct RawQEMU {
         try FileManager.default.createDirectory(atPath: paths.directory, withIntermediateDirectories: true)
         let spec = InstanceSpec(
             name: "raw\(run)", kernel: guest.kernel, initrd: guest.initrd, cmdline: TestGuest.cmdline, memory: .mebibytes(256))
-        let argv = QEMUArgvBuilder(binary: binary).argv(for: spec, disks: [], paths: paths, accelerator: .tcg)
+        let argv = QEMUArgvBuilder(binary: binary).argv(for: spec, disks: [], nics: [], paths: paths, accelerator: .tcg)
 
         let start = ContinuousClock.now
         guard try await ProcessSpawner.run(argv, outputPath: paths.qemuLog) == 0 else {

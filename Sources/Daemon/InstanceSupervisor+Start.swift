@@ -18,7 +18,8 @@ extension InstanceSupervisor {
         do {
             let accelerator = try await env.accelerators.resolve(record.spec.accel)
             try prepareRuntimeDirectory()
-            let argv = env.argvBuilder.argv(for: record.spec, disks: disks, paths: paths, accelerator: accelerator)
+            let nics = try AttachedNIC.resolve(record.spec.nics, project: key.project, instance: name)
+            let argv = env.argvBuilder.argv(for: record.spec, disks: disks, nics: nics, paths: paths, accelerator: accelerator)
             logger.debug("launching QEMU", metadata: ["argv": "\(argv)"])
             let pid = try await env.launcher.launch(argv: argv, paths: paths)
             launchedPID = pid

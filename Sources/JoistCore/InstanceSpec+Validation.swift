@@ -36,6 +36,19 @@ extension InstanceSpec {
             throw .invalidArgument("cmdline must be a single line")
         }
         try validateDeviceCount()
+        try validateNICs()
+    }
+
+    /// Each NIC, and nothing two NICs cannot share: a host port forwarded twice, or one MAC address
+    /// (the guest could not tell the NICs apart, nor a DHCP server their leases).
+    private func validateNICs() throws(JoistError) {
+        var macs: Set<MACAddress> = []
+        for nic in nics {
+            try nic.validate()
+            if let mac = nic.mac, !macs.insert(mac).inserted {
+                throw .invalidArgument("MAC address \(mac) is given to two NICs: each NIC needs its own")
+            }
+        }
         let ports = nics.flatMap(\.hostForwards).map { "\($0.proto):\($0.hostAddress):\($0.hostPort)" }
         if let duplicate = Dictionary(grouping: ports, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw .invalidArgument("host port forward \(duplicate) is given twice")

@@ -1,79 +1,64 @@
 /// A network interface of an instance.
 ///
-/// For now the user-mode (slirp) backend with optional host port forwards:
-/// `user` or `user,hostfwd=tcp:127.0.0.1:2222-:22[,hostfwd=…]`.
-public struct NICSpec: Codable, Sendable, Equatable {
-    public enum Mode: String, Codable, Sendable { case user }
+/// Either QEMU's user-mode network (`user`, optionally with host port forwards), which needs nothing
+/// on the host, or a tap device joined to one of Joist's networks (`network=NAME`), where the guest
+/// gets an address from the network's DHCP server: the one fixed with `ip=`, or any free one.
+public struct NICSpec: Sendable, Equatable {
+    public enum Mode: String, Codable, Sendable {
+        /// QEMU's built-in NAT (slirp): reachable from the host only through port forwards.
+        case user
+        /// A tap device on a Joist network's bridge.
+        case network
+    }
 
     public var mode: Mode
+    /// Host ports QEMU forwards into the guest (user NICs only).
     public var hostForwards: [HostForward]
+    /// The network the NIC joins (network NICs only).
+    public var network: String?
+    /// The guest's MAC address. A network NIC gets a stable one when it is added and keeps it, so
+    /// its DHCP reservation and the guest's view of it never change.
+    public var mac: MACAddress?
+    /// The address reserved for the NIC in its network's DHCP server (network NICs only).
+    public var ip: IPv4Address?
 
-    public init(mode: Mode = .user, hostForwards: [HostForward] = []) {
-        self.mode = mode
+    /// A user-mode NIC.
+    public init(hostForwards: [HostForward] = [], mac: MACAddress? = nil) {
+        self.mode = .user
         self.hostForwards = hostForwards
+        self.mac = mac
     }
 
-    /// Parses the CLI form, `user[,hostfwd=PROTO:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]…`.
-    public init(parsing text: String) throws(JoistError) {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard parts.first == "user" else {
-            throw .invalidArgument("invalid NIC '\(text)': only 'user' networking is available (e.g. user,hostfwd=tcp:127.0.0.1:2222-:22)")
-        }
-        var forwards: [HostForward] = []
-        for option in parts.dropFirst() {
-            guard option.hasPrefix("hostfwd=") else {
-                throw .invalidArgument("invalid NIC option '\(option)': expected hostfwd=tcp:ADDR:PORT-:PORT")
+    /// A NIC on the Joist network `network`.
+    public init(network: String, mac: MACAddress? = nil, ip: IPv4Address? = nil) {
+        self.mode = .network
+        self.hostForwards = []
+        self.network = network
+        self.mac = mac
+        self.ip = ip
+    }
+
+    /// Checks that the fields fit the mode: a network NIC names a valid network and forwards no
+    /// host ports; a user NIC joins no network and has no fixed address.
+    public func validate() throws(JoistError) {
+        switch mode {
+        case .user:
+            if let network {
+                throw .invalidArgument("a user NIC joins no network: write network=\(network) instead of user to join \(network)")
             }
-            forwards.append(try HostForward(parsing: String(option.dropFirst("hostfwd=".count))))
+            if let ip { throw Self.addressOnUserNIC(ip.description) }
+        case .network:
+            guard let network else { throw .invalidArgument("a network NIC needs the network's name: network=NAME") }
+            try ResourceName.validate(network, kind: "network")
+            guard hostForwards.isEmpty else { throw Self.forwardOnNetworkNIC(network) }
         }
-        self.init(mode: .user, hostForwards: forwards)
     }
 
-    /// The CLI form, inverse of `init(parsing:)`.
-    public var description: String {
-        (["user"] + hostForwards.map { "hostfwd=\($0.description)" }).joined(separator: ",")
-    }
-}
-
-/// A host port forwarded into the guest by QEMU's user-mode network.
-public struct HostForward: Codable, Sendable, Equatable {
-    public enum Proto: String, Codable, Sendable { case tcp, udp }
-
-    public var proto: Proto
-    public var hostAddress: String
-    public var hostPort: UInt16
-    public var guestAddress: String
-    public var guestPort: UInt16
-
-    public init(proto: Proto, hostAddress: String, hostPort: UInt16, guestAddress: String = "", guestPort: UInt16) {
-        self.proto = proto
-        self.hostAddress = hostAddress
-        self.hostPort = hostPort
-        self.guestAddress = guestAddress
-        self.guestPort = guestPort
+    static func addressOnUserNIC(_ ip: String) -> JoistError {
+        .invalidArgument("ip=\(ip) needs a NIC on a Joist network (network=NAME,ip=\(ip)): user networking picks the guest's address itself")
     }
 
-    /// Parses `tcp:127.0.0.1:2222-:22` (QEMU's hostfwd syntax); addresses must be IPv4 literals or empty.
-    public init(parsing text: String) throws(JoistError) {
-        let invalid = JoistError.invalidArgument(
-            "invalid hostfwd '\(text)': expected PROTO:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT, e.g. tcp:127.0.0.1:2222-:22")
-        let sides = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard sides.count == 2 else { throw invalid }
-        let host = sides[0].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        let guest = sides[1].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard host.count == 3, guest.count == 2, let proto = Proto(rawValue: host[0]),
-            let hostPort = UInt16(host[2]), hostPort > 0, let guestPort = UInt16(guest[1]), guestPort > 0,
-            Self.isAddress(host[1]), Self.isAddress(guest[0])
-        else { throw invalid }
-        self.init(proto: proto, hostAddress: host[1], hostPort: hostPort, guestAddress: guest[0], guestPort: guestPort)
-    }
-
-    public var description: String { "\(proto.rawValue):\(hostAddress):\(hostPort)-\(guestAddress):\(guestPort)" }
-
-    /// Empty, or a dotted-quad IPv4 address.
-    private static func isAddress(_ text: String) -> Bool {
-        if text.isEmpty { return true }
-        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.allSatisfy { $0.count <= 3 && UInt8($0) != nil }
+    static func forwardOnNetworkNIC(_ network: String) -> JoistError {
+        .invalidArgument("hostfwd= is for user NICs: forward a host port to a NIC on network \(network) with joist network forward add")
     }
 }

@@ -1,3 +1,5 @@
+public import JoistCore
+
 /// The addresses of a network Joist hosts (`nat` or `isolated`): the host's side of its bridge and
 /// the range dnsmasq leases from.
 public struct NetworkAddressing: Sendable, Equatable {

@@ -1,3 +1,5 @@
+public import JoistCore
+
 /// A port on the host forwarded to an instance on a `nat` network
 /// (`joist network forward add web --listen 0.0.0.0:8080 --to web-1:80`).
 ///

@@ -74,7 +74,7 @@ public enum DiskHotplugPlan {
 
     /// The steps that take back `completed` (steps of an attach that stopped half-way), last first.
     public static func undo(_ completed: [HotplugStep]) -> [HotplugStep] {
-        completed.reversed().flatMap(\.undo)
+        HotplugStep.undo(completed)
     }
 }
 

@@ -22,16 +22,10 @@ public struct DiskHotplugger: Sendable {
     /// failed attach leaves no half-plugged disk behind.
     public func attach(_ disk: AttachedDisk) async throws {
         let placement = try await placement(for: disk)
-        let steps = DiskHotplugPlan.attach(disk, machine: machine, at: placement)
-        var done: [HotplugStep] = []
         do {
-            for step in steps {
-                try await run([step], toleratingMissing: false)
-                done.append(step)
-            }
+            try await runner.attach(DiskHotplugPlan.attach(disk, machine: machine, at: placement))
         } catch {
-            try? await run(DiskHotplugPlan.undo(done), toleratingMissing: true)
-            throw Self.failure(error, "cannot attach disk \(disk.source)", timeout: unplugTimeout)
+            throw runner.failure(error, "cannot attach disk \(disk.source)")
         }
     }
 
@@ -48,9 +42,9 @@ public struct DiskHotplugger: Sendable {
             guard nodes.contains(names.node) || nodes.contains(names.fileNode) else {
                 throw JoistError.notFound("it is not attached to the running guest")
             }
-            try await run(DiskHotplugPlan.detach(names), toleratingMissing: true)
+            try await runner.run(DiskHotplugPlan.detach(names), toleratingMissing: true)
         } catch {
-            throw Self.failure(error, "cannot detach disk \(disk.source)", timeout: unplugTimeout)
+            throw runner.failure(error, "cannot detach disk \(disk.source)")
         }
     }
 
@@ -59,7 +53,7 @@ public struct DiskHotplugger: Sendable {
         do {
             try await qmp.blockResize(nodeName: DiskNames(for: disk.source).node, size: Int64(clamping: size.bytes))
         } catch {
-            throw Self.failure(error, "cannot resize disk \(disk.source) to \(size)", timeout: unplugTimeout)
+            throw runner.failure(error, "cannot resize disk \(disk.source) to \(size)")
         }
     }
 
@@ -77,56 +71,9 @@ public struct DiskHotplugger: Sendable {
         } catch let error as JoistError {
             throw JoistError(error.code, "cannot attach disk \(disk.source): \(error.message)")
         } catch {
-            throw Self.failure(error, "cannot attach disk \(disk.source)", timeout: unplugTimeout)
+            throw runner.failure(error, "cannot attach disk \(disk.source)")
         }
     }
 
-    /// Runs `steps` in order. With `toleratingMissing`, unplugging a device QEMU does not have and
-    /// closing a node it does not have count as done.
-    private func run(_ steps: [HotplugStep], toleratingMissing: Bool) async throws {
-        var watches: [String: QMPEventWatch] = [:]
-        defer { for watch in watches.values { watch.cancel() } }
-        for step in steps {
-            switch step {
-            case .blockdevAdd(_, let options):
-                try await qmp.blockdevAdd(options.qmpArguments)
-            case .deviceAdd(_, let options):
-                try await qmp.deviceAdd(options.qmpArguments)
-            case .deviceDel(let id):
-                let watch = qmp.watchDeviceDeleted(id: id)
-                do {
-                    try await qmp.deviceDel(id: id)
-                    watches[id] = watch
-                } catch QMPError.commandFailed(class: "DeviceNotFound", _) where toleratingMissing {
-                    watch.cancel()
-                } catch {
-                    watch.cancel()
-                    throw error
-                }
-            case .awaitDeviceDeleted(let id):
-                _ = try await watches.removeValue(forKey: id)?.wait(timeout: unplugTimeout)
-            case .blockdevDel(let nodeName):
-                do {
-                    try await qmp.blockdevDel(nodeName: nodeName)
-                } catch let error as QMPError where toleratingMissing {
-                    guard try await qmp.queryNamedBlockNodes().contains(where: { $0.nodeName == nodeName }) else { continue }
-                    throw error
-                }
-            }
-        }
-    }
-
-    /// `error` as a `JoistError` that says what failed.
-    private static func failure(_ error: any Error, _ what: String, timeout: Duration) -> JoistError {
-        switch error {
-        case let error as JoistError:
-            return JoistError(error.code, "\(what): \(error.message)")
-        case QMPError.timeout:
-            return JoistError(
-                .timeout,
-                "\(what): the guest did not release it within \(timeout) (it must acknowledge the unplug); it stays attached until it does")
-        default:
-            return .hostFailure("\(what): \(error)")
-        }
-    }
+    private var runner: HotplugRunner { HotplugRunner(qmp: qmp, unplugTimeout: unplugTimeout) }
 }

@@ -1,5 +1,5 @@
-/// One step of plugging a disk into a running guest or unplugging it: a QMP command, or a wait for
-/// the event that says the guest let go of a device. Data, so plans are tested without QEMU.
+/// One step of plugging a disk or a NIC into a running guest or unplugging it: a QMP command, or a
+/// wait for the event that says the guest let go of a device. Data, so plans are tested without QEMU.
 public enum HotplugStep: Sendable, Equatable, CustomStringConvertible {
     /// `blockdev-add`: open block node `nodeName` with `options` (a `-blockdev` object).
     case blockdevAdd(nodeName: String, options: QEMUJSON)
@@ -11,6 +11,10 @@ public enum HotplugStep: Sendable, Equatable, CustomStringConvertible {
     case awaitDeviceDeleted(id: String)
     /// `blockdev-del`: close block node `nodeName`.
     case blockdevDel(nodeName: String)
+    /// `netdev_add`: open network backend `id` described by `options` (a `-netdev` object).
+    case netdevAdd(id: String, options: QEMUJSON)
+    /// `netdev_del`: close network backend `id`.
+    case netdevDel(id: String)
 
     /// The QMP command and its arguments; `nil` for a wait.
     public var command: (name: String, arguments: QEMUJSON)? {
@@ -20,6 +24,8 @@ public enum HotplugStep: Sendable, Equatable, CustomStringConvertible {
         case .deviceDel(let id): ("device_del", .object([("id", .string(id))]))
         case .awaitDeviceDeleted: nil
         case .blockdevDel(let nodeName): ("blockdev-del", .object([("node-name", .string(nodeName))]))
+        case .netdevAdd(_, let options): ("netdev_add", options)
+        case .netdevDel(let id): ("netdev_del", .object([("id", .string(id))]))
         }
     }
 
@@ -31,12 +37,19 @@ public enum HotplugStep: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The steps that take this one back: a node added is deleted, a device added is unplugged.
+    /// The steps that take this one back: a node or backend added is deleted, a device added is
+    /// unplugged.
     var undo: [HotplugStep] {
         switch self {
         case .blockdevAdd(let nodeName, _): [.blockdevDel(nodeName: nodeName)]
         case .deviceAdd(let id, _): [.deviceDel(id: id), .awaitDeviceDeleted(id: id)]
-        case .deviceDel, .awaitDeviceDeleted, .blockdevDel: []
+        case .netdevAdd(let id, _): [.netdevDel(id: id)]
+        case .deviceDel, .awaitDeviceDeleted, .blockdevDel, .netdevDel: []
         }
+    }
+
+    /// The steps that take back `completed` (steps of an attach that stopped half-way), last first.
+    static func undo(_ completed: [HotplugStep]) -> [HotplugStep] {
+        completed.reversed().flatMap(\.undo)
     }
 }

@@ -15,17 +15,23 @@ public struct QEMUArgvBuilder: Sendable {
     }
 
     /// The full argv, binary first, with the spec's disks resolved by `resolveVolume` (see
-    /// `AttachedDisk.resolve`).
+    /// `AttachedDisk.resolve`) and its NICs as instance `spec.name` of `project` has them (see
+    /// `AttachedNIC.resolve`).
     public func argv(
-        for spec: InstanceSpec, paths: RuntimePaths, accelerator: Accelerator, resolveVolume: AttachedDisk.VolumeResolver
+        for spec: InstanceSpec, project: String, paths: RuntimePaths, accelerator: Accelerator,
+        resolveVolume: AttachedDisk.VolumeResolver
     ) throws -> [String] {
         let disks = try AttachedDisk.resolve(spec.disks, resolveVolume: resolveVolume)
-        return argv(for: spec, disks: disks, paths: paths, accelerator: accelerator)
+        let nics = try AttachedNIC.resolve(spec.nics, project: project, instance: spec.name)
+        return argv(for: spec, disks: disks, nics: nics, paths: paths, accelerator: accelerator)
     }
 
     /// The full argv, binary first; `disks` are the spec's disks, already resolved, and stand in for
-    /// them, followed by the CD-ROM drive when the spec has one (`AttachedDisk.cdrom`).
-    public func argv(for spec: InstanceSpec, disks: [AttachedDisk], paths: RuntimePaths, accelerator: Accelerator) -> [String] {
+    /// them, followed by the CD-ROM drive when the spec has one (`AttachedDisk.cdrom`); `nics` stand
+    /// in for the spec's NICs the same way.
+    public func argv(
+        for spec: InstanceSpec, disks: [AttachedDisk], nics: [AttachedNIC], paths: RuntimePaths, accelerator: Accelerator
+    ) -> [String] {
         let disks = spec.bootsFromFirmware ? Self.bootOrder(disks) : disks
         var args = [binary]
         args += ["-name", "guest=\(spec.name),debug-threads=on"]
@@ -44,7 +50,9 @@ public struct QEMUArgvBuilder: Sendable {
         }
         if spec.machine == .q35 { args += ["-device", device("pvpanic", id: "panic0", [])] }
         args += diskArgs(disks, machine: spec.machine)
-        for (index, nic) in spec.nics.enumerated() { args += nicArgs(nic, index: index, machine: spec.machine) }
+        for nic in nics {
+            args += ["-netdev", NICLayout.netdev(nic).rendered, "-device", NICLayout.device(nic, machine: spec.machine, port: nil).rendered]
+        }
         return args
     }
 
@@ -68,23 +76,6 @@ public struct QEMUArgvBuilder: Sendable {
         args += ["-accel", accelerator.rawValue]
         if accelerator == .kvm { args += ["-cpu", "host"] }
         return args
-    }
-
-    private func nicArgs(_ nic: NICSpec, index: Int, machine: MachineType) -> [String] {
-        let id = "net\(index)"
-        var netdev: [(String, QEMUJSON)] = [("type", .string(nic.mode.rawValue)), ("id", .string(id))]
-        if !nic.hostForwards.isEmpty {
-            netdev.append(("hostfwd", .array(nic.hostForwards.map { .object([("str", .string($0.description))]) })))
-        }
-        return [
-            "-netdev", QEMUJSON.object(netdev).rendered,
-            "-device", device(virtio("net", machine), id: "\(id)-nic", [("netdev", .string(id))]),
-        ]
-    }
-
-    /// virtio devices are PCI on q35 and MMIO on microvm.
-    private func virtio(_ kind: String, _ machine: MachineType) -> String {
-        machine == .microvm ? "virtio-\(kind)-device" : "virtio-\(kind)-pci"
     }
 
     private func device(_ driver: String, id: String, _ properties: [(String, QEMUJSON)]) -> String {

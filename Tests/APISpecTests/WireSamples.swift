@@ -32,7 +32,7 @@ enum WireSamples {
         nics: [NICSpec(hostForwards: [
             HostForward(proto: .tcp, hostAddress: "127.0.0.1", hostPort: 2222, guestPort: 22),
             HostForward(proto: .udp, hostAddress: "", hostPort: 5353, guestAddress: "10.0.2.15", guestPort: 53),
-        ]), NICSpec()],
+        ]), NICSpec(), NICSpec(network: "web", mac: MACAddress(qemuSuffix: 0x0e_f0e0), ip: IPv4Address(10, 1, 2, 10))],
         machine: .microvm, accel: .kvm, cdrom: String(repeating: "5e", count: 32))
     static let minimalSpec = InstanceSpec(name: "w")
 
@@ -43,7 +43,9 @@ enum WireSamples {
 
     static let fullCreate = InstanceCreate(
         name: "web-1", kernel: "/k", initrd: "/i", cmdline: "console=ttyS0", cpus: 2, memory: "512MiB",
-        disks: ["/d.qcow2"], nics: ["user,hostfwd=tcp:127.0.0.1:2222-:22", "user"], machine: .q35, accel: .tcg,
+        disks: ["/d.qcow2"],
+        nics: ["user,hostfwd=tcp:127.0.0.1:2222-:22", "user", "network=web,mac=52:54:00:0e:f0:e0,ip=10.1.2.10", "network=db"],
+        machine: .q35, accel: .tcg,
         image: "debian-12", pool: "fast", rootSize: "10GiB", cdrom: "installer")
 
     static let configPatch = InstanceConfigPatch(settings: InstanceSpec.settableKeys.map {
@@ -186,6 +188,9 @@ enum WireSamples {
         WireSample("disk", "DiskSpec", DiskSpec(path: "/d.img", format: .raw)),
         WireSample("nic", "NICSpec", NICSpec(hostForwards: [HostForward(proto: .tcp, hostAddress: "", hostPort: 80, guestPort: 8080)])),
         WireSample("bare nic", "NICSpec", NICSpec()),
+        WireSample(
+            "network nic", "NICSpec", NICSpec(network: "web", mac: MACAddress(qemuSuffix: 0xaa_0002), ip: IPv4Address(192, 168, 7, 20))),
+        WireSample("bare network nic", "NICSpec", NICSpec(network: "lan")),
         WireSample("forward", "HostForward", HostForward(proto: .udp, hostAddress: "0.0.0.0", hostPort: 65535, guestAddress: "10.0.2.15", guestPort: 1)),
         WireSample("error body", "ErrorBody", ErrorResponse(code: "cancelled", message: "cancelled by ci-bot").error),
         WireSample("name", "Name", "a-63-character-name-" + String(repeating: "x", count: 43)),

@@ -16,7 +16,7 @@ struct ArgvGoldenTests {
     ]
 
     private func argv(_ spec: InstanceSpec, paths: RuntimePaths? = nil, accelerator: Accelerator = .tcg) throws -> [String] {
-        try builder.argv(for: spec, paths: paths ?? self.paths, accelerator: accelerator) { volume in
+        try builder.argv(for: spec, project: "default", paths: paths ?? self.paths, accelerator: accelerator) { volume in
             try #require(Self.volumes[volume])
         }
     }
@@ -50,7 +50,7 @@ struct ArgvGoldenTests {
         let spec = InstanceSpec(name: "web-1", kernel: "/boot/vmlinuz", disks: specs)
         var disks = try AttachedDisk.resolve(specs) { try #require(Self.volumes[$0]) }
         disks.append(AttachedDisk(spec: DiskSpec(path: "/srv/seed.iso"), path: "/srv/seed.iso", format: .raw, readOnly: true))
-        try Golden.check("disk-options-q35.argv", builder.argv(for: spec, disks: disks, paths: paths, accelerator: .tcg))
+        try Golden.check("disk-options-q35.argv", builder.argv(for: spec, disks: disks, nics: [], paths: paths, accelerator: .tcg))
     }
 
     @Test("without a kernel the firmware boots: the disks in order, then the CD-ROM, a SCSI CD on the controller")
@@ -62,7 +62,7 @@ struct ArgvGoldenTests {
         let spec = InstanceSpec(name: "web-1", disks: specs, cdrom: String(repeating: "ab", count: 32))
         var disks = try AttachedDisk.resolve(specs) { try #require(Self.volumes[$0]) }
         disks.append(.cdrom(path: "/var/lib/joist/images/installer.iso"))
-        try Golden.check("firmware-cdrom-q35.argv", builder.argv(for: spec, disks: disks, paths: paths, accelerator: .tcg))
+        try Golden.check("firmware-cdrom-q35.argv", builder.argv(for: spec, disks: disks, nics: [], paths: paths, accelerator: .tcg))
     }
 
     @Test("microvm uses virtio-mmio devices")

@@ -17,7 +17,7 @@ struct DiskArgvTests {
 
     private func argv(_ disks: [DiskSpec], machine: MachineType = .q35) throws -> [String] {
         let spec = InstanceSpec(name: "web-1", kernel: "/k", disks: disks, machine: machine)
-        return try builder.argv(for: spec, paths: paths, accelerator: .tcg) { _ in ("/pool/v.qcow2", .qcow2) }
+        return try builder.argv(for: spec, project: "default", paths: paths, accelerator: .tcg) { _ in ("/pool/v.qcow2", .qcow2) }
     }
 
     @Test("each cache mode maps to cache.direct and cache.no-flush on both nodes and the device's write-cache", arguments: [
@@ -90,7 +90,7 @@ struct DiskArgvTests {
         #expect(throws: refused) {
             try builder.argv(
                 for: InstanceSpec(name: "web-1", kernel: "/k", disks: [DiskSpec(volume: VolumeReference(pool: "p", name: "v"))]),
-                paths: paths, accelerator: .tcg
+                project: "default", paths: paths, accelerator: .tcg
             ) { _ in throw refused }
         }
         #expect(throws: JoistError.invalidArgument("disk /a.img has no recorded image format (raw or qcow2)")) {

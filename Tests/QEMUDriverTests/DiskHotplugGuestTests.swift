@@ -71,17 +71,21 @@ struct GuestUnderTest {
     let console: SerialConsole
     let pid: Int32
 
-    static func boot(in directory: String) async throws -> GuestUnderTest {
+    /// Boots instance `name` of project `default` with `nics`; `launchPrefix` goes before QEMU's
+    /// argv (`ip netns exec NS` for a guest whose taps are in a namespace).
+    static func boot(
+        in directory: String, name: String = "hotplug", nics: [NICSpec] = [], launchPrefix: [String] = []
+    ) async throws -> GuestUnderTest {
         let files = try await TestGuest.locate()
         let boot = try await HostTools.image(in: directory, named: "boot.qcow2", size: "64M")
         let spec = InstanceSpec(
-            name: "hotplug", kernel: files.kernel, initrd: files.initrd, cmdline: TestGuest.cmdline, memory: .mebibytes(256),
-            disks: [DiskSpec(path: boot, format: .qcow2)], accel: .tcg)
+            name: name, kernel: files.kernel, initrd: files.initrd, cmdline: TestGuest.cmdline, memory: .mebibytes(256),
+            disks: [DiskSpec(path: boot, format: .qcow2)], nics: nics, accel: .tcg)
         let paths = RuntimePaths(stateDirectory: directory, instance: spec.name)
         try FileManager.default.createDirectory(atPath: paths.directory, withIntermediateDirectories: true)
         let argv = try QEMUArgvBuilder(binary: try HostTools.path(of: "qemu-system-x86_64"))
-            .argv(for: spec, paths: paths, accelerator: .tcg) { _ in throw TestSetupError("no volumes here") }
-        guard try await ProcessSpawner.run(argv, outputPath: paths.qemuLog) == 0 else {
+            .argv(for: spec, project: "default", paths: paths, accelerator: .tcg) { _ in throw TestSetupError("no volumes here") }
+        guard try await ProcessSpawner.run(launchPrefix + argv, outputPath: paths.qemuLog) == 0 else {
             throw TestSetupError("QEMU failed: \(QEMULauncher.tail(of: paths.qemuLog))")
         }
         let pidText = try String(contentsOfFile: paths.pidFile, encoding: .utf8)

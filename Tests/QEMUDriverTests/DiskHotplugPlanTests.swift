@@ -44,7 +44,7 @@ struct DiskHotplugPlanTests {
     func sameAsArgv(disk: AttachedDisk) throws {
         let spec = InstanceSpec(name: "web-1", kernel: "/k")
         let argv = QEMUArgvBuilder().argv(
-            for: spec, disks: [disk], paths: RuntimePaths(stateDirectory: "/s", instance: "web-1"), accelerator: .tcg)
+            for: spec, disks: [disk], nics: [], paths: RuntimePaths(stateDirectory: "/s", instance: "web-1"), accelerator: .tcg)
         let blockdevs = argv.indices.filter { argv[$0] == "-blockdev" }.map { argv[$0 + 1] }
         let device = try #require(argv.indices.last { argv[$0] == "-device" }.map { argv[$0 + 1] })
         // Boot disk 0 sits behind port0; a hot-plugged one behind whichever port is free.

@@ -137,14 +137,22 @@ extension OpenAPISpec {
         guestAddress: { type: string, description: "An IPv4 address, or empty for the guest's." }
         guestPort: { type: integer, minimum: 0, maximum: 65535 }
     NICSpec:
+      description: >-
+        A network interface: QEMU's user-mode network (mode user, with host port forwards), or a tap
+        device on a Joist network (mode network), which has a MAC address from the time it is added
+        and may have a fixed address reserved in the network's DHCP server.
       type: object
       additionalProperties: false
       required: [mode, hostForwards]
       properties:
-        mode: { type: string, enum: [user] }
+        mode: { type: string, enum: [user, network] }
         hostForwards:
           type: array
+          description: Host ports QEMU forwards into the guest; always empty on network NICs.
           items: { $ref: "#/components/schemas/HostForward" }
+        network: { $ref: "#/components/schemas/Name" }
+        mac: { type: string, pattern: "^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", description: "A unicast MAC address, lowercase." }
+        ip: { type: string, pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}$", description: "The IPv4 address reserved for the NIC (network NICs only)." }
     InstanceSpec:
       description: The full configuration of an instance.
       type: object
@@ -209,8 +217,11 @@ extension OpenAPISpec {
           items: { type: string }
         nics:
           type: array
-          description: NICs in the CLI form, e.g. user,hostfwd=tcp:127.0.0.1:2222-:22.
-          items: { type: string, pattern: "^user(,hostfwd=.*)?$" }
+          description: >-
+            NICs in the CLI form: user[,hostfwd=tcp:127.0.0.1:2222-:22]…[,mac=…] for QEMU's user-mode
+            network, or network=NAME[,mac=52:54:00:xx:xx:xx][,ip=10.x.y.z] for a Joist network (a MAC
+            left out is assigned once and kept).
+          items: { type: string, pattern: "^(user(,(hostfwd|mac)=[^,]*)*|network=[^,]*(,(mac|ip)=[^,]*)*)$" }
         machine: { $ref: "#/components/schemas/MachineType" }
         accel: { $ref: "#/components/schemas/AccelMode" }
         image: { type: string, description: "An image alias or fingerprint: the first disk becomes NAME-root, a copy-on-write clone of it." }

@@ -1,5 +1,3 @@
-public import JoistCore
-
 /// An IPv4 address, kept as the 32-bit number it is, written as a dotted quad (`10.1.2.3`).
 ///
 /// Parsing is strict: exactly four decimal octets of 0–255 without leading zeros, because
@@ -26,8 +24,9 @@ public struct IPv4Address: Hashable, Sendable, Comparable, Codable, CustomString
         self.init(value)
     }
 
-    /// The dotted-quad value of `text`, or nil when it is not exactly one.
-    static func parse(_ text: Substring) -> UInt32? {
+    /// The dotted-quad value of `text`, or nil when it is not exactly one (for parsers of forms
+    /// that hold an address, such as CIDR subnets).
+    public static func parse(_ text: Substring) -> UInt32? {
         let octets = text.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4 else { return nil }
         var value: UInt32 = 0

@@ -1,5 +1,3 @@
-public import JoistCore
-
 /// An Ethernet MAC address, written as six lowercase hex pairs (`52:54:00:12:34:56`).
 ///
 /// Only addresses a NIC may carry are accepted: unicast (the lowest bit of the first byte clear)
@@ -36,22 +34,11 @@ public struct MACAddress: Hashable, Sendable, Comparable, Codable, CustomStringC
         (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
 
-    /// The NIC's default address: QEMU's `52:54:00` prefix and the top 24 bits of the identity's
-    /// stable hash (the same bits that start its tap device's name). With `taken` (the addresses
-    /// already on the network), a collision is resolved by hashing `IDENTITY#1`, `#2`, … in turn, so
-    /// the answer is still a function of its inputs; the caller stores the result.
-    public static func stable(for nic: NICIdentity, avoiding taken: Set<MACAddress> = []) -> MACAddress {
-        var attempt = 0
-        while true {
-            let key = attempt == 0 ? nic.description : "\(nic.description)#\(attempt)"
-            let address = MACAddress(unchecked: qemuPrefix << 24 | StableHash.fnv1a64(key) >> 40)
-            if !taken.contains(address) { return address }
-            attempt += 1
-        }
+    /// The address in QEMU's `52:54:00` block whose last three bytes are `suffix`'s low 24 bits:
+    /// always a valid NIC address, since the prefix is unicast and not zero.
+    public init(qemuSuffix suffix: UInt32) {
+        self.value = Self.qemuPrefix << 24 | UInt64(suffix & 0xff_ffff)
     }
-
-    /// For values with a unicast prefix (QEMU's) known to be valid.
-    private init(unchecked value: UInt64) { self.value = value }
 
     /// The six bytes, first byte first.
     public var bytes: [UInt8] { stride(from: 40, through: 0, by: -8).map { UInt8(truncatingIfNeeded: value >> UInt64($0)) } }

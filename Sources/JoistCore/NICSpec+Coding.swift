@@ -1,0 +1,32 @@
+/// The stored and wire form: `{"mode": "user", "hostForwards": […]}` as before networks existed,
+/// or `{"mode": "network", "hostForwards": [], "network": …}`, with `mac` and `ip` when set. A NIC
+/// whose fields do not fit its mode does not decode.
+extension NICSpec: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case mode, hostForwards, network, mac, ip
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        mode = try container.decode(Mode.self, forKey: .mode)
+        hostForwards = try container.decodeIfPresent([HostForward].self, forKey: .hostForwards) ?? []
+        network = try container.decodeIfPresent(String.self, forKey: .network)
+        mac = try container.decodeIfPresent(MACAddress.self, forKey: .mac)
+        ip = try container.decodeIfPresent(IPv4Address.self, forKey: .ip)
+        do {
+            try validate()
+        } catch {
+            throw DecodingError.dataCorruptedError(forKey: .mode, in: container, debugDescription: error.message)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(mode, forKey: .mode)
+        try container.encode(hostForwards, forKey: .hostForwards)
+        try container.encodeIfPresent(network, forKey: .network)
+        try container.encodeIfPresent(mac, forKey: .mac)
+        try container.encodeIfPresent(ip, forKey: .ip)
+    }
+}

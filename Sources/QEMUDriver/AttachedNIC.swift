@@ -1,0 +1,68 @@
+public import JoistCore
+public import Networking
+
+/// A NIC as QEMU opens it: a `NICSpec` resolved at start to what the host made for it. Pure data,
+/// shared by the argv builder and hot-plug.
+public struct AttachedNIC: Sendable, Equatable, CustomStringConvertible {
+    /// What carries the guest's frames on the host side.
+    public enum Backend: Sendable, Equatable {
+        /// QEMU's user-mode network, with these host port forwards.
+        case user(hostForwards: [HostForward])
+        /// The tap device with this name, which the host network driver made and joined to the
+        /// network's bridge before QEMU opens it.
+        case tap(String)
+    }
+
+    /// The NIC's position in the instance's list; its QEMU ids carry it.
+    public var index: Int
+    public var backend: Backend
+    /// `nil` leaves QEMU's default (`52:54:00:12:34:56`, counting up per NIC); only user NICs go without.
+    public var mac: MACAddress?
+
+    public init(index: Int, backend: Backend, mac: MACAddress? = nil) {
+        self.index = index
+        self.backend = backend
+        self.mac = mac
+    }
+
+    /// Resolves the NIC `spec` at `identity`: a user NIC as it is; a network NIC to its tap device
+    /// (`LinkNames.tap(for:)`) and the MAC stored when it was added.
+    ///
+    /// - Throws: `invalidState` for a network NIC without a MAC: every network NIC gets one when it is
+    ///   added (`StableMACs`), and making one up here would not match its DHCP reservation.
+    public init(resolving spec: NICSpec, identity: NICIdentity) throws(JoistError) {
+        switch spec.mode {
+        case .user:
+            self.init(index: identity.index, backend: .user(hostForwards: spec.hostForwards), mac: spec.mac)
+        case .network:
+            guard let mac = spec.mac else {
+                throw .invalidState(
+                    "NIC \(identity.index) of instance \(identity.instance) (\(spec)) has no MAC address: remove the NIC and add it again to get one")
+            }
+            self.init(index: identity.index, backend: .tap(LinkNames.tap(for: identity)), mac: mac)
+        }
+    }
+
+    /// Resolves every NIC of instance `instance` in project `project`, in order.
+    public static func resolve(_ nics: [NICSpec], project: String, instance: String) throws(JoistError) -> [AttachedNIC] {
+        var attached: [AttachedNIC] = []
+        for (index, nic) in nics.enumerated() {
+            let identity = NICIdentity(project: project, instance: instance, index: index)
+            attached.append(try AttachedNIC(resolving: nic, identity: identity))
+        }
+        return attached
+    }
+
+    /// The id of the NIC's `-netdev` (`netdev_add`).
+    public var netdevID: String { "net\(index)" }
+    /// The id of the NIC's guest device (`device_add`).
+    public var deviceID: String { "net\(index)-nic" }
+
+    /// `NIC N on tap jt-…` or `NIC N (user networking)`, for messages.
+    public var description: String {
+        switch backend {
+        case .user: "NIC \(index) (user networking)"
+        case .tap(let name): "NIC \(index) on tap \(name)"
+        }
+    }
+}

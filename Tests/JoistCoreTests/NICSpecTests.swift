@@ -1,0 +1,116 @@
+import Foundation
+import JoistCore
+import Testing
+
+@Suite("NICs: text form, stored form, validation")
+struct NICSpecTests {
+    static let mac = "52:54:00:0e:f0:e0"
+
+    @Test("network NICs parse with an optional MAC and address", arguments: [
+        ("network=web", NICSpec(network: "web")),
+        ("network=web,mac=52:54:00:0E:F0:E0", NICSpec(network: "web", mac: try? MACAddress(parsing: mac))),
+        ("network=web,ip=10.1.2.10", NICSpec(network: "web", ip: IPv4Address(10, 1, 2, 10))),
+        ("network=web,ip=10.1.2.10,mac=52:54:00:0e:f0:e0", NICSpec(network: "web", mac: try? MACAddress(parsing: mac), ip: IPv4Address(10, 1, 2, 10))),
+        ("user,mac=52:54:00:0e:f0:e0", NICSpec(mac: try? MACAddress(parsing: mac))),
+    ])
+    func parses(text: String, expected: NICSpec) throws {
+        let nic = try NICSpec(parsing: text)
+        #expect(nic == expected)
+        #expect(nic.mode == (text.hasPrefix("user") ? .user : .network))
+    }
+
+    @Test("the text form round-trips, options in a fixed order", arguments: [
+        "user", "user,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp::53-:53,mac=02:00:00:00:00:01", "network=web",
+        "network=web,mac=52:54:00:0e:f0:e0", "network=lan-2,ip=192.168.7.20", "network=web,mac=52:54:00:0e:f0:e0,ip=10.1.2.10",
+    ])
+    func roundTrips(text: String) throws {
+        let nic = try NICSpec(parsing: text)
+        #expect(nic.description == text)
+        #expect(try NICSpec(parsing: nic.description) == nic)
+    }
+
+    @Test("each mistake is refused with what to do instead", arguments: [
+        ("bridge", "invalid NIC 'bridge': expected user[,hostfwd=tcp:127.0.0.1:2222-:22] or network=NAME[,mac=52:54:00:12:34:56][,ip=10.1.2.10]"),
+        ("network=", "network name must not be empty"),
+        ("network=web,prod", "invalid NIC option 'prod' in 'network=web,prod': expected KEY=VALUE"),
+        ("network=../etc", "network name '../etc' may only contain ASCII letters, digits and '-'"),
+        ("network=web,vlan=10", "unknown NIC option 'vlan' in 'network=web,vlan=10': network NICs take mac= and ip="),
+        ("user,ip=10.0.2.20", "ip=10.0.2.20 needs a NIC on a Joist network (network=NAME,ip=10.0.2.20): user networking picks the guest's address itself"),
+        ("network=web,hostfwd=tcp::80-:80", "hostfwd= is for user NICs: forward a host port to a NIC on network web with joist network forward add"),
+        ("network=web,mac=01:00:5e:00:00:01", "MAC address 01:00:5e:00:00:01 is a multicast address: a NIC needs a unicast one (an even first byte)"),
+        ("network=web,mac=00:00:00:00:00:00", "MAC address 00:00:00:00:00:00 is all zeros, which no NIC may carry"),
+        ("network=web,mac=52:54:00:0e:f0", "invalid MAC address '52:54:00:0e:f0': expected six pairs of hex digits like 52:54:00:12:34:56"),
+        ("network=web,ip=10.1.2", "invalid IPv4 address '10.1.2': expected four numbers from 0 to 255 like 10.1.2.3"),
+        ("network=web,ip=10.1.2.3,ip=10.1.2.4", "NIC option ip is given twice in 'network=web,ip=10.1.2.3,ip=10.1.2.4'"),
+        ("user,mac=02:00:00:00:00:01,mac=02:00:00:00:00:02", "NIC option mac is given twice in 'user,mac=02:00:00:00:00:01,mac=02:00:00:00:00:02'"),
+        ("user,id=x", "unknown NIC option 'id' in 'user,id=x': user NICs take hostfwd= and mac="),
+        ("network web", "invalid NIC 'network web': expected user[,hostfwd=tcp:127.0.0.1:2222-:22] or network=NAME[,mac=52:54:00:12:34:56][,ip=10.1.2.10]"),
+    ])
+    func refuses(text: String, message: String) {
+        #expect(throws: JoistError.invalidArgument(message)) { try NICSpec(parsing: text) }
+    }
+
+    @Test("records written before networks existed decode unchanged, and re-encode the same")
+    func legacyRecords() throws {
+        let legacy = #"{"mode":"user","hostForwards":[{"proto":"tcp","hostAddress":"127.0.0.1","hostPort":2222,"guestAddress":"","guestPort":22}]}"#
+        let nic = try JSONDecoder().decode(NICSpec.self, from: Data(legacy.utf8))
+        #expect(nic == NICSpec(hostForwards: [HostForward(proto: .tcp, hostAddress: "127.0.0.1", hostPort: 2222, guestPort: 22)]))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(String(decoding: try encoder.encode(nic), as: UTF8.self) == #"{"hostForwards":[{"guestAddress":"","guestPort":22,"hostAddress":"127.0.0.1","hostPort":2222,"proto":"tcp"}],"mode":"user"}"#)
+    }
+
+    @Test("network NICs store their network, MAC and address, and decode back")
+    func networkRecords() throws {
+        let nic = NICSpec(network: "web", mac: try MACAddress(parsing: Self.mac), ip: IPv4Address(10, 1, 2, 10))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(nic), as: UTF8.self)
+        #expect(json == #"{"hostForwards":[],"ip":"10.1.2.10","mac":"52:54:00:0e:f0:e0","mode":"network","network":"web"}"#)
+        #expect(try JSONDecoder().decode(NICSpec.self, from: Data(json.utf8)) == nic)
+        let bare = try JSONDecoder().decode(NICSpec.self, from: Data(#"{"mode":"network","network":"web"}"#.utf8))
+        #expect(bare == NICSpec(network: "web"))
+    }
+
+    @Test("records whose fields do not fit their mode do not decode", arguments: [
+        #"{"mode":"network","hostForwards":[]}"#,
+        #"{"mode":"network","network":"a/b"}"#,
+        #"{"mode":"user","hostForwards":[],"network":"web"}"#,
+        #"{"mode":"user","hostForwards":[],"ip":"10.0.2.15"}"#,
+        #"{"mode":"bridge","hostForwards":[]}"#,
+        #"{"hostForwards":[]}"#,
+    ])
+    func refusesRecords(json: String) {
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(NICSpec.self, from: Data(json.utf8)) }
+    }
+
+    @Test("records with a bad MAC or address do not decode, and say which", arguments: [
+        (#"{"mode":"network","network":"web","mac":"ff:ff:ff:ff:ff:ff"}"#, "MAC address ff:ff:ff:ff:ff:ff is a multicast address"),
+        (#"{"mode":"network","network":"web","ip":"10.1.2.300"}"#, "invalid IPv4 address '10.1.2.300'"),
+    ])
+    func refusesAddresses(json: String, message: String) {
+        let error = #expect(throws: JoistError.self) { try JSONDecoder().decode(NICSpec.self, from: Data(json.utf8)) }
+        #expect(error?.message.hasPrefix(message) == true)
+    }
+
+    @Test("an instance's NICs are validated, and two NICs never share a MAC")
+    func instanceValidation() throws {
+        let host = HostResources(cpus: 2, memory: .gibibytes(4))
+        let mac = try MACAddress(parsing: Self.mac)
+        func message(_ nics: [NICSpec]) -> String? {
+            do {
+                try makeSpec { $0.nics = nics }.validate(host: host, fileExists: { _ in true })
+                return nil
+            } catch {
+                return error.message
+            }
+        }
+        #expect(message([NICSpec(network: "web", mac: mac), NICSpec(network: "db"), NICSpec()]) == nil)
+        #expect(message([NICSpec(network: "web", mac: mac), NICSpec(mac: mac)])
+            == "MAC address 52:54:00:0e:f0:e0 is given to two NICs: each NIC needs its own")
+        var broken = NICSpec(network: "web")
+        broken.mode = .user
+        #expect(message([broken]) == "a user NIC joins no network: write network=web instead of user to join web")
+        #expect(message([NICSpec(network: "Web_1")]) == "network name 'Web_1' may only contain ASCII letters, digits and '-'")
+    }
+}
