@@ -1,4 +1,5 @@
 public import Networking
+public import JoistCore
 
 /// `POST /1.0/networks`: a network as a user asks for it.
 ///

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JoistAPI
+import JoistCore
 import Networking
 import Testing
 
