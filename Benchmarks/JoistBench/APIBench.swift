@@ -12,7 +12,7 @@ enum APIBench {
         let guest = await locateGuest()
         let loadAtStart = loadAverage()
         let parent = environment["JOIST_BENCH_STATE_PARENT"] ?? "/tmp"
-        try await DaemonHarness.with(listen: true, parent: parent) { joist in
+        try await DaemonHarness.with(listen: true, parent: parent, privateNetwork: false) { joist in
             guard let address = joist.httpsAddress else { throw BenchError("joistd serves no TLS listener") }
             let kernel = joist.stateDirectory + "/bench-kernel"
             guard FileManager.default.createFile(atPath: kernel, contents: Data("not a kernel\n".utf8)) else {
@@ -55,7 +55,7 @@ enum APIBench {
     /// system), for comparison with the file system the main run used.
     static func oneClientInTmp(count: Int, rounds: Int) async throws -> ControlPlaneBench.Churn {
         var result: ControlPlaneBench.Churn?
-        try await DaemonHarness.with { joist in
+        try await DaemonHarness.with(privateNetwork: false) { joist in
             let kernel = joist.stateDirectory + "/bench-kernel"
             guard FileManager.default.createFile(atPath: kernel, contents: Data("not a kernel\n".utf8)) else {
                 throw BenchError("cannot create \(kernel)")

@@ -21,7 +21,7 @@ struct JoistBench {
     static func startAndMemory() async throws {
         let runs = Int(ProcessInfo.processInfo.environment["JOIST_BENCH_RUNS"] ?? "") ?? 10
         let guest = try await TestGuest.locate()
-        try await DaemonHarness.with { joist in
+        try await DaemonHarness.with(privateNetwork: false) { joist in
             let side = JoistSide(joist: joist, guest: guest)
             let raw = RawQEMU(directory: joist.stateDirectory + "/raw", guest: guest, binary: "/usr/bin/qemu-system-x86_64")
 

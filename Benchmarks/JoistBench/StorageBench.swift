@@ -16,7 +16,7 @@ enum StorageBench {
         let parent = environment["JOIST_BENCH_STATE_PARENT"] ?? "/tmp"
         let guest = try await TestGuest.locate()
         let loadAtStart = APIBench.loadAverage()
-        try await DaemonHarness.with(parent: parent) { joist in
+        try await DaemonHarness.with(parent: parent, privateNetwork: false) { joist in
             // Beside the pool, in the state directory: the same file system, and removed with it.
             let folder = joist.stateDirectory + "/bench"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

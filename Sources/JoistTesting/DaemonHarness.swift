@@ -2,28 +2,72 @@ import Foundation
 
 /// A private `joistd` with its own state directory and socket, driven through the real `joist` CLI.
 ///
+/// The daemon runs in a network namespace of its own (`ip netns add`, with only `lo`): the bridges,
+/// firewall table and dnsmasq of any network it creates, its TLS listener and its guests' user-mode
+/// ports all stay there, and the host's interfaces are never touched. Commands that talk to it over
+/// TCP run in the namespace too (`cli`, `run`).
+///
 /// Everything it starts is cleaned up by `shutdown()`: the daemon, every QEMU it launched (found by the
-/// pid files under the state directory, so guests that outlived a killed daemon are found too), and the
-/// directory itself.
+/// pid files under the state directory, so guests that outlived a killed daemon are found too), the
+/// namespace with whatever was left in it, and the directory itself.
 public final class DaemonHarness: @unchecked Sendable {
     // @unchecked: `daemon` is only touched from the test that owns the harness, never concurrently.
     public let stateDirectory: String
     public let socketPath: String
     /// Extra joistd arguments, e.g. `["--listen", "127.0.0.1:0"]`.
     public let extraArguments: [String]
+    /// The network namespace the daemon runs in; nil when it shares the host's (`privateNetwork: false`).
+    public let networkNamespace: String?
     private var daemon: Process?
 
     /// Creates a short state directory (Unix socket paths are limited to 107 bytes) under `parent`
     /// and starts joistd. `listen` also serves the API on TLS at 127.0.0.1 on a free port (see
     /// `httpsAddress`).
-    public init(listen: Bool = false, parent: String = "/tmp") async throws {
+    ///
+    /// `privateNetwork: false` keeps the daemon in the host's network namespace, for benchmarks that
+    /// reach its TLS port from this process; it must then never be asked to create networks.
+    public init(listen: Bool = false, parent: String = "/tmp", privateNetwork: Bool = true) async throws {
         extraArguments = listen ? ["--listen", "127.0.0.1:0"] : []
         let template = parent + "/jt-XXXXXX"
         var buffer = Array(template.utf8CString)
         guard let made = mkdtemp(&buffer) else { throw TestSetupError("mkdtemp failed") }
         stateDirectory = String(cString: made)
+        // Others may pass through (not list), as through /var/lib: dnsmasq reads its files as nobody.
+        chmod(stateDirectory, 0o711)
         socketPath = stateDirectory + "/joist.sock"
-        try await start()
+        networkNamespace = privateNetwork ? try await Self.makeNetworkNamespace(named: "j" + stateDirectory.suffix(6)) : nil
+        do {
+            try await start()
+        } catch {
+            await shutdown()
+            throw error
+        }
+    }
+
+    /// Runs `executable ARGS…` in the daemon's network namespace (its TLS port is on its `lo`).
+    public func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> CommandResult {
+        let argv = inNetwork([executable] + arguments)
+        return try await CommandRunner.run(argv[0], Array(argv.dropFirst()), environment: environment)
+    }
+
+    /// `argv` made to run in the daemon's network namespace. `nsenter --net` switches only the network
+    /// namespace and then execs, so the pid is the program's and it sees the host's mounts (cgroups
+    /// included), unlike `ip netns exec`, which remounts /sys.
+    public func inNetwork(_ argv: [String]) -> [String] {
+        guard let networkNamespace else { return argv }
+        return [Self.nsenter, "--net=/run/netns/" + networkNamespace, "--"] + argv
+    }
+
+    private static let ip = "/usr/sbin/ip"
+    private static let nsenter = "/usr/bin/nsenter"
+
+    /// A new network namespace with `lo` up; `ip netns` names it after the state directory.
+    private static func makeNetworkNamespace(named name: String) async throws -> String {
+        for arguments in [["netns", "add", name], ["-n", name, "link", "set", "lo", "up"]] {
+            let result = try await CommandRunner.run(ip, arguments)
+            guard result.succeeded else { throw TestSetupError("ip \(arguments.joined(separator: " ")) failed: \(result)") }
+        }
+        return name
     }
 
     /// `127.0.0.1:PORT` of the TLS listener, once it listens (when started with `listen`).
@@ -41,8 +85,9 @@ public final class DaemonHarness: @unchecked Sendable {
     /// Starts joistd and waits until it answers.
     public func start() async throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: joistd)
-        process.arguments = ["--state-dir", stateDirectory, "--socket", socketPath, "--log-level", "debug"] + extraArguments
+        let argv = inNetwork([joistd, "--state-dir", stateDirectory, "--socket", socketPath, "--log-level", "debug"] + extraArguments)
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
         let log = stateDirectory + "/joistd.log"
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -72,7 +117,7 @@ public final class DaemonHarness: @unchecked Sendable {
 
     /// Runs `joist ARGS…` against this daemon.
     public func cli(_ arguments: [String]) async throws -> CommandResult {
-        try await CommandRunner.run(joist, ["--socket", socketPath] + arguments)
+        try await run(joist, ["--socket", socketPath] + arguments)
     }
 
     /// The daemon's log, for failure messages.
@@ -100,6 +145,13 @@ public final class DaemonHarness: @unchecked Sendable {
             self.daemon = nil
         }
         for pid in qemuPIDs() { kill(pid, SIGKILL) }
+        if let networkNamespace {
+            // Whatever still runs in the namespace (a dnsmasq of a network the test made) goes with it.
+            if let pids = try? await CommandRunner.run(Self.ip, ["netns", "pids", networkNamespace]) {
+                for pid in pids.stdout.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
+            }
+            _ = try? await CommandRunner.run(Self.ip, ["netns", "del", networkNamespace])
+        }
         try? FileManager.default.removeItem(atPath: stateDirectory)
     }
 }
@@ -108,9 +160,9 @@ extension DaemonHarness {
     /// Runs `body` against a fresh daemon and always cleans up after it, even when it throws.
     public static func with(
         isolation: isolated (any Actor)? = #isolation, listen: Bool = false, parent: String = "/tmp",
-        _ body: (DaemonHarness) async throws -> Void
+        privateNetwork: Bool = true, _ body: (DaemonHarness) async throws -> Void
     ) async throws {
-        let harness = try await DaemonHarness(listen: listen, parent: parent)
+        let harness = try await DaemonHarness(listen: listen, parent: parent, privateNetwork: privateNetwork)
         do {
             try await body(harness)
         } catch {

@@ -53,7 +53,7 @@ struct ImageLifecycleTests {
             try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
             try await Self.tool("/usr/bin/qemu-img", ["convert", "-O", "vmdk", disk, served + "/disk.vmdk"])
             let vmdkPrint = try await Self.sha256(served + "/disk.vmdk")
-            try await LoopbackFileServer.with(folder: served) { server in
+            try await LoopbackFileServer.with(folder: served, for: joist) { server in
                 let imported = try await Self.run(joist, ["image", "import", server.url("disk.vmdk"), "--alias", "from-vmware"])
                 #expect(imported == "Imported image \(vmdkPrint.prefix(12)) (from-vmware)\n")
                 let vmdk = try await Self.json(joist, ["image", "info", "from-vmware", "--format", "json"])
@@ -73,8 +73,8 @@ struct ImageLifecycleTests {
     func cancel() async throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await LoopbackFileServer.with(folder: folder) { server in
-            try await DaemonHarness.with { joist in
+        try await DaemonHarness.with { joist in
+            try await LoopbackFileServer.with(folder: folder, for: joist) { server in
                 try await Self.cancelByCommand(joist, server)
                 try await Self.cancelByInterrupt(joist, server)
                 #expect(try FileManager.default.contentsOfDirectory(atPath: joist.stateDirectory + "/images") == [])

@@ -34,10 +34,11 @@ struct LoopbackFileServer: Sendable {
     /// `http://127.0.0.1:PORT/PATH`.
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
 
-    /// Serves `folder` while `body` runs; the server is killed afterwards, whatever happens.
-    static func with(folder: String, _ body: (LoopbackFileServer) async throws -> Void) async throws {
+    /// Serves `folder` on the loopback of `joist`'s network namespace while `body` runs; the server is
+    /// killed afterwards, whatever happens.
+    static func with(folder: String, for joist: DaemonHarness, _ body: (LoopbackFileServer) async throws -> Void) async throws {
         let portFile = folder + "/.port"
-        let process = try SpawnedProcess(["/usr/bin/python3", "-c", script, folder, portFile])
+        let process = try SpawnedProcess(joist.inNetwork(["/usr/bin/python3", "-c", script, folder, portFile]))
         do {
             let server = LoopbackFileServer(folder: folder, port: try await port(from: portFile, of: process))
             try await body(server)

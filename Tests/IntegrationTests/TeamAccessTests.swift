@@ -20,7 +20,7 @@ struct TeamAccessTests {
 
             // A second user's CLI: pins the certificate on first use.
             let remote = { (arguments: [String]) in
-                try await CommandRunner.run(joist.joist, arguments, environment: ["JOIST_CONFIG_DIR": config, "PATH": "/usr/bin:/bin"])
+                try await joist.run(joist.joist, arguments, environment: ["JOIST_CONFIG_DIR": config, "PATH": "/usr/bin:/bin"])
             }
             let added = try await remote(["remote", "add", "lab", "https://\(address)", "--token", operatorToken])
             #expect(added.succeeded, "\(added)")

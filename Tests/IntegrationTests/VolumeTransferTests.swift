@@ -62,7 +62,7 @@ struct VolumeTransferTests {
                 let token = try await Self.run(joist, ["token", "create", "ops", "--role", "operator"])
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 let remote = { (arguments: [String]) in
-                    try await CommandRunner.run(
+                    try await joist.run(
                         joist.joist, arguments, environment: ["JOIST_CONFIG_DIR": folder + "/client", "PATH": "/usr/bin:/bin"])
                 }
                 let added = try await remote(["remote", "add", "lab", "https://\(address)", "--token", token])

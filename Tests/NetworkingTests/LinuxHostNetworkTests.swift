@@ -17,7 +17,7 @@ struct LinuxHostNetworkTests {
     func bridgeIdempotent() async throws {
         try await TestNamespace.with { namespaces in
             let ns = namespaces[0], layout = try Self.nat()
-            #expect(try await ns.sysctl("net.ipv4.ip_forward") == "0")
+            try await ns.setSysctl("net.ipv4.ip_forward", "0")
             try await ns.driver.ensureBridge(layout)
             let first = try await ns.snapshot()
             try await ns.driver.ensureBridge(layout)
@@ -52,6 +52,7 @@ struct LinuxHostNetworkTests {
         try await TestNamespace.with { namespaces in
             let ns = namespaces[0]
             let layout = try NetworkLayout(NetworkConfig(name: "lab", kind: .isolated, subnet: Samples.subnet("10.7.0.0/28")))
+            try await ns.setSysctl("net.ipv4.ip_forward", "0")
             try await ns.driver.ensureBridge(layout)
             #expect(try await ns.link(layout.bridge)?.ipv4Addresses == ["10.7.0.1/28"])
             #expect(try await ns.sysctl("net.ipv4.ip_forward") == "0")

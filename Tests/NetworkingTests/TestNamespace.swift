@@ -71,6 +71,13 @@ struct TestNamespace: Sendable {
         try await ip("-j", "link", "show") + "\n" + ip("-j", "-4", "addr", "show")
     }
 
+    /// `sysctl -w KEY=VALUE` inside the namespace. A new namespace starts with the host's IPv4
+    /// settings (`devconf_inherit_init_net`), so a test that needs a known start sets it.
+    func setSysctl(_ key: String, _ value: String) async throws {
+        let output = try await exec("sysctl", ["-w", "\(key)=\(value)"])
+        try #require(output.succeeded, "sysctl \(key)=\(value): \(output.stderr)")
+    }
+
     /// `sysctl -n KEY` inside the namespace.
     func sysctl(_ key: String) async throws -> String {
         let output = try await exec("sysctl", ["-n", key])
