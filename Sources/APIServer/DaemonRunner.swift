@@ -80,7 +80,7 @@ public enum DaemonRunner {
         try await networks.load()
         let images = ImageManager(env: env, storage: storage)
         try await images.load()
-        let manager = InstanceManager(env: env, projects: projects, storage: storage)
+        let manager = InstanceManager(env: env, projects: projects, storage: storage, networks: networks)
         try await manager.load()
         let tokens = TokenAuthority(store: store)
         try await tokens.load()

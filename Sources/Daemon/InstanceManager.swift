@@ -30,18 +30,25 @@ public actor InstanceManager {
     let env: DaemonEnvironment
     public nonisolated let projects: ProjectRegistry
     public nonisolated let storage: StorageManager
+    /// The networks that instances' NICs join.
+    public nonisolated let networks: NetworkManager
     private var supervisors: [String: [String: InstanceSupervisor]] = [:]
     /// Names being created right now, so a concurrent create of the same name is refused at once.
     private var pending: Set<InstanceKey> = []
+    /// The NICs of every instance with a NIC on a network: the MACs a new NIC must avoid and the
+    /// DHCP reservations of each network. NICs do not change after creation, so this stays true.
+    var networkNICs: [InstanceKey: [NICSpec]] = [:]
 
-    public init(env: DaemonEnvironment, projects: ProjectRegistry, storage: StorageManager) {
+    public init(env: DaemonEnvironment, projects: ProjectRegistry, storage: StorageManager, networks: NetworkManager) {
         self.env = env
         self.projects = projects
         self.storage = storage
+        self.networks = networks
     }
 
-    /// Loads every instance from the store, records which volumes each uses, and re-attaches to the
-    /// QEMU processes that outlived the last daemon. The storage manager must have loaded first.
+    /// Loads every instance from the store, records which volumes and networks each uses, and
+    /// re-attaches to the QEMU processes that outlived the last daemon. The storage and network
+    /// managers must have loaded first.
     public func load() async throws {
         let (items, _) = try await env.store.range(prefix: InstanceRecord.rootPrefix)
         let decoder = APICoding.decoder()
@@ -50,7 +57,8 @@ public actor InstanceManager {
                 let record = try decoder.decode(InstanceRecord.self, from: item.value)
                 let key = InstanceKey(project: record.project, name: record.spec.name)
                 let supervisor = InstanceSupervisor(
-                    key: key, record: record, revision: item.modRevision, storedRecord: item.value, env: env, storage: storage)
+                    key: key, record: record, revision: item.modRevision, storedRecord: item.value, env: env, storage: storage,
+                    networks: networks)
                 supervisors[key.project, default: [:]][key.name] = supervisor
                 if access(env.paths(for: key).recoveryFile, F_OK) != 0 { await supervisor.mirrorRecordSoon() }
                 await projects.adopt(.instance(record.spec), in: key.project)
@@ -62,10 +70,12 @@ public actor InstanceManager {
                     }
                 }
                 if let cdrom = record.spec.cdrom { await storage.useImage(cdrom, by: key) }
+                await rejoinNetworks(record.spec.nics, as: key)
             } catch {
                 env.logger.error("skipping unreadable record \(item.key): \(error)")
             }
         }
+        await updateReservationsLogging(on: Self.networkNames(of: networkNICs.values.flatMap { $0 }))
         await withTaskGroup(of: Void.self) { group in
             for supervisor in supervisors.values.flatMap(\.values) { group.addTask { await supervisor.reattach() } }
         }
@@ -74,7 +84,7 @@ public actor InstanceManager {
     /// Validates and stores a new instance (stopped) within its project's limits. Nothing is created
     /// when validation or the quota refuses it. `owning` are volumes made for it, deleted with it.
     public func create(_ request: InstanceCreate, in project: String, owning: [VolumeReference] = []) async throws -> Instance {
-        let spec = try Self.spec(from: request)
+        var spec = try Self.spec(from: request)
         try spec.validate(host: env.host, fileExists: { FileManager.default.fileExists(atPath: $0) })
         let key = InstanceKey(project: project, name: spec.name)
         let paths = env.paths(for: key)
@@ -86,26 +96,30 @@ public actor InstanceManager {
         pending.insert(key)
         defer { pending.remove(key) }
         let volumes = try await claimVolumes(of: spec, for: key)
+        var undo = Reverter(logger: env.logger)
+        undo.add("release the volumes of instance \(key)") { await self.releaseVolumes(volumes, of: key) }
         let delta = ResourceDelta.instance(spec)
-        do {
-            try await projects.reserve(delta, in: project)
-        } catch {
-            await releaseVolumes(volumes, of: key)
-            throw error
-        }
-        let record = InstanceRecord(spec: spec, project: project, createdAt: Date(), ownedVolumes: owning.isEmpty ? nil : owning)
+        let projects = self.projects
+        let record: InstanceRecord
         let revision: Int64
-        let stored = try APICoding.encoder().encode(record)
+        let stored: Data
         do {
+            spec = try await joinNetworks(spec, as: key)
+            let nics = spec.nics
+            undo.add("leave the networks of instance \(key)") { await self.leaveNetworks(nics, of: key) }
+            try await projects.reserve(delta, in: project)
+            undo.add("release the quota of instance \(key)") { await projects.release(delta, in: project) }
+            try await updateReservations(on: Self.networkNames(of: spec.nics))
+            record = InstanceRecord(spec: spec, project: project, createdAt: Date(), ownedVolumes: owning.isEmpty ? nil : owning)
+            stored = try APICoding.encoder().encode(record)
             revision = try await env.store.put(InstanceRecord.key(spec.name, project: project), stored, expect: .absent)
         } catch {
-            await projects.release(delta, in: project)
-            await releaseVolumes(volumes, of: key)
+            await undo.revert()
             if case StoreError.conflict = error { throw Self.exists(key) }
             throw error
         }
         let supervisor = InstanceSupervisor(
-            key: key, record: record, revision: revision, storedRecord: stored, env: env, storage: storage)
+            key: key, record: record, revision: revision, storedRecord: stored, env: env, storage: storage, networks: networks)
         supervisors[project, default: [:]][spec.name] = supervisor
         await supervisor.mirrorRecordSoon()
         env.logger.info("created instance \(key)")
@@ -202,6 +216,8 @@ public actor InstanceManager {
         await projects.release(.instance(spec), in: project)
         await releaseVolumes(spec.disks.compactMap(\.volume), of: supervisor.key)
         if let cdrom = spec.cdrom { await storage.releaseImage(cdrom, by: supervisor.key) }
+        await leaveNetworks(spec.nics, of: supervisor.key)
+        await removeTaps(of: spec.nics, of: supervisor.key)
         let paths = env.paths(for: supervisor.key)
         unlink(paths.recoveryFile)
         try? FileManager.default.removeItem(atPath: paths.directory)

@@ -1,6 +1,7 @@
 import Foundation
 import JoistAPI
 import JoistCore
+import Networking
 import QEMUDriver
 import QMP
 
@@ -19,6 +20,7 @@ extension InstanceSupervisor {
             let accelerator = try await env.accelerators.resolve(record.spec.accel)
             try prepareRuntimeDirectory()
             let nics = try AttachedNIC.resolve(record.spec.nics, project: key.project, instance: name)
+            try await ensureTaps()
             let argv = env.argvBuilder.argv(for: record.spec, disks: disks, nics: nics, paths: paths, accelerator: accelerator)
             logger.debug("launching QEMU", metadata: ["argv": "\(argv)"])
             let pid = try await env.launcher.launch(argv: argv, paths: paths)
@@ -42,6 +44,15 @@ extension InstanceSupervisor {
             record.lastExit = ExitRecord(at: Date(), reason: "failed to start: \(reason)")
             try? await persist()
             throw JoistError.hostFailure("failed to start instance \(name): \(reason)")
+        }
+    }
+
+    /// Makes the tap of every network NIC exist on its network's bridge, for QEMU to open. Taps stay
+    /// until the instance is deleted, so a restart finds them there.
+    func ensureTaps() async throws {
+        for (index, nic) in record.spec.nics.enumerated() where nic.mode == .network {
+            guard let network = nic.network else { continue }
+            try await networks.ensureTap(for: NICIdentity(project: key.project, instance: name, index: index), network: network)
         }
     }
 

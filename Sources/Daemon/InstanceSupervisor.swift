@@ -18,6 +18,8 @@ public actor InstanceSupervisor {
     let env: DaemonEnvironment
     /// Where the volumes among the instance's disks live.
     let storage: StorageManager
+    /// Where the taps of the instance's network NICs are made.
+    let networks: NetworkManager
     let paths: RuntimePaths
     let operations = AsyncLock()
     var logger: Logger
@@ -45,11 +47,12 @@ public actor InstanceSupervisor {
     /// `storedRecord` is `record` as written to the store at `revision`.
     init(
         key: InstanceKey, record: InstanceRecord, revision: Int64, storedRecord: Data, env: DaemonEnvironment,
-        storage: StorageManager
+        storage: StorageManager, networks: NetworkManager
     ) {
         self.key = key
         self.env = env
         self.storage = storage
+        self.networks = networks
         self.paths = env.paths(for: key)
         self.record = record
         self.revision = revision

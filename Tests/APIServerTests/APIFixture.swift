@@ -74,7 +74,7 @@ struct APIFixture {
         let images = ImageManager(env: env, storage: storageManager)
         try await images.load()
         let services = APIServices(
-            instances: InstanceManager(env: env, projects: projects, storage: storageManager), projects: projects,
+            instances: InstanceManager(env: env, projects: projects, storage: storageManager, networks: networks), projects: projects,
             storage: storageManager, networks: networks, images: images, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog.inMemory(events: events),
             logger: logger)

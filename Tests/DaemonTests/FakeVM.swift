@@ -110,9 +110,12 @@ struct NoKVM: KVMProbe {
 }
 
 extension InstanceManager {
-    /// A manager with its own project registry and (not yet loaded) storage, on `env`'s store.
-    static func testing(env: DaemonEnvironment) -> InstanceManager {
+    /// A manager with its own project registry, (not yet loaded) storage and networks on `host`, on
+    /// `env`'s store.
+    static func testing(env: DaemonEnvironment, host: FakeHostNetworkDriver = FakeHostNetworkDriver()) -> InstanceManager {
         let projects = ProjectRegistry(store: env.store)
-        return InstanceManager(env: env, projects: projects, storage: StorageManager(env: env, projects: projects))
+        return InstanceManager(
+            env: env, projects: projects, storage: StorageManager(env: env, projects: projects),
+            networks: NetworkManager(env: env, driver: host))
     }
 }

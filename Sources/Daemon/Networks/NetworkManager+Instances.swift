@@ -28,6 +28,24 @@ extension NetworkManager {
         try entry(name).layout
     }
 
+    /// Whether Joist hosts the network (its bridge, dnsmasq and reservations), which a `bridge`
+    /// network's LAN does instead.
+    public func isHosted(_ name: String) throws -> Bool {
+        try entry(name).layout.kind.isHosted
+    }
+
+    /// Makes the tap of NIC `nic` exist on the bridge of network `name`, before QEMU opens it. The
+    /// tap stays through stops and restarts (making it again changes nothing) until `removeTap`.
+    public func ensureTap(for nic: NICIdentity, network name: String) async throws {
+        let layout = try entry(name).layout
+        try await driver.ensureTap(LinkNames.tap(for: nic), bridge: layout.bridge)
+    }
+
+    /// Removes the tap of NIC `nic`, if it exists: its instance is deleted.
+    public func removeTap(for nic: NICIdentity) async throws {
+        try await driver.removeTap(LinkNames.tap(for: nic))
+    }
+
     /// Replaces a hosted network's DHCP reservations (one per NIC on it) and has its dnsmasq pick
     /// them up. Refused, changing nothing, when a reservation is invalid or the network is a `bridge`
     /// network (its LAN assigns addresses).

@@ -1,0 +1,112 @@
+import JoistCore
+import Networking
+
+extension InstanceManager {
+    /// Joins a new instance to the networks its NICs name and gives each network NIC without a MAC a
+    /// stable one that no other NIC on its network has; returns the spec to store, with the MACs.
+    ///
+    /// A network that does not exist (or is being deleted) refuses the instance, and nothing stays
+    /// joined. From here on the NICs count as in use, so a concurrent create avoids their MACs.
+    func joinNetworks(_ spec: InstanceSpec, as key: InstanceKey) async throws -> InstanceSpec {
+        let names = Self.networkNames(of: spec.nics)
+        guard !names.isEmpty else { return spec }
+        var joined: [String] = []
+        do {
+            for name in names {
+                try await networks.attach(network: name, instance: key)
+                joined.append(name)
+            }
+        } catch {
+            for name in joined { await networks.detach(network: name, instance: key) }
+            throw error
+        }
+        var spec = spec
+        spec.nics = StableMACs.assign(to: spec.nics, project: key.project, instance: key.name, inUse: macsInUse(except: key))
+        networkNICs[key] = spec.nics
+        return spec
+    }
+
+    /// Joins a loaded instance to its networks again; a network that is gone is logged (the
+    /// instance then fails to start with a message that names it).
+    func rejoinNetworks(_ nics: [NICSpec], as key: InstanceKey) async {
+        let names = Self.networkNames(of: nics)
+        guard !names.isEmpty else { return }
+        networkNICs[key] = nics
+        for name in names {
+            do {
+                try await networks.attach(network: name, instance: key)
+            } catch {
+                env.logger.error("instance \(key) has a NIC on network \(name), which cannot be joined: \(error)")
+            }
+        }
+    }
+
+    /// Takes the instance off its networks and out of their DHCP reservations.
+    func leaveNetworks(_ nics: [NICSpec], of key: InstanceKey) async {
+        let names = Self.networkNames(of: nics)
+        guard !names.isEmpty else { return }
+        networkNICs.removeValue(forKey: key)
+        for name in names { await networks.detach(network: name, instance: key) }
+        await updateReservationsLogging(on: names)
+    }
+
+    /// Removes the taps of a deleted instance's network NICs; one that cannot be removed is logged.
+    func removeTaps(of nics: [NICSpec], of key: InstanceKey) async {
+        for (index, nic) in nics.enumerated() where nic.mode == .network {
+            let identity = NICIdentity(project: key.project, instance: key.name, index: index)
+            do {
+                try await networks.removeTap(for: identity)
+            } catch {
+                env.logger.warning("instance \(key) is deleted, but the tap of its NIC \(index) is not: \(error)")
+            }
+        }
+    }
+
+    /// Gives each hosted network among `names` one DHCP reservation per NIC on it: the NIC's MAC, its
+    /// fixed address if any, and its instance's name. Refused when they clash (two NICs asking for
+    /// one address, say); a `bridge` network has none, its LAN assigns addresses.
+    func updateReservations(on names: [String]) async throws {
+        for name in names {
+            guard try await networks.isHosted(name) else { continue }
+            try await networks.setReservations(network: name, reservations(on: name))
+        }
+    }
+
+    /// `updateReservations` where the change has happened anyway (an instance deleted, a daemon
+    /// restarted): a failure is logged.
+    func updateReservationsLogging(on names: [String]) async {
+        for name in names {
+            do {
+                try await updateReservations(on: [name])
+            } catch {
+                env.logger.error("cannot update the DHCP reservations of network \(name): \(error)")
+            }
+        }
+    }
+
+    /// The reservations of network `name`, in the order of the instances.
+    func reservations(on name: String) -> [DHCPReservation] {
+        networkNICs.keys.sorted().flatMap { key in
+            (networkNICs[key] ?? []).compactMap { nic -> DHCPReservation? in
+                guard nic.mode == .network, nic.network == name, let mac = nic.mac else { return nil }
+                return DHCPReservation(mac: mac, ip: nic.ip, hostname: key.name)
+            }
+        }
+    }
+
+    /// The MACs of every other instance's NICs, by network.
+    private func macsInUse(except key: InstanceKey) -> [String: Set<MACAddress>] {
+        var inUse: [String: Set<MACAddress>] = [:]
+        for (other, nics) in networkNICs where other != key {
+            for nic in nics where nic.mode == .network {
+                if let network = nic.network, let mac = nic.mac { inUse[network, default: []].insert(mac) }
+            }
+        }
+        return inUse
+    }
+
+    /// The networks that `nics` join, each once, sorted.
+    static func networkNames(of nics: [NICSpec]) -> [String] {
+        Set(nics.filter { $0.mode == .network }.compactMap(\.network)).sorted()
+    }
+}
