@@ -16,6 +16,10 @@ extension InstanceManager {
                 try await networks.attach(network: name, instance: key)
                 joined.append(name)
             }
+            if let clash = try await namesake(of: key, on: names) {
+                throw JoistError.invalidState(
+                    "instance \(clash.instance) is already on network \(clash.network): instances on one network need different names, each is its name in the network's DNS")
+            }
         } catch {
             for name in joined { await networks.detach(network: name, instance: key) }
             throw error
@@ -92,6 +96,17 @@ extension InstanceManager {
                 return DHCPReservation(mac: mac, ip: nic.ip, hostname: key.name)
             }
         }
+    }
+
+    /// Another instance of the same name (in another project) with a NIC on one of the hosted
+    /// networks among `names`, where both would be one DNS name.
+    private func namesake(of key: InstanceKey, on names: [String]) async throws -> (instance: InstanceKey, network: String)? {
+        let others = networkNICs.filter { $0.key.name == key.name && $0.key != key }.sorted { $0.key < $1.key }
+        for name in names {
+            guard let other = others.first(where: { Self.networkNames(of: $0.value).contains(name) }) else { continue }
+            if try await networks.isHosted(name) { return (other.key, name) }
+        }
+        return nil
     }
 
     /// The MACs of every other instance's NICs, by network.

@@ -34,9 +34,9 @@ private struct NetworkedDaemon {
     }
 
     @discardableResult
-    func create(_ name: String, nics: [String]) async throws -> Instance {
+    func create(_ name: String, nics: [String], in project: String = "default") async throws -> Instance {
         try await manager.create(
-            InstanceCreate(name: name, kernel: directory + "/vmlinuz", memory: "64MiB", nics: nics, accel: .tcg), in: "default")
+            InstanceCreate(name: name, kernel: directory + "/vmlinuz", memory: "64MiB", nics: nics, accel: .tcg), in: project)
     }
 
     /// The reservations lines of network `name`'s dnsmasq on the fake host.
@@ -105,6 +105,18 @@ struct InstanceNetworkTests {
         #expect(await daemon.manager.count() == 1)
         #expect(await daemon.manager.networks.users(of: "lan").map(\.description) == ["db"])
         #expect(daemon.hosts(of: "lan") == before)
+    }
+
+    @Test("two instances of one name, in different projects, cannot share a hosted network: it is their DNS name")
+    func namesakesRefused() async throws {
+        let daemon = try await NetworkedDaemon.make()
+        defer { daemon.cleanUp() }
+        _ = try await daemon.manager.projects.create(ProjectCreate(name: "team"))
+        try await daemon.create("web", nics: ["network=lan"])
+        let refused = await #expect(throws: JoistError.self) { try await daemon.create("web", nics: ["network=lan"], in: "team") }
+        #expect(refused?.message == "instance web is already on network lan: instances on one network need different names, each is its name in the network's DNS")
+        #expect(await daemon.manager.networks.users(of: "lan").map(\.description) == ["web"])
+        try await daemon.create("web", nics: ["user"], in: "team")
     }
 
     @Test("the network cannot be deleted while an instance uses it; delete removes the instance's taps and reservations")
