@@ -34,7 +34,13 @@ struct InstanceOptions: ParsableArguments {
             discussion: "Form: SOURCE[,bus=virtio-blk|virtio-scsi][,cache=none|writeback|writethrough|directsync|unsafe][,discard=on|off]. A relative path is taken from the current directory (write ./NAME for a file whose path looks like POOL/NAME); ',,' is a comma in a path.",
             valueName: "disk")
     ) var disks: [String] = []
-    @Option(name: .customLong("nic"), help: "Network interface, e.g. user or user,hostfwd=tcp:127.0.0.1:2222-:22; repeat for more.") var nics: [String] = []
+    @Option(
+        name: .customLong("nic"),
+        help: ArgumentHelp(
+            "Network interface on a Joist network or QEMU's user-mode network; repeat for more.",
+            discussion: "Forms: network=NAME[,mac=52:54:00:…][,ip=ADDRESS] (a stable MAC is chosen when not given; ip= becomes a DHCP reservation), or user[,hostfwd=tcp:127.0.0.1:2222-:22].",
+            valueName: "nic")
+    ) var nics: [String] = []
     @Option(help: "Machine type: q35 or microvm.") var machine: MachineType?
     @Option(help: "Accelerator: auto, kvm or tcg.") var accel: AccelMode?
     @Option(help: "ISO image (alias or fingerprint, see `joist image list`) for the CD-ROM drive.") var cdrom: String?
