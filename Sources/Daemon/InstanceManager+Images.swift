@@ -31,27 +31,23 @@ extension InstanceManager {
         if check.cdrom != nil { check.cdrom = String(repeating: "0", count: 64) }
         try Self.spec(from: check).validate(host: env.host, fileExists: { FileManager.default.fileExists(atPath: $0) })
 
-        var undo: [@Sendable () async -> Void] = []
+        var reverter = Reverter(logger: env.logger)
         do {
             if let reference = request.cdrom {
                 let fingerprint = try await images.insertCDROM(reference, into: key)
                 plain.cdrom = fingerprint
-                undo.append { [storage] in await storage.releaseImage(fingerprint, by: key) }
+                reverter.add("release image \(fingerprint.prefix(12))") { [storage] in await storage.releaseImage(fingerprint, by: key) }
             }
             if let root, let image = request.image {
                 let size = try request.rootSize.map { text throws(JoistError) in try ByteSize(parsing: text) }
                 _ = try await images.createVolume(fromImage: image, name: root.name, pool: root.pool, project: project, size: size)
-                undo.append { [storage, env] in
-                    do {
-                        try await storage.deleteVolume(root, project: project)
-                    } catch {
-                        env.logger.error("cannot remove volume \(root) of a launch that failed: \(error)")
-                    }
+                reverter.add("remove volume \(root) of a launch that failed") { [storage] in
+                    try await storage.deleteVolume(root, project: project)
                 }
             }
             return try await create(plain, in: project, owning: root.map { [$0] } ?? [])
         } catch {
-            for step in undo.reversed() { await step() }
+            await reverter.revert()
             throw error
         }
     }

@@ -171,22 +171,17 @@ public actor InstanceManager {
         images: ImageManager? = nil
     ) async throws -> Instance {
         let supervisor = try supervisor(name, in: project)
-        let key = supervisor.key
-        let before = await supervisor.snapshot().config.cdrom
+        // The images this change may put into or take out of the drive; afterwards, whatever happened,
+        // those the drive does not hold are released.
+        var touched = Set([await supervisor.snapshot().config.cdrom].compactMap { $0 })
         var settings = settings
-        var inserted: Set<String> = []
-        for index in settings.indices where settings[index].key == "cdrom" && !settings[index].value.isEmpty {
-            guard let images else { throw JoistError.invalidArgument("cdrom cannot be set here: no image store") }
-            do {
-                settings[index].value = try await images.insertCDROM(settings[index].value, into: key)
-            } catch {
-                await releaseImages(inserted.subtracting([before].compactMap { $0 }), of: key)
-                throw error
-            }
-            inserted.insert(settings[index].value)
-        }
         let projects = self.projects
         do {
+            for index in settings.indices where settings[index].key == "cdrom" && !settings[index].value.isEmpty {
+                guard let images else { throw JoistError.invalidArgument("cdrom cannot be set here: no image store") }
+                settings[index].value = try await images.insertCDROM(settings[index].value, into: supervisor.key)
+                touched.insert(settings[index].value)
+            }
             try await supervisor.updateConfig(settings, ifMatch: ifMatch) { old, new in
                 let delta = ResourceDelta.instance(new) + -ResourceDelta.instance(old)
                 guard !delta.isZero else { return {} }
@@ -194,16 +189,19 @@ public actor InstanceManager {
                 return { await projects.release(delta, in: project) }
             }
         } catch {
-            await releaseImages(inserted.subtracting([before].compactMap { $0 }), of: key)
+            await releaseImages(touched, notHeldBy: supervisor)
             throw error
         }
-        let instance = await supervisor.snapshot()
-        await releaseImages(inserted.union([before].compactMap { $0 }).subtracting([instance.config.cdrom].compactMap { $0 }), of: key)
-        return instance
+        await releaseImages(touched, notHeldBy: supervisor)
+        return await supervisor.snapshot()
     }
 
-    private func releaseImages(_ fingerprints: Set<String>, of key: InstanceKey) async {
-        for fingerprint in fingerprints { await storage.releaseImage(fingerprint, by: key) }
+    /// Releases the images among `fingerprints` that the instance's CD-ROM drive does not hold.
+    private func releaseImages(_ fingerprints: Set<String>, notHeldBy supervisor: InstanceSupervisor) async {
+        let held = await supervisor.snapshot().config.cdrom
+        for fingerprint in fingerprints where fingerprint != held {
+            await storage.releaseImage(fingerprint, by: supervisor.key)
+        }
     }
 
     /// Deletes an instance and its runtime files; a running one only with `force` (it is stopped first).

@@ -12,12 +12,12 @@ struct CDROMBootTests {
         try await withTemporaryDirectory(prefix: "jcdrom") { folder in
             let iso = try await BootableISO.make(in: folder, kernel: guest.kernel, initrd: guest.initrd)
             let disk = folder + "/disk.qcow2"
-            try await Self.tool("qemu-img", ["create", "-q", "-f", "qcow2", disk, "16M"])
+            try await HostTool.run("qemu-img", ["create", "-q", "-f", "qcow2", disk, "16M"])
             try await DaemonHarness.with { joist in
-                try await Self.run(joist, ["image", "import", iso, "--alias", "boot-cd"])
-                try await Self.run(joist, ["image", "import", disk, "--alias", "a-disk"])
-                let fingerprint = try #require(try await Self.json(joist, ["image", "info", "boot-cd", "--format", "json"])["fingerprint"] as? String)
-                try await Self.run(joist, ["volume", "create", "default", "blank", "--size", "64MiB"])
+                try await joist.succeed(["image", "import", iso, "--alias", "boot-cd"])
+                try await joist.succeed(["image", "import", disk, "--alias", "a-disk"])
+                let fingerprint = try #require(try await joist.json(["image", "info", "boot-cd", "--format", "json"])["fingerprint"] as? String)
+                try await joist.succeed(["volume", "create", "default", "blank", "--size", "64MiB"])
 
                 let notISO = try await joist.cli(["create", "wrong", "--cdrom", "a-disk", "--memory", "256MiB"])
                 #expect(!notISO.succeeded && notISO.stderr.contains("is a disk image, not an ISO"), "\(notISO)")
@@ -25,12 +25,12 @@ struct CDROMBootTests {
                 #expect(!microvm.succeeded && microvm.stderr.contains("microvm boots only a kernel"), "\(microvm)")
                 #expect(try await joist.cli(["list", "--format", "json"]).stdout.contains("wrong") == false)
 
-                try await Self.run(
-                    joist, ["create", "cdvm", "--cdrom", "boot-cd", "--disk", "default/blank", "--memory", "256MiB", "--accel", "tcg"])
+                try await joist.succeed(
+                    ["create", "cdvm", "--cdrom", "boot-cd", "--disk", "default/blank", "--memory", "256MiB", "--accel", "tcg"])
                 let config = try #require(try await joist.info("cdvm")["config"] as? [String: Any])
                 #expect(config["kernel"] == nil && config["cdrom"] as? String == fingerprint, "\(config)")
 
-                try await Self.run(joist, ["start", "cdvm"])
+                try await joist.succeed(["start", "cdvm"])
                 #expect(try await joist.waitForConsole("cdvm", containing: TestGuest.readyMarker), "\(joist.daemonLog())")
                 let console = try ConsoleProcess(harness: joist, instance: "cdvm")
                 // The guest reads the disc it booted from: sr0 holds the whole ISO, in 512-byte sectors.
@@ -41,10 +41,10 @@ struct CDROMBootTests {
 
                 let held = try await joist.cli(["image", "delete", "boot-cd"])
                 #expect(!held.succeeded && held.stderr.contains("CD-ROM drive of instance cdvm"), "\(held)")
-                try await Self.run(joist, ["stop", "--force", "cdvm"])
-                try await Self.run(joist, ["config", "set", "cdvm", "cdrom="])
+                try await joist.succeed(["stop", "--force", "cdvm"])
+                try await joist.succeed(["config", "set", "cdvm", "cdrom="])
                 #expect((try await joist.info("cdvm")["config"] as? [String: Any])?["cdrom"] == nil)
-                try await Self.run(joist, ["config", "set", "cdvm", "cdrom=boot-cd"])
+                try await joist.succeed(["config", "set", "cdvm", "cdrom=boot-cd"])
                 let reinserted = try #require(try await joist.info("cdvm")["config"] as? [String: Any])
                 #expect(reinserted["cdrom"] as? String == fingerprint, "\(reinserted)")
                 #expect(!(try await joist.cli(["image", "delete", "boot-cd"])).succeeded)
@@ -53,27 +53,12 @@ struct CDROMBootTests {
                 await joist.killDaemon()
                 try await joist.start()
                 #expect(!(try await joist.cli(["image", "delete", "boot-cd"])).succeeded)
-                try await Self.run(joist, ["delete", "cdvm"])
-                try await Self.run(joist, ["image", "delete", "boot-cd"])
+                try await joist.succeed(["delete", "cdvm"])
+                try await joist.succeed(["image", "delete", "boot-cd"])
             }
         }
     }
 
-    @discardableResult
-    private static func run(_ joist: DaemonHarness, _ arguments: [String]) async throws -> String {
-        let result = try await joist.cli(arguments)
-        try #require(result.succeeded, "joist \(arguments.joined(separator: " ")): \(result)")
-        return result.stdout
-    }
-
-    private static func json(_ joist: DaemonHarness, _ arguments: [String]) async throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(try await run(joist, arguments).utf8)) as? [String: Any])
-    }
-
-    static func tool(_ name: String, _ arguments: [String]) async throws {
-        let result = try await CommandRunner.run("/usr/bin/" + name, arguments)
-        try #require(result.succeeded, "\(name) \(arguments.joined(separator: " ")): \(result)")
-    }
 }
 
 /// A bootable ISO 9660 image of the test guest: isolinux (El Torito, no emulation) loads its kernel
@@ -100,7 +85,7 @@ enum BootableISO {
             """
         try config.write(toFile: tree + "/isolinux/isolinux.cfg", atomically: true, encoding: .utf8)
         let iso = folder + "/boot.iso"
-        try await CDROMBootTests.tool(
+        try await HostTool.run(
             "xorriso",
             ["-as", "mkisofs", "-quiet", "-o", iso, "-b", "isolinux/isolinux.bin", "-c", "isolinux/boot.cat", "-no-emul-boot",
              "-boot-load-size", "4", "-boot-info-table", tree])

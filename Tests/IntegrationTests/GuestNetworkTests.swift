@@ -12,11 +12,11 @@ struct GuestNetworkTests {
     func guestsReachEachOther() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
-            try await Self.run(joist, ["network", "create", "lan", "--type", "nat", "--subnet", "10.77.0.0/24"])
+            try await joist.succeed(["network", "create", "lan", "--type", "nat", "--subnet", "10.77.0.0/24"])
             try await joist.createGuest("vm1", guest: guest, extra: ["--nic", "network=lan"])
             try await joist.createGuest("vm2", guest: guest, extra: ["--nic", "network=lan,ip=10.77.0.12"])
-            try await Self.run(joist, ["start", "vm1"])
-            try await Self.run(joist, ["start", "vm2"])
+            try await joist.succeed(["start", "vm1"])
+            try await joist.succeed(["start", "vm2"])
             let vm1 = try ConsoleProcess(harness: joist, instance: "vm1")
             defer { Task { await vm1.close() } }
             let vm2 = try ConsoleProcess(harness: joist, instance: "vm2")
@@ -35,9 +35,9 @@ struct GuestNetworkTests {
 
             let refused = try await joist.cli(["network", "delete", "lan"])
             #expect(refused.stderr.contains("network lan is used by 2 instance(s)"), "\(refused)")
-            try await Self.run(joist, ["delete", "vm1", "--force"])
-            try await Self.run(joist, ["delete", "vm2", "--force"])
-            try await Self.run(joist, ["network", "delete", "lan"])
+            try await joist.succeed(["delete", "vm1", "--force"])
+            try await joist.succeed(["delete", "vm2", "--force"])
+            try await joist.succeed(["network", "delete", "lan"])
         }
     }
 
@@ -58,12 +58,5 @@ struct GuestNetworkTests {
     private static func ping(_ address: String, from console: ConsoleProcess, marker: String) async -> Bool {
         console.send("ping -c 1 -W 5 \(address) >/dev/null 2>&1; echo \(marker)$?\(address)Z\n")
         return await console.waitFor("\(marker)0\(address)Z")
-    }
-
-    @discardableResult
-    private static func run(_ joist: DaemonHarness, _ arguments: [String]) async throws -> String {
-        let result = try await joist.cli(arguments)
-        try #require(result.succeeded, "joist \(arguments.joined(separator: " ")): \(result)")
-        return result.stdout
     }
 }

@@ -11,34 +11,34 @@ struct VolumeTransferTests {
         try await withTemporaryDirectory(prefix: "jv") { folder in
             let original = try await Self.guestDisk(in: folder)
             let vmdk = folder + "/web.vmdk"
-            try await Self.qemuImg(["convert", "-f", "qcow2", "-O", "vmdk", original, vmdk])
+            try await HostTool.run("qemu-img", ["convert", "-f", "qcow2", "-O", "vmdk", original, vmdk])
             try await DaemonHarness.with { joist in
                 let volumes = joist.stateDirectory + "/storage/default/volumes/default"
-                #expect(try await Self.run(joist, ["volume", "import", "default", vmdk]) == "Imported \(vmdk) as volume default/web (qcow2, 64MiB)\n")
+                #expect(try await joist.succeed(["volume", "import", "default", vmdk]) == "Imported \(vmdk) as volume default/web (qcow2, 64MiB)\n")
                 #expect(try await Self.same(original, "qcow2", volumes + "/web.qcow2", "qcow2"))
 
                 let vdi = folder + "/web.vdi"
-                #expect(try await Self.run(joist, ["volume", "export", "default", "web", vdi]) == "Exported volume default/web to \(vdi) (vdi)\n")
+                #expect(try await joist.succeed(["volume", "export", "default", "web", vdi]) == "Exported volume default/web to \(vdi) (vdi)\n")
                 #expect(try await Self.same(original, "qcow2", vdi, "vdi"))
                 let refused = try await joist.cli(["volume", "export", "default", "web", vdi])
                 #expect(!refused.succeeded && refused.stderr.contains("exists already; pass --force to replace it"), "\(refused)")
-                try await Self.run(joist, ["volume", "export", "default", "web", vdi, "--force"])
+                try await joist.succeed(["volume", "export", "default", "web", vdi, "--force"])
 
-                try await Self.run(joist, ["volume", "import", "default", vdi, "--name", "back", "--format", "raw"])
+                try await joist.succeed(["volume", "import", "default", vdi, "--name", "back", "--format", "raw"])
                 #expect(try await Self.same(original, "qcow2", volumes + "/back.raw", "raw"))
-                let info = try await Self.run(joist, ["volume", "info", "default", "back"])
+                let info = try await joist.succeed(["volume", "info", "default", "back"])
                 #expect(info.contains("Format: raw") && info.contains("Size: 64MiB"), "\(info)")
 
                 // A fixed VHD reads as raw to qemu-img: its footer must not become part of the volume.
                 let vhd = folder + "/fixed.vhd"
-                try await Self.qemuImg(["convert", "-f", "qcow2", "-O", "vpc", "-o", "subformat=fixed,force_size=on", original, vhd])
-                #expect(try await Self.run(joist, ["volume", "import", "default", vhd]).contains("(qcow2, 64MiB)"))
+                try await HostTool.run("qemu-img", ["convert", "-f", "qcow2", "-O", "vpc", "-o", "subformat=fixed,force_size=on", original, vhd])
+                #expect(try await joist.succeed(["volume", "import", "default", vhd]).contains("(qcow2, 64MiB)"))
                 #expect(try await Self.same(original, "qcow2", volumes + "/fixed.qcow2", "qcow2"))
 
                 // The bytes through the API instead of host paths, as a joistd in another mount namespace needs.
                 let streamed = folder + "/streamed.vhdx"
-                try await Self.run(joist, ["volume", "export", "default", "back", streamed, "--stream"])
-                try await Self.run(joist, ["volume", "import", "default", streamed, "--stream"])
+                try await joist.succeed(["volume", "export", "default", "back", streamed, "--stream"])
+                try await joist.succeed(["volume", "import", "default", streamed, "--stream"])
                 #expect(try await Self.same(original, "qcow2", volumes + "/streamed.qcow2", "qcow2"))
                 #expect(try FileManager.default.contentsOfDirectory(atPath: joist.stateDirectory + "/staging").isEmpty)
                 #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".joist-tmp-") }.isEmpty)
@@ -56,10 +56,10 @@ struct VolumeTransferTests {
         try await withTemporaryDirectory(prefix: "jv") { folder in
             let original = try await Self.guestDisk(in: folder)
             let vdi = folder + "/web.vdi"
-            try await Self.qemuImg(["convert", "-f", "qcow2", "-O", "vdi", original, vdi])
+            try await HostTool.run("qemu-img", ["convert", "-f", "qcow2", "-O", "vdi", original, vdi])
             try await DaemonHarness.with(listen: true) { joist in
                 let address = try #require(joist.httpsAddress)
-                let token = try await Self.run(joist, ["token", "create", "ops", "--role", "operator"])
+                let token = try await joist.succeed(["token", "create", "ops", "--role", "operator"])
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 let remote = { (arguments: [String]) in
                     try await joist.run(
@@ -80,7 +80,7 @@ struct VolumeTransferTests {
                 #expect(try FileManager.default.contentsOfDirectory(atPath: joist.stateDirectory + "/staging").isEmpty, "the download was discarded")
                 let again = try await remote(["--remote", "lab", "volume", "export", "default", "web", vmdk])
                 #expect(again.stderr.contains("exists already; pass --force"), "\(again)")
-                let log = try await Self.run(joist, ["audit", "--format", "csv"])
+                let log = try await joist.succeed(["audit", "--format", "csv"])
                 #expect(log.contains("volume.import") && log.contains("volume.export"), "\(log)")
             }
         }
@@ -90,11 +90,11 @@ struct VolumeTransferTests {
     func crashDuringExport() async throws {
         try await withTemporaryDirectory(prefix: "jv") { folder in
             let big = folder + "/big.qcow2"
-            try await Self.qemuImg(["create", "-q", "-f", "qcow2", big, "2G"])
+            try await HostTool.run("qemu-img", ["create", "-q", "-f", "qcow2", big, "2G"])
             // 1 GiB of data for qemu-img to copy: the export runs long enough to be interrupted.
             try await Self.qemuIO(big, (0..<64).map { "write -P \($0 + 1) \($0 * 32)M 16M" })
             try await DaemonHarness.with { joist in
-                try await Self.run(joist, ["volume", "import", "default", big])
+                try await joist.succeed(["volume", "import", "default", big])
                 let destination = folder + "/big.vmdk"
                 let export = Task { try await joist.cli(["volume", "export", "default", "big", destination]) }
                 let started = await eventually(timeout: .seconds(60)) {
@@ -115,7 +115,7 @@ struct VolumeTransferTests {
     /// A 64 MiB qcow2 disk with data written at its start, its middle and its end, as a guest would.
     static func guestDisk(in folder: String) async throws -> String {
         let path = folder + "/original.qcow2"
-        try await qemuImg(["create", "-q", "-f", "qcow2", path, "64M"])
+        try await HostTool.run("qemu-img", ["create", "-q", "-f", "qcow2", path, "64M"])
         try await qemuIO(path, ["write -P 0x11 0 1M", "write -P 0x22 30M 3M", "write -P 0x33 63M 1M"])
         return path
     }
@@ -126,20 +126,7 @@ struct VolumeTransferTests {
         return result.status == 0
     }
 
-    static func qemuImg(_ arguments: [String]) async throws {
-        let result = try await CommandRunner.run("/usr/bin/qemu-img", arguments)
-        try #require(result.succeeded, "\(result)")
-    }
-
     static func qemuIO(_ path: String, _ commands: [String]) async throws {
-        let result = try await CommandRunner.run("/usr/bin/qemu-io", ["-f", "qcow2"] + commands.flatMap { ["-c", $0] } + [path])
-        try #require(result.succeeded, "\(result)")
-    }
-
-    @discardableResult
-    static func run(_ joist: DaemonHarness, _ arguments: [String]) async throws -> String {
-        let result = try await joist.cli(arguments)
-        try #require(result.succeeded, "\(arguments): \(result)")
-        return result.stdout
+        try await HostTool.run("qemu-io", ["-f", "qcow2"] + commands.flatMap { ["-c", $0] } + [path])
     }
 }
