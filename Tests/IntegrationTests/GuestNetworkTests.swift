@@ -48,9 +48,10 @@ struct GuestNetworkTests {
         guard await console.waitFor("D0Z") else { return nil }
         // The markers around the address never appear in the echoed command.
         console.send("echo A$(ifconfig eth0 | sed -n 's/.*inet addr:\\([0-9.]*\\).*/\\1/p')Z\n")
-        guard await console.waitFor("A10.") else { return nil }
-        guard let match = console.output.firstMatch(of: #/A(10\.[0-9.]+)Z/#) else { return nil }
-        return String(match.1)
+        // The answer may arrive in pieces: wait for the whole of it, up to its closing marker.
+        let answer = #/A(10\.[0-9.]+)Z/#
+        guard await eventually(timeout: .seconds(60), { console.output.firstMatch(of: answer) != nil }) else { return nil }
+        return console.output.firstMatch(of: answer).map { String($0.1) }
     }
 
     /// Whether one ping from the guest to `address` is answered; `marker` tells this check's answer
