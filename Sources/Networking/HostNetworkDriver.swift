@@ -33,4 +33,13 @@ public protocol HostNetworkDriver: Sendable {
 
     /// Removes the tap device `name`, if it exists.
     func removeTap(_ name: String) async throws
+
+    /// Whether the kernel tracks the connections of bridged traffic (`ct` in the bridge family,
+    /// `CONFIG_NF_CONNTRACK_BRIDGE`), which a firewall `drop` policy needs to let answers through.
+    func tracksBridgedConnections() async throws -> Bool
+}
+
+extension HostNetworkDriver {
+    /// Drivers that filter nothing themselves (test fakes) accept every ruleset.
+    public func tracksBridgedConnections() async throws -> Bool { true }
 }

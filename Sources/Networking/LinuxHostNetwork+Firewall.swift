@@ -29,3 +29,24 @@ extension LinuxHostNetwork {
         }
     }
 }
+
+extension LinuxHostNetwork {
+    /// Asks the kernel whether it accepts `ct state` in the bridge family: `nft -c` checks a script
+    /// (one probe table with a stateful bridge rule) without committing it, and a kernel without
+    /// bridge connection tracking refuses it ("Protocol error"). Nothing on the host changes.
+    public func tracksBridgedConnections() async throws -> Bool {
+        let probe = """
+            table bridge joist-probe {
+            \tchain forward {
+            \t\ttype filter hook forward priority filter; policy accept;
+            \t\tct state established,related accept
+            \t}
+            }
+
+            """
+        let output = try await NetworkFiles.withPrivateFile(probe, name: "probe.nft") { path in
+            try await run(.nft, ["-c", "-f", path])
+        }
+        return output.succeeded
+    }
+}

@@ -18,8 +18,9 @@ public import JoistCore
 /// - `input` (filter): hands traffic from a network to the host to `host-NAME`, which accepts DHCP
 ///   and DNS first and leaves the rest to the host.
 ///
-/// The per-network chains are where per-network and per-instance firewall rules go: before the final
-/// `drop` of `into-`/`from-`, or after the DHCP/DNS rules of `host-`.
+/// The firewall (per-instance and per-network rules) is a second table, `bridge NAME`, in the same
+/// script: it filters at the guests' tap devices, which also covers guests talking to each other
+/// across their bridge (see `NFTablesRuleset+Firewall.swift`).
 public struct NFTablesRuleset: Sendable, Equatable {
     /// One network's part: its layout and its port forwards.
     public struct Network: Sendable, Equatable {
@@ -50,24 +51,28 @@ public struct NFTablesRuleset: Sendable, Equatable {
     public let routeLocalnet: [String: Bool]
 
     /// Renders the ruleset for every network on the host (order does not matter: networks are
-    /// sorted by name). `bridge` networks contribute nothing; Joist neither routes nor filters the
-    /// LAN. Throws when networks share a name, a bridge or addresses, or a forward is invalid.
-    public static func render(_ networks: [Network], table: String = defaultTable) throws(JoistError) -> NFTablesRuleset {
+    /// sorted by name). `bridge` networks contribute nothing to the `inet` table; Joist neither routes
+    /// nor filters the LAN, though the firewall filters its own NICs there. Throws when networks share
+    /// a name, a bridge or addresses, or a forward or firewall rule is invalid.
+    public static func render(
+        _ networks: [Network], firewall: Firewall = .none, table: String = defaultTable
+    ) throws(JoistError) -> NFTablesRuleset {
         try ResourceName.validate(table, kind: "nftables table")
         try validate(networks)
         let hosted = networks.filter { $0.layout.kind.isHosted }.sorted { $0.layout.name < $1.layout.name }
         let body = baseChains(hosted) + hosted.flatMap(networkChains)
         let comment = "# Joist's rules, written by joistd: the whole of table inet \(table), replaced in one transaction."
-        let script = [comment] + header(table) + ["table inet \(table) {"] + body.map { "\t" + $0 } + ["}"]
+        let filter = try firewallTable(firewall, networks: Set(networks.map(\.layout.name)), table: table)
+        let script = [comment] + header(table) + ["table inet \(table) {"] + body.map { "\t" + $0 } + ["}"] + filter
         let routeLocalnet = Dictionary(hosted.map { ($0.layout.bridge, $0.needsRouteLocalnet) }, uniquingKeysWith: { $0 || $1 })
         return NFTablesRuleset(table: table, script: script.joined(separator: "\n") + "\n", routeLocalnet: routeLocalnet)
     }
 
-    /// A script that removes Joist's table (every rule of every network), and does nothing when the
-    /// table is not there.
+    /// A script that removes Joist's tables (every rule of every network, the firewall), and does
+    /// nothing when they are not there.
     public static func removalScript(table: String = defaultTable) throws(JoistError) -> String {
         try ResourceName.validate(table, kind: "nftables table")
-        return header(table).joined(separator: "\n") + "\n"
+        return (header(table) + bridgeHeader(table)).joined(separator: "\n") + "\n"
     }
 
     /// Declaring the table first makes the delete succeed whether or not it existed.

@@ -24,6 +24,10 @@ struct HostToolTests {
             ("empty", try NFTablesRuleset.render([])),
             ("nat without forwards", try NFTablesRuleset.render([.init(layout: Samples.web())])),
             ("keyword names", try NFTablesRuleset.render(keywords.map { .init(layout: $0, forwards: $0.name == "fwd" ? [forward] : []) })),
+            ("firewall", try FirewallRulesetTests.render()),
+            ("firewall on keyword names", try NFTablesRuleset.render(keywords.map { .init(layout: $0) }, firewall: .init(
+                networks: Dictionary(uniqueKeysWithValues: keywords.map { ($0.name, FirewallRuleSet(rules: [FirewallRule(direction: .out, action: .drop)])) }),
+                nics: keywords.map { .init(identity: NICIdentity(project: "default", instance: $0.name, index: 0), network: $0.name, rules: []) }))),
         ]
     }
 
@@ -39,6 +43,20 @@ struct HostToolTests {
             let removal = folder + "/removal.nft"
             try NFTablesRuleset.removalScript().write(toFile: removal, atomically: true, encoding: .utf8)
             #expect(try await Tool.inNetworkNamespace("nft -c -f \"$1\"", removal).succeeded)
+        }
+    }
+
+    @Test("a drop policy (stateful, in the bridge family) passes nft -c exactly where the driver says the kernel tracks bridged connections")
+    func dropPolicyNeedsBridgeConntrack() async throws {
+        try await TestNamespace.with { namespaces in
+            let tracks = try await namespaces[0].driver.tracksBridgedConnections()
+            let policy = try FirewallRulesetTests.render(policy: FirewallPolicy(in: .drop, out: .drop))
+            try await withScratchFolder { folder in
+                let file = folder + "/policy.nft"
+                try policy.script.write(toFile: file, atomically: true, encoding: .utf8)
+                let output = try await Tool.inNetworkNamespace("nft -c -f \"$1\"", file)
+                #expect(output.succeeded == tracks, "tracks bridged connections: \(tracks); nft -c: \(output.stderr)")
+            }
         }
     }
 

@@ -26,15 +26,16 @@ struct NFTablesRulesetTests {
         #expect(reordered == (try Samples.ruleset()))
     }
 
-    @Test("the script replaces only Joist's table: it starts by declaring and deleting it, then declares it in full")
+    @Test("the script replaces only Joist's tables: it starts by declaring and deleting each, then declares it in full")
     func replacesOwnTable() throws {
         let lines = try NFTablesRuleset.render([.init(layout: Samples.web())], table: "joist-test").script.split(separator: "\n")
         #expect(lines[1] == "table inet joist-test {}")
         #expect(lines[2] == "delete table inet joist-test")
         #expect(lines[3] == "table inet joist-test {")
-        #expect(lines.filter { $0.hasPrefix("table") || $0.hasPrefix("delete") }.count == 3)
-        #expect(lines.last == "}")
-        #expect(try NFTablesRuleset.removalScript(table: "joist-test").hasSuffix("table inet joist-test {}\ndelete table inet joist-test\n"))
+        #expect(lines.filter { $0.hasPrefix("table inet") || $0.hasPrefix("delete table inet") }.count == 3)
+        #expect(lines.suffix(2) == ["table bridge joist-test {}", "delete table bridge joist-test"], "the firewall's table, with no rules")
+        #expect(try NFTablesRuleset.removalScript(table: "joist-test").hasSuffix(
+            "table inet joist-test {}\ndelete table inet joist-test\ntable bridge joist-test {}\ndelete table bridge joist-test\n"))
         #expect(throws: JoistError.self) { try NFTablesRuleset.render([], table: "joist; flush ruleset") }
     }
 

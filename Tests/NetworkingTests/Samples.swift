@@ -48,4 +48,33 @@ enum Samples {
             .init(layout: lan()), .init(layout: web(), forwards: webForwards()), .init(layout: lab()),
         ])
     }
+
+    /// Firewall rules for the web network and two of its instances (one on each of two networks),
+    /// covering every protocol, ports, address ranges, both actions and both directions.
+    static func firewall(policy: FirewallPolicy? = nil) throws -> NFTablesRuleset.Firewall {
+        let web1 = NICIdentity(project: "default", instance: "web-1", index: 0)
+        let db1 = NICIdentity(project: "shop", instance: "db-1", index: 1)
+        let plain = NICIdentity(project: "default", instance: "plain", index: 0)
+        let lab = NICIdentity(project: "default", instance: "probe", index: 0)
+        return NFTablesRuleset.Firewall(
+            networks: [
+                "web": FirewallRuleSet(rules: [
+                    FirewallRule(id: 1, direction: .in, proto: .tcp, port: try PortRange(22), source: try subnet("10.1.2.0/24"), action: .drop),
+                    FirewallRule(id: 2, direction: .out, proto: .any, destination: try subnet("192.0.2.0/24"), action: .drop),
+                ], policy: policy),
+            ],
+            nics: [
+                .init(identity: web1, network: "web", rules: [
+                    FirewallRule(id: 1, direction: .in, proto: .tcp, port: try PortRange(22), source: try subnet("10.1.2.10/32"), action: .allow),
+                    FirewallRule(id: 3, direction: .in, proto: .udp, port: try PortRange(8000, 8080), action: .drop),
+                    FirewallRule(id: 4, direction: .out, proto: .icmp, action: .drop),
+                ]),
+                .init(identity: db1, network: "web", rules: [FirewallRule(id: 1, direction: .in, action: .drop)]),
+                .init(identity: plain, network: "web", rules: []),
+                .init(identity: lab, network: "lab", rules: []),
+                .init(identity: NICIdentity(project: "default", instance: "gone", index: 0), network: "gone", rules: [
+                    FirewallRule(direction: .in, action: .drop),
+                ]),
+            ])
+    }
 }
