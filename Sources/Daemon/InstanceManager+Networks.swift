@@ -20,6 +20,7 @@ extension InstanceManager {
                 throw JoistError.invalidState(
                     "instance \(clash.instance) is already on network \(clash.network): instances on one network need different names, each is its name in the network's DNS")
             }
+            try await networks.registerNICs(Self.firewallNICs(of: spec.nics), of: key)
         } catch {
             for name in joined { await networks.detach(network: name, instance: key) }
             throw error
@@ -36,6 +37,7 @@ extension InstanceManager {
         let names = Self.networkNames(of: nics)
         guard !names.isEmpty else { return }
         networkNICs[key] = nics
+        await networks.noteNICs(Self.firewallNICs(of: nics), of: key)
         for name in names {
             do {
                 try await networks.attach(network: name, instance: key)
@@ -50,6 +52,7 @@ extension InstanceManager {
         let names = Self.networkNames(of: nics)
         guard !names.isEmpty else { return }
         networkNICs.removeValue(forKey: key)
+        await networks.removeFirewall(of: key)
         for name in names { await networks.detach(network: name, instance: key) }
         await updateReservationsLogging(on: names)
     }
@@ -118,6 +121,14 @@ extension InstanceManager {
             }
         }
         return inUse
+    }
+
+    /// The network NICs among `nics`, by position (which names their taps), for the firewall.
+    static func firewallNICs(of nics: [NICSpec]) -> [(index: Int, network: String)] {
+        nics.enumerated().compactMap { index, nic in
+            guard nic.mode == .network, let network = nic.network else { return nil }
+            return (index, network)
+        }
     }
 
     /// The networks that `nics` join, each once, sorted.

@@ -76,6 +76,7 @@ public actor InstanceManager {
             }
         }
         await updateReservationsLogging(on: Self.networkNames(of: networkNICs.values.flatMap { $0 }))
+        await networks.applyRulesetAfterLoad()
         await withTaskGroup(of: Void.self) { group in
             for supervisor in supervisors.values.flatMap(\.values) { group.addTask { await supervisor.reattach() } }
         }
@@ -214,6 +215,7 @@ public actor InstanceManager {
         await projects.release(.instance(spec), in: project)
         await releaseVolumes(spec.disks.compactMap(\.volume), of: supervisor.key)
         if let cdrom = spec.cdrom { await storage.releaseImage(cdrom, by: supervisor.key) }
+        await networks.removeFirewall(of: supervisor.key)
         await leaveNetworks(spec.nics, of: supervisor.key)
         await removeTaps(of: spec.nics, of: supervisor.key)
         let paths = env.paths(for: supervisor.key)

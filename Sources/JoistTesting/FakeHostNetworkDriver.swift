@@ -40,6 +40,7 @@ public final class FakeHostNetworkDriver: HostNetworkDriver {
         var taps: [String: String] = [:]
         var failures: [Step: JoistError] = [:]
         var calls: [Call] = []
+        var tracksBridgedConnections = true
     }
 
     private let state: Mutex<State>
@@ -77,6 +78,12 @@ public final class FakeHostNetworkDriver: HostNetworkDriver {
     public var dnsmasqs: [String: DnsmasqConfig] { state.withLock { $0.dnsmasqs } }
     /// The tap devices, with the bridge each joined.
     public var taps: [String: String] { state.withLock { $0.taps } }
+
+    /// Makes the host's kernel track bridged connections (the default) or not, as
+    /// `tracksBridgedConnections` answers.
+    public func setTracksBridgedConnections(_ tracks: Bool) {
+        state.withLock { $0.tracksBridgedConnections = tracks }
+    }
 
     // MARK: HostNetworkDriver
 
@@ -134,6 +141,10 @@ public final class FakeHostNetworkDriver: HostNetworkDriver {
 
     public func removeTap(_ name: String) async throws {
         try step(.removeTap, name) { _ = $0.taps.removeValue(forKey: name) }
+    }
+
+    public func tracksBridgedConnections() async throws -> Bool {
+        state.withLock { $0.tracksBridgedConnections }
     }
 
     /// Records the call, throws a planted failure (changing nothing), or runs `body`.

@@ -64,6 +64,13 @@ struct RouteAccessTests {
         "POST /1.0/networks": .global(.admin),
         "GET /1.0/networks/{network}": .any(.viewer),
         "DELETE /1.0/networks/{network}": .global(.admin),
+        "GET /1.0/instances/{name}/firewall": .project(.viewer),
+        "POST /1.0/instances/{name}/firewall": .project(.operator),
+        "DELETE /1.0/instances/{name}/firewall/{id}": .project(.operator),
+        "GET /1.0/networks/{network}/firewall": .any(.viewer),
+        "POST /1.0/networks/{network}/firewall": .global(.admin),
+        "DELETE /1.0/networks/{network}/firewall/{id}": .global(.admin),
+        "PUT /1.0/networks/{network}/firewall/policy": .global(.admin),
     ]
 
     @Test("every registered route is in openapi.yaml and every documented operation is registered")

@@ -33,9 +33,34 @@ enum NetworkSamples {
         WireSample("address", "IPv4Address", try! IPv4Address(parsing: "255.255.255.255")),
         WireSample("zero address", "IPv4Address", IPv4Address.any),
     ] + NetworkKind.allCases.map { WireSample("\($0)", "NetworkKind", $0) }
+        + firewall
         + NetworkKind.allCases.map { kind in
             var config = natConfig
             config.kind = kind
             return WireSample("\(kind) network", "NetworkConfig", config)
+        }
+
+    static let fullRule = FirewallRule(
+        id: 3, direction: .in, proto: .tcp, port: try! PortRange(8000, 8080), source: try! FirewallRule.addresses(parsing: "10.1.2.10"),
+        destination: subnet, action: .drop)
+    static let minimalRule = FirewallRule(id: 1, direction: .out, action: .allow)
+
+    /// Firewall rules, sets, policies and requests, with every enum case.
+    static let firewall: [WireSample] = [
+        WireSample("full firewall rule", "FirewallRule", fullRule),
+        WireSample("minimal firewall rule", "FirewallRule", minimalRule),
+        WireSample("full rule create", "FirewallRuleCreate", FirewallRuleCreate(
+            direction: .in, proto: .udp, port: try! PortRange(53), source: "10.0.0.0/8", destination: "10.1.2.10", action: .allow)),
+        WireSample("minimal rule create", "FirewallRuleCreate", FirewallRuleCreate(direction: .out, action: .drop)),
+        WireSample("network rule set", "FirewallRuleSet", FirewallRuleSet(rules: [fullRule, minimalRule], policy: FirewallPolicy(in: .drop))),
+        WireSample("instance rule set", "FirewallRuleSet", FirewallRuleSet()),
+        WireSample("policy", "FirewallPolicy", FirewallPolicy(in: .allow, out: .drop)),
+        WireSample("single address", "FirewallAddresses", "10.1.2.10"),
+        WireSample("address range", "FirewallAddresses", "10.1.2.0/24"),
+    ] + FirewallRule.Action.allCases.map { WireSample("\($0)", "FirewallAction", $0) }
+        + FirewallRule.Direction.allCases.flatMap { direction in
+            FirewallRule.Proto.allCases.map { proto in
+                WireSample("\(direction) \(proto) rule", "FirewallRule", FirewallRule(id: 2, direction: direction, proto: proto, action: .drop))
+            }
         }
 }

@@ -29,6 +29,9 @@ struct OpenAPIDocumentTests {
         "POST /1.0/storage-pools/{pool}/volumes/{name}/import", "POST /1.0/storage-pools/{pool}/volumes/{name}/export",
         "GET /1.0/volume-exports/{id}", "DELETE /1.0/volume-exports/{id}",
         "GET /1.0/networks", "POST /1.0/networks", "GET /1.0/networks/{network}", "DELETE /1.0/networks/{network}",
+        "GET /1.0/instances/{name}/firewall", "POST /1.0/instances/{name}/firewall", "DELETE /1.0/instances/{name}/firewall/{id}",
+        "GET /1.0/networks/{network}/firewall", "POST /1.0/networks/{network}/firewall",
+        "DELETE /1.0/networks/{network}/firewall/{id}", "PUT /1.0/networks/{network}/firewall/policy",
     ]
 
     @Test("the document parses and every $ref resolves")

@@ -382,5 +382,73 @@ paths:
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
 
+  /1.0/instances/{name}/firewall:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [instances]
+      operationId: listInstanceFirewallRules
+      summary: The instance's firewall rules, in the order they are evaluated (before its networks' rules). Role viewer.
+      responses:
+        "200":
+          description: The rules.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/FirewallRuleSet" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    post:
+      tags: [instances]
+      operationId: addInstanceFirewallRule
+      summary: >-
+        Add a rule at the end of the instance's list; it holds on every NIC of the instance, for traffic from
+        other guests, the host and beyond. Role operator.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/FirewallRuleCreate" }
+      responses:
+        "201":
+          description: The rule, with its number.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/FirewallRule" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/instances/{name}/firewall/{id}:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - name: id
+        in: path
+        required: true
+        description: The rule's number, as listed.
+        schema: { type: integer, minimum: 1 }
+      - $ref: "#/components/parameters/Project"
+    delete:
+      tags: [instances]
+      operationId: removeInstanceFirewallRule
+      summary: Remove one of the instance's firewall rules. Role operator.
+      responses:
+        "204":
+          description: Removed.
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
 """#
 }

@@ -80,5 +80,98 @@ extension OpenAPISpec {
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
 
+  /1.0/networks/{network}/firewall:
+    parameters:
+      - $ref: "#/components/parameters/NetworkName"
+    get:
+      tags: [networks]
+      operationId: listNetworkFirewallRules
+      summary: The network's firewall rules and default policy; they hold on every NIC on the network, after the instance's own rules. Role viewer.
+      responses:
+        "200":
+          description: The rules and the policy.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/FirewallRuleSet" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    post:
+      tags: [networks]
+      operationId: addNetworkFirewallRule
+      summary: Add a rule at the end of the network's list. Admin, global.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/FirewallRuleCreate" }
+      responses:
+        "201":
+          description: The rule, with its number.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/FirewallRule" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/networks/{network}/firewall/{id}:
+    parameters:
+      - $ref: "#/components/parameters/NetworkName"
+      - name: id
+        in: path
+        required: true
+        description: The rule's number, as listed.
+        schema: { type: integer, minimum: 1 }
+    delete:
+      tags: [networks]
+      operationId: removeNetworkFirewallRule
+      summary: Remove one of the network's firewall rules. Admin, global.
+      responses:
+        "204":
+          description: Removed.
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/networks/{network}/firewall/policy:
+    parameters:
+      - $ref: "#/components/parameters/NetworkName"
+    put:
+      tags: [networks]
+      operationId: setNetworkFirewallPolicy
+      summary: >-
+        Set what the network does with traffic no rule matched, per direction. drop needs a kernel that tracks
+        bridged connections (nf_conntrack_bridge): 422 on a host without it. Admin, global.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/FirewallPolicy" }
+      responses:
+        "200":
+          description: The network's rules and its new policy.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/FirewallRuleSet" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "422": { $ref: "#/components/responses/Unsupported" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
 """#
 }

@@ -74,5 +74,59 @@ extension OpenAPISpec {
           type: array
           items: { $ref: "#/components/schemas/NetworkInfo" }
         next: { type: string }
+    FirewallAction:
+      description: "allow: the packet passes this list (on to the next filter: the other NIC's, the network's); drop: dropped."
+      type: string
+      enum: [allow, drop]
+    FirewallRuleCreate:
+      description: >-
+        A firewall rule as POST takes it. direction is seen from the guest (in: arriving at its NIC). port is the
+        packet's destination port (tcp and udp only): one, or a range like 8000-8080. source and destination are
+        an address or a CIDR range. Rules match IPv4 packets, not connections.
+      type: object
+      additionalProperties: false
+      required: [direction, action]
+      properties:
+        direction: { type: string, enum: [in, out] }
+        proto: { type: string, enum: [tcp, udp, icmp, any], description: "any when left out." }
+        port: { type: string, pattern: "^[1-9][0-9]{0,4}(-[1-9][0-9]{0,4})?$" }
+        source: { $ref: "#/components/schemas/FirewallAddresses" }
+        destination: { $ref: "#/components/schemas/FirewallAddresses" }
+        action: { $ref: "#/components/schemas/FirewallAction" }
+    FirewallAddresses:
+      description: One IPv4 address, or a CIDR range with no host bits set.
+      type: string
+      pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(/(3[0-2]|[12]?[0-9]))?$"
+    FirewallRule:
+      description: A firewall rule with its number in its list.
+      type: object
+      additionalProperties: false
+      required: [id, direction, proto, action]
+      properties:
+        id: { type: integer, minimum: 1 }
+        direction: { type: string, enum: [in, out] }
+        proto: { type: string, enum: [tcp, udp, icmp, any] }
+        port: { type: string, pattern: "^[1-9][0-9]{0,4}(-[1-9][0-9]{0,4})?$" }
+        source: { $ref: "#/components/schemas/FirewallAddresses" }
+        destination: { $ref: "#/components/schemas/FirewallAddresses" }
+        action: { $ref: "#/components/schemas/FirewallAction" }
+    FirewallPolicy:
+      description: What a network does with its guests' traffic that no rule matched, per direction (allow when left out).
+      type: object
+      additionalProperties: false
+      properties:
+        in: { $ref: "#/components/schemas/FirewallAction" }
+        out: { $ref: "#/components/schemas/FirewallAction" }
+    FirewallRuleSet:
+      description: The rules of an instance or a network, in evaluation order (first match wins); a network's also its policy.
+      type: object
+      additionalProperties: false
+      required: [rules]
+      properties:
+        rules:
+          type: array
+          maxItems: 256
+          items: { $ref: "#/components/schemas/FirewallRule" }
+        policy: { $ref: "#/components/schemas/FirewallPolicy" }
 """#
 }

@@ -101,6 +101,7 @@ extension NetworkManager {
         }
         networks.removeValue(forKey: name)
         reservations.removeValue(forKey: name)
+        await forgetFirewall(ofNetwork: name)
         do {
             try removeFolder(of: name)
         } catch {

@@ -18,11 +18,14 @@ extension NetworkManager {
                 logger.error("skipping unreadable network record \(item.key): \(error)")
             }
         }
-        await applyAll()
+        try await loadFirewall()
+        await applyAll(ruleset: firewall.hasNoRules)
     }
 
-    /// Applies every loaded network; with none, leaves the host's firewall alone.
-    private func applyAll() async {
+    /// Applies every loaded network; with none, leaves the host's firewall alone. With firewall
+    /// rules, the ruleset waits for the instances' NICs (`applyRulesetAfterLoad`): applied now it
+    /// would lack their chains, and the table a previous daemon applied stays until then.
+    private func applyAll(ruleset applyRuleset: Bool) async {
         let layouts = self.layouts
         guard !layouts.isEmpty else { return }
         var bridged: [NetworkLayout] = []
@@ -35,7 +38,7 @@ extension NetworkManager {
             }
         }
         do {
-            try await driver.applyRuleset(try ruleset(of: layouts))
+            if applyRuleset { try await driver.applyRuleset(try ruleset(of: layouts)) }
         } catch {
             logger.error("cannot apply the networks' nftables ruleset: \(error)")
         }

@@ -38,6 +38,8 @@ public actor NetworkManager {
     var users: [String: Set<InstanceKey>] = [:]
     /// Each hosted network's DHCP reservations, as the instance layer sets them.
     var reservations: [String: [DHCPReservation]] = [:]
+    /// The firewall's rules and the NICs they cover (`NetworkManager+Firewall.swift`).
+    var firewall = FirewallState()
     /// Serializes changes across their suspension points (actor isolation alone does not).
     let changes = AsyncLock()
 
@@ -68,9 +70,11 @@ public actor NetworkManager {
     }
 
     /// The one ruleset for `layouts`: every network on the host, or every one but a network being
-    /// deleted. Rendering checks them together (shared bridges, overlapping subnets).
-    func ruleset(of layouts: [NetworkLayout]) throws(JoistError) -> NFTablesRuleset {
-        try NFTablesRuleset.render(layouts.map { NFTablesRuleset.Network(layout: $0) }, table: table)
+    /// deleted, with the firewall as it is (or as a change would make it). Rendering checks them
+    /// together (shared bridges, overlapping subnets).
+    func ruleset(of layouts: [NetworkLayout], firewall: FirewallState? = nil) throws(JoistError) -> NFTablesRuleset {
+        try NFTablesRuleset.render(
+            layouts.map { NFTablesRuleset.Network(layout: $0) }, firewall: (firewall ?? self.firewall).input, table: table)
     }
 
     /// The layouts of every network, sorted by name.
