@@ -33,4 +33,13 @@ public protocol HostNetworkDriver: Sendable {
 
     /// Removes the tap device `name`, if it exists.
     func removeTap(_ name: String) async throws
+
+    /// What the host kernel supports for networks, found by trying each feature in a throwaway
+    /// network namespace (so the host's own links never change). It runs a few commands: callers
+    /// ask once and keep the answer.
+    func probeFeatures() async -> HostNetworkFeatures
+
+    /// Carries out the steps of `plan` in order, each idempotently (a VLAN link or membership that
+    /// is already there stays). Callers check `plan.features` against `probeFeatures()` first.
+    func applyVLANPlan(_ plan: VLANPlan) async throws
 }

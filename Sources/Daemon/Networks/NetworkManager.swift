@@ -40,6 +40,8 @@ public actor NetworkManager {
     var reservations: [String: [DHCPReservation]] = [:]
     /// Serializes changes across their suspension points (actor isolation alone does not).
     let changes = AsyncLock()
+    /// What the host kernel supports, once probed (`hostFeatures()`).
+    var features: HostNetworkFeatures?
 
     public init(env: DaemonEnvironment, driver: any HostNetworkDriver, table: String = NFTablesRuleset.defaultTable) {
         self.store = env.store
