@@ -7,7 +7,7 @@ public import JoistCore
 /// plan's commands never carry anything a user typed unchecked.
 public struct VLANPlan: Sendable, Equatable, CustomStringConvertible {
     /// One change; its command is the `ip`/`bridge` argv the Linux driver runs.
-    public enum Step: Sendable, Equatable {
+    public enum Step: Sendable, Equatable, CustomStringConvertible {
         /// Makes a Joist bridge filter by VLAN. Ports then get VLAN 1 untagged by default, which
         /// NICs without a VLAN keep, so turning it on changes nothing for them.
         case enableFiltering(bridge: String)
