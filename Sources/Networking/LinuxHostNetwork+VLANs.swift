@@ -5,9 +5,9 @@ import JoistCore
 /// VLANs: the kernel feature probe, and carrying out `VLANPlan`s with `ip` and `bridge`.
 extension LinuxHostNetwork {
     /// Tries each feature in a network namespace of its own (`unshare --net`), which the kernel
-    /// removes with the shell: a scratch bridge that is told to filter by VLAN, and a VLAN link on
-    /// a scratch bridge. A feature counts only when the kernel then reports it as set; otherwise
-    /// what the commands printed is kept as the reason.
+    /// removes when `ip` exits: a scratch bridge that is told to filter by VLAN, and a VLAN link on
+    /// a scratch bridge, as one `ip -batch` each (no shell). A feature counts only when the kernel
+    /// then reports it as set; otherwise what `ip` printed is kept as the reason.
     public func probeFeatures() async -> HostNetworkFeatures {
         var missing: [HostNetworkFeature: String] = [:]
         for feature in HostNetworkFeature.allCases {
@@ -16,22 +16,30 @@ extension LinuxHostNetwork {
         return HostNetworkFeatures(missing: missing)
     }
 
-    /// The constant scripts the probe runs (no input of anyone's reaches them).
-    static func probeScript(_ feature: HostNetworkFeature) -> String {
+    /// The constant `ip -batch` input the probe runs (nothing of anyone's reaches it); its last
+    /// command shows the link the feature made.
+    static func probeBatch(_ feature: HostNetworkFeature) -> String {
         switch feature {
         case .bridgeVLANFiltering:
-            "ip link add name probe type bridge && ip link set dev probe type bridge vlan_filtering 1 && ip -j -d link show dev probe"
+            "link add name probe type bridge\nlink set dev probe type bridge vlan_filtering 1\nlink show dev probe\n"
         case .vlanInterfaces:
-            "ip link add name probe type bridge && ip link add link probe name probe.10 type vlan id 10 && ip -j -d link show dev probe.10"
+            "link add name probe type bridge\nlink add link probe name probe.10 type vlan id 10\nlink show dev probe.10\n"
         }
     }
 
     /// Nil when the kernel has `feature`; what went wrong otherwise.
     private func probe(_ feature: HostNetworkFeature) async -> String? {
         do {
-            guard let sh = HostCommand.locate(Tool.sh.rawValue) else { return "sh is not installed" }
-            let output = try await run(.unshare, ["--net", "--", sh, "-c", Self.probeScript(feature)])
-            guard output.succeeded else { return output.failureDetail }
+            guard let ip = HostCommand.locate(Tool.ip.rawValue) else { return "ip is not installed" }
+            let output = try await NetworkFiles.withPrivateFile(Self.probeBatch(feature), name: "probe.batch") { path in
+                try await run(.unshare, ["--net", "--", ip, "-j", "-d", "-batch", path])
+            }
+            guard output.succeeded else {
+                // `ip -batch` adds "Command failed FILE:LINE", which says nothing to a user.
+                let lines = output.stderr.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty && !$0.hasPrefix("Command failed") }
+                return lines.isEmpty ? output.failureDetail : lines.joined(separator: "; ")
+            }
             let link = try IPLink.decodeList(output.stdout, what: "the probe's link").first
             switch feature {
             case .bridgeVLANFiltering where link?.filtersVLANs == true: return nil

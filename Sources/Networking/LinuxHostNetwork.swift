@@ -23,13 +23,12 @@ public struct LinuxHostNetwork: HostNetworkDriver {
 
     /// The host tools the driver runs, with the package a missing one comes from.
     enum Tool: String, Sendable {
-        case ip, bridge, nft, sysctl, dnsmasq, unshare, sh
+        case ip, bridge, nft, sysctl, dnsmasq, unshare
 
         var package: String {
             switch self {
             case .ip, .bridge: "iproute2"
             case .unshare: "util-linux"
-            case .sh: "dash"
             case .nft: "nftables"
             case .sysctl: "procps"
             case .dnsmasq: "dnsmasq-base"
