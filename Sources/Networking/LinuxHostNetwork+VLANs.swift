@@ -73,6 +73,7 @@ extension LinuxHostNetwork {
         case .addVLANLink(let uplink):
             try await addVLANLink(uplink, step)
         case .joinBridge(let name, let bridge):
+            let name = try Self.joistLink(name, prefix: LinkNames.vlanPrefix, role: "VLAN interface")
             let existing = try await link(named: name)
             guard existing?.master != bridge || existing?.isUp != true else { return }
             try await run(step, to: "join \(name) to bridge \(bridge)")
@@ -81,9 +82,11 @@ extension LinuxHostNetwork {
             guard try await link(named: name) != nil else { return }
             try await run(step, to: "delete \(name)")
         case .addVLAN(let port, let id, _):
+            try Self.joistLink(port, prefix: LinkNames.tapPrefix, role: "tap device")
             // Adding a membership that exists only sets its flags again.
             try await run(step, to: "add \(port) to VLAN \(id)")
         case .deleteVLAN(let port, let id):
+            try Self.joistLink(port, prefix: LinkNames.tapPrefix, role: "tap device")
             let output = try await run(tool(of: step), Array(step.command.dropFirst()))
             // A port already out of the VLAN (a tap joined before, re-applied) is done.
             guard output.succeeded || output.stderr.contains("No such file or directory") else {

@@ -74,6 +74,19 @@ public struct VLANPlan: Sendable, Equatable, CustomStringConvertible {
 
     public var isEmpty: Bool { steps.isEmpty }
 
+    /// The steps about the bridge as a whole (filtering on, or checked), and the rest: a NIC's
+    /// bridge steps go before its tap is made, so a bridge that cannot carry VLANs refuses the NIC
+    /// before anything of it exists.
+    public var bridgeFirst: (bridge: VLANPlan, rest: VLANPlan) {
+        let isBridgeStep: (Step) -> Bool = { step in
+            switch step {
+            case .enableFiltering, .requireFiltering: true
+            default: false
+            }
+        }
+        return (VLANPlan(steps.filter(isBridgeStep)), VLANPlan(steps.filter { !isBridgeStep($0) }))
+    }
+
     /// One command per line, as a golden file pins it.
     public var description: String { steps.map { "\($0)\n" }.joined() }
 

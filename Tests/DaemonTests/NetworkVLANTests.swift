@@ -109,10 +109,11 @@ struct NetworkVLANTests {
         let uplink = try VLANPlan.uplink(of: try await daemon.manager.networks.layout(of: "lan10"))
         let supervisor = try await daemon.manager.supervisor("web", in: "default")
         try await supervisor.start()
-        let expected = [
-            try VLANPlan.port(daemon.tap("web", 0), on: lan, carrying: .access(10)),
-            try VLANPlan.port(daemon.tap("web", 1), on: lab, carrying: .trunk([20, 30])),
-        ]
+        // Each NIC's plan comes in two: the bridge's part before the tap is made, the port's after.
+        let expected = try [
+            VLANPlan.port(daemon.tap("web", 0), on: lan, carrying: .access(10)),
+            VLANPlan.port(daemon.tap("web", 1), on: lab, carrying: .trunk([20, 30])),
+        ].flatMap { [$0.bridgeFirst.bridge, $0.bridgeFirst.rest] }
         #expect(daemon.host.vlanPlans == [uplink] + expected)
         #expect(daemon.host.taps.count == 3)
         try await supervisor.stop(force: true, timeout: .seconds(5))

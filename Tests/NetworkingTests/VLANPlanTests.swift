@@ -71,6 +71,9 @@ struct VLANPlanTests {
         try Golden.check("vlan-access-port.txt", plan.description)
         #expect(plan.features == [.bridgeVLANFiltering])
         #expect(plan.steps.first == .enableFiltering(bridge: try Samples.web().bridge))
+        // The bridge's part goes before the tap is made, the port's after; together they are the plan.
+        #expect(plan.bridgeFirst.bridge.steps == [.enableFiltering(bridge: try Samples.web().bridge)])
+        #expect(plan.bridgeFirst.bridge.steps + plan.bridgeFirst.rest.steps == plan.steps)
     }
 
     @Test("golden: a trunk carries each VLAN tagged and nothing untagged; on the host's bridge filtering is required, not set")

@@ -46,17 +46,16 @@ extension NetworkManager {
 
     /// Makes the tap of NIC `identity` exist on its network's bridge, carrying the NIC's VLANs,
     /// before QEMU opens it. The tap stays through stops and restarts (making it again changes
-    /// nothing) until `removeTap`. A NIC whose VLANs the host cannot honour is refused, never
-    /// joined untagged.
+    /// nothing) until `removeTap`. A NIC whose VLANs the host kernel or the bridge cannot honour is
+    /// refused before its tap is made, never joined untagged.
     public func ensureTap(for identity: NICIdentity, nic: NICSpec) async throws {
         guard let network = nic.network else { return }
         let layout = try entry(network).layout
         let tap = LinkNames.tap(for: identity)
-        let plan = try VLANPlan.port(tap, on: layout, carrying: nic.vlan)
-        if let vlan = nic.vlan {
-            try await hostFeatures().require(plan.features, for: "NIC \(identity.index) of instance \(identity.instance) (\(vlan))")
-        }
+        let plan = try VLANPlan.port(tap, on: layout, carrying: nic.vlan).bridgeFirst
+        let what = "NIC \(identity.index) of instance \(identity.instance)" + (nic.vlan.map { " (\($0))" } ?? "")
+        try await apply(plan.bridge, for: what)
         try await driver.ensureTap(tap, bridge: layout.bridge)
-        try await apply(plan, for: "NIC \(identity.index) of instance \(identity.instance)")
+        try await apply(plan.rest, for: what)
     }
 }
