@@ -43,5 +43,5 @@ enum NetworkRoutes {
 
 extension NetworkCreate {
     /// The JSON fields a create request may carry.
-    static let fields: Set<String> = ["name", "type", "subnet", "parent", "description"]
+    static let fields: Set<String> = ["name", "type", "subnet", "parent", "vlan", "description"]
 }

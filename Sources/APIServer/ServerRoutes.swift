@@ -9,11 +9,13 @@ enum ServerRoutes {
         table.add(.get, "/1.0/health", .open, action: "server.health") { _, _, _ in
             JSONBody.response(["status": "ok"])
         }
+        let networks = table.services.networks
         table.add(.get, "/1.0", .any(.viewer), action: "server.info") { _, _, scope in
             JSONBody.response(
                 ServerInfo(
                     apiVersion: "1.0", version: APIServer.version, identity: scope.identity.name,
-                    role: scope.identity.role, project: scope.identity.project))
+                    role: scope.identity.role, project: scope.identity.project,
+                    networkFeatures: await networks.hostFeatures()))
         }
         table.add(.get, "/1.0/openapi.yaml", .any(.viewer), action: "server.openapi") { _, _, _ in
             Response(

@@ -5,11 +5,13 @@ extension InstanceManager {
     /// Joins a new instance to the networks its NICs name and gives each network NIC without a MAC a
     /// stable one that no other NIC on its network has; returns the spec to store, with the MACs.
     ///
-    /// A network that does not exist (or is being deleted) refuses the instance, and nothing stays
-    /// joined. From here on the NICs count as in use, so a concurrent create avoids their MACs.
+    /// A network that does not exist (or is being deleted), or a VLAN the host kernel cannot honour,
+    /// refuses the instance, and nothing stays joined. From here on the NICs count as in use, so a
+    /// concurrent create avoids their MACs.
     func joinNetworks(_ spec: InstanceSpec, as key: InstanceKey) async throws -> InstanceSpec {
         let names = Self.networkNames(of: spec.nics)
         guard !names.isEmpty else { return spec }
+        try await networks.requireFeatures(of: spec.nics, instance: key.name)
         var joined: [String] = []
         do {
             for name in names {

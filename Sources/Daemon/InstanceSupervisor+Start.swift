@@ -47,12 +47,11 @@ extension InstanceSupervisor {
         }
     }
 
-    /// Makes the tap of every network NIC exist on its network's bridge, for QEMU to open. Taps stay
-    /// until the instance is deleted, so a restart finds them there.
+    /// Makes the tap of every network NIC exist on its network's bridge, carrying its VLANs, for
+    /// QEMU to open. Taps stay until the instance is deleted, so a restart finds them there.
     func ensureTaps() async throws {
         for (index, nic) in record.spec.nics.enumerated() where nic.mode == .network {
-            guard let network = nic.network else { continue }
-            try await networks.ensureTap(for: NICIdentity(project: key.project, instance: name, index: index), network: network)
+            try await networks.ensureTap(for: NICIdentity(project: key.project, instance: name, index: index), nic: nic)
         }
     }
 

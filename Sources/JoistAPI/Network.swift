@@ -5,25 +5,30 @@ public import JoistCore
 ///
 /// `subnet` is for `nat` and `isolated` networks, and optional: without it the daemon picks a free
 /// `10.X.Y.0/24`. `parent` is for `bridge` networks, and required: the host interface or bridge
-/// their instances join.
+/// their instances join. `vlan` puts a `bridge` network on that VLAN of its parent.
 public struct NetworkCreate: Codable, Sendable, Equatable {
     public var name: String
     public var type: NetworkKind
     public var subnet: IPv4Subnet?
     public var parent: String?
+    public var vlan: Int?
     public var description: String?
 
-    public init(name: String, type: NetworkKind, subnet: IPv4Subnet? = nil, parent: String? = nil, description: String? = nil) {
+    public init(
+        name: String, type: NetworkKind, subnet: IPv4Subnet? = nil, parent: String? = nil, vlan: Int? = nil,
+        description: String? = nil
+    ) {
         self.name = name
         self.type = type
         self.subnet = subnet
         self.parent = parent
+        self.vlan = vlan
         self.description = description
     }
 
     /// The config the request describes, before the daemon settles its subnet.
     public var config: NetworkConfig {
-        NetworkConfig(name: name, kind: type, subnet: subnet, parent: parent, description: description ?? "")
+        NetworkConfig(name: name, kind: type, subnet: subnet, parent: parent, vlan: vlan, description: description ?? "")
     }
 }
 

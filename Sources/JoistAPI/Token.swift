@@ -1,4 +1,5 @@
 import Foundation
+public import Networking
 
 /// What a token may do. Every route names the least role it needs.
 public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
@@ -80,12 +81,18 @@ public struct ServerInfo: Codable, Sendable, Equatable {
     public var identity: String
     public var role: Role
     public var project: String?
+    /// The kernel features networks may need, and whether this host has each.
+    public var networkFeatures: HostNetworkFeatures?
 
-    public init(apiVersion: String, version: String, identity: String, role: Role, project: String?) {
+    public init(
+        apiVersion: String, version: String, identity: String, role: Role, project: String?,
+        networkFeatures: HostNetworkFeatures? = nil
+    ) {
         self.apiVersion = apiVersion
         self.version = version
         self.identity = identity
         self.role = role
         self.project = project
+        self.networkFeatures = networkFeatures
     }
 }

@@ -21,6 +21,9 @@ public struct NICSpec: Sendable, Equatable {
     public var mac: MACAddress?
     /// The address reserved for the NIC in its network's DHCP server (network NICs only).
     public var ip: IPv4Address?
+    /// The VLANs the NIC's port carries on its network's bridge (network NICs only); nil is an
+    /// ordinary untagged port.
+    public var vlan: VLANPort?
 
     /// A user-mode NIC.
     public init(hostForwards: [HostForward] = [], mac: MACAddress? = nil) {
@@ -30,16 +33,17 @@ public struct NICSpec: Sendable, Equatable {
     }
 
     /// A NIC on the Joist network `network`.
-    public init(network: String, mac: MACAddress? = nil, ip: IPv4Address? = nil) {
+    public init(network: String, mac: MACAddress? = nil, ip: IPv4Address? = nil, vlan: VLANPort? = nil) {
         self.mode = .network
         self.hostForwards = []
         self.network = network
         self.mac = mac
         self.ip = ip
+        self.vlan = vlan
     }
 
-    /// Checks that the fields fit the mode: a network NIC names a valid network and forwards no
-    /// host ports; a user NIC joins no network and has no fixed address.
+    /// Checks that the fields fit the mode: a network NIC names a valid network, forwards no host
+    /// ports and carries valid VLANs; a user NIC joins no network and has no fixed address or VLAN.
     public func validate() throws(JoistError) {
         switch mode {
         case .user:
@@ -47,15 +51,22 @@ public struct NICSpec: Sendable, Equatable {
                 throw .invalidArgument("a user NIC joins no network: write network=\(network) instead of user to join \(network)")
             }
             if let ip { throw Self.addressOnUserNIC(ip.description) }
+            if let vlan { throw Self.vlanOnUserNIC(vlan) }
         case .network:
             guard let network else { throw .invalidArgument("a network NIC needs the network's name: network=NAME") }
             try ResourceName.validate(network, kind: "network")
             guard hostForwards.isEmpty else { throw Self.forwardOnNetworkNIC(network) }
+            try vlan?.validate()
         }
     }
 
     static func addressOnUserNIC(_ ip: String) -> JoistError {
         .invalidArgument("ip=\(ip) needs a NIC on a Joist network (network=NAME,ip=\(ip)): user networking picks the guest's address itself")
+    }
+
+    static func vlanOnUserNIC(_ vlan: VLANPort) -> JoistError {
+        .invalidArgument(
+            "\(vlan) needs a NIC on a Joist network (network=NAME,\(vlan)): user networking has no bridge to carry VLANs")
     }
 
     static func forwardOnNetworkNIC(_ network: String) -> JoistError {

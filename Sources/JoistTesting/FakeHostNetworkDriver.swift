@@ -7,15 +7,19 @@ import Synchronization
 /// every call, any step can be told to fail once, and it is idempotent like the real driver.
 ///
 /// It behaves like a host where that matters: a bridge of Joist's adds its subnet to the routes, a
-/// `bridge` network's parent must be one of `hostInterfaces`, and dnsmasq needs its bridge up.
+/// `bridge` network's parent must be one of `hostInterfaces`, and dnsmasq needs its bridge up. It
+/// reports the kernel features it was given (all by default) and refuses a VLAN plan that needs
+/// another, as a driver that skipped the probe would fail on such a host.
 public final class FakeHostNetworkDriver: HostNetworkDriver {
     /// The driver's methods, to make one fail or to count calls.
     public enum Step: String, Sendable, Hashable, CaseIterable {
         case routedSubnets, ensureBridge, removeBridge, applyRuleset, ensureDNSMasq, stopDNSMasq, ensureTap, removeTap
+        case probeFeatures, applyVLANPlan
     }
 
     /// One call: the step, and what it was about (the network for bridges and dnsmasq, the tap's
-    /// name for taps, the dnsmasq folder for `stopDNSMasq`, nil for routes and rulesets).
+    /// name for taps, the dnsmasq folder for `stopDNSMasq`, nil for routes, rulesets, the probe and
+    /// VLAN plans).
     public struct Call: Sendable, Hashable, CustomStringConvertible {
         public var step: Step
         public var subject: String?
@@ -38,6 +42,11 @@ public final class FakeHostNetworkDriver: HostNetworkDriver {
         var dnsmasqs: [String: DnsmasqConfig] = [:]
         /// Tap devices, by name, with the bridge each joined.
         var taps: [String: String] = [:]
+        var features: HostNetworkFeatures
+        /// VLAN plans applied, in order.
+        var vlanPlans: [VLANPlan] = []
+        /// VLAN sub-interfaces, by name, with the bridge each joined (nil until it joins one).
+        var vlanLinks: [String: String?] = [:]
         var failures: [Step: JoistError] = [:]
         var calls: [Call] = []
         var tracksBridgedConnections = true
@@ -45,9 +54,10 @@ public final class FakeHostNetworkDriver: HostNetworkDriver {
 
     private let state: Mutex<State>
 
-    /// A host that routes `routes` (its LAN, say) and has the interfaces `interfaces`.
-    public init(routes: [IPv4Subnet] = [], interfaces: Set<String> = ["eth0", "br0"]) {
-        state = Mutex(State(hostRoutes: routes, hostInterfaces: interfaces))
+    /// A host that routes `routes` (its LAN, say), has the interfaces `interfaces` and a kernel with
+    /// `features`.
+    public init(routes: [IPv4Subnet] = [], interfaces: Set<String> = ["eth0", "br0"], features: HostNetworkFeatures = .all) {
+        state = Mutex(State(hostRoutes: routes, hostInterfaces: interfaces, features: features))
     }
 
     // MARK: Steering and looking
@@ -78,6 +88,10 @@ public final class FakeHostNetworkDriver: HostNetworkDriver {
     public var dnsmasqs: [String: DnsmasqConfig] { state.withLock { $0.dnsmasqs } }
     /// The tap devices, with the bridge each joined.
     public var taps: [String: String] { state.withLock { $0.taps } }
+    /// The VLAN plans applied so far, in order.
+    public var vlanPlans: [VLANPlan] { state.withLock { $0.vlanPlans } }
+    /// The VLAN sub-interfaces, with the bridge each joined.
+    public var vlanLinks: [String: String?] { state.withLock { $0.vlanLinks } }
 
     /// Makes the host's kernel track bridged connections (the default) or not, as
     /// `tracksBridgedConnections` answers.
@@ -95,6 +109,9 @@ public final class FakeHostNetworkDriver: HostNetworkDriver {
 
     public func ensureBridge(_ layout: NetworkLayout) async throws {
         try step(.ensureBridge, layout.name) { state in
+            if let uplink = layout.uplink, !state.hostInterfaces.contains(uplink.parent) {
+                throw JoistError.notFound("network \(layout.name): the host has no interface \(uplink.parent)")
+            }
             guard layout.ownsBridge else {
                 guard state.hostInterfaces.contains(layout.bridge) else {
                     throw JoistError.invalidArgument("network \(layout.name): the host has no interface \(layout.bridge)")
@@ -108,6 +125,9 @@ public final class FakeHostNetworkDriver: HostNetworkDriver {
     public func removeBridge(_ layout: NetworkLayout) async throws {
         try step(.removeBridge, layout.name) { state in
             guard layout.ownsBridge else { return }
+            if let uplink = layout.uplink, state.vlanLinks[uplink.name] != nil {
+                throw JoistError.invalidState("the fake host's bridge \(layout.bridge) still has VLAN link \(uplink.name): remove it first")
+            }
             state.bridges.removeValue(forKey: layout.bridge)
             state.taps = state.taps.filter { $0.value != layout.bridge }
         }
@@ -145,6 +165,32 @@ public final class FakeHostNetworkDriver: HostNetworkDriver {
 
     public func tracksBridgedConnections() async throws -> Bool {
         state.withLock { $0.tracksBridgedConnections }
+    }
+
+    public func probeFeatures() async -> HostNetworkFeatures {
+        (try? step(.probeFeatures, nil) { $0.features }) ?? HostNetworkFeatures(missing: [.bridgeVLANFiltering: "told to fail"])
+    }
+
+    public func applyVLANPlan(_ plan: VLANPlan) async throws {
+        try step(.applyVLANPlan, nil) { state in
+            try state.features.require(plan.features, for: "the VLAN plan")
+            for step in plan.steps {
+                switch step {
+                case .addVLANLink(let uplink):
+                    guard state.hostInterfaces.contains(uplink.parent) else {
+                        throw JoistError.notFound("the host has no interface \(uplink.parent)")
+                    }
+                    if state.vlanLinks[uplink.name] == nil { state.vlanLinks[uplink.name] = .some(nil) }
+                case .joinBridge(let link, let bridge):
+                    if state.vlanLinks[link] != nil { state.vlanLinks[link] = bridge }
+                case .deleteLink(let link):
+                    state.vlanLinks.removeValue(forKey: link)
+                case .enableFiltering, .requireFiltering, .addVLAN, .deleteVLAN:
+                    break
+                }
+            }
+            state.vlanPlans.append(plan)
+        }
     }
 
     /// Records the call, throws a planted failure (changing nothing), or runs `body`.

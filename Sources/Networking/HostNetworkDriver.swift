@@ -37,6 +37,15 @@ public protocol HostNetworkDriver: Sendable {
     /// Whether the kernel tracks the connections of bridged traffic (`ct` in the bridge family,
     /// `CONFIG_NF_CONNTRACK_BRIDGE`), which a firewall `drop` policy needs to let answers through.
     func tracksBridgedConnections() async throws -> Bool
+
+    /// What the host kernel supports for networks, found by trying each feature in a throwaway
+    /// network namespace (so the host's own links never change). It runs a few commands: callers
+    /// ask once and keep the answer.
+    func probeFeatures() async -> HostNetworkFeatures
+
+    /// Carries out the steps of `plan` in order, each idempotently (a VLAN link or membership that
+    /// is already there stays). Callers check `plan.features` against `probeFeatures()` first.
+    func applyVLANPlan(_ plan: VLANPlan) async throws
 }
 
 extension HostNetworkDriver {

@@ -11,30 +11,38 @@ struct IPLink: Decodable, Sendable, Equatable {
         var prefixlen: Int?
     }
 
-    /// `linkinfo`: the driver kind (`bridge`, `tun`, `veth`; absent for physical NICs) and, for
-    /// `tun` links, whether they are taps.
+    /// `linkinfo`: the driver kind (`bridge`, `tun`, `veth`, `vlan`; absent for physical NICs),
+    /// for `tun` links whether they are taps, for bridges whether they filter by VLAN, and for
+    /// `vlan` links their id.
     struct Info: Decodable, Sendable, Equatable {
         var kind: String?
         var tunType: String?
+        var vlanFiltering: Int?
+        var vlanID: Int?
 
         private enum CodingKeys: String, CodingKey {
             case kind = "info_kind", data = "info_data"
         }
 
-        private enum DataKeys: String, CodingKey { case type }
+        private enum DataKeys: String, CodingKey { case type, vlanFiltering = "vlan_filtering", id }
 
-        init(kind: String?, tunType: String?) {
+        init(kind: String?, tunType: String? = nil, vlanFiltering: Int? = nil, vlanID: Int? = nil) {
             self.kind = kind
             self.tunType = tunType
+            self.vlanFiltering = vlanFiltering
+            self.vlanID = vlanID
         }
 
-        /// `info_data` differs by kind (a bridge's holds dozens of numbers), so only a string
-        /// `type` is read from it, and anything else there is no error.
+        /// `info_data` differs by kind (a bridge's holds dozens of numbers), so only the few
+        /// fields above are read from it, each when it has the expected type, and anything else
+        /// there is no error.
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             kind = try container.decodeIfPresent(String.self, forKey: .kind)
             let data = try? container.nestedContainer(keyedBy: DataKeys.self, forKey: .data)
             tunType = (try? data?.decodeIfPresent(String.self, forKey: .type)) ?? nil
+            vlanFiltering = (try? data?.decodeIfPresent(Int.self, forKey: .vlanFiltering)) ?? nil
+            vlanID = (try? data?.decodeIfPresent(Int.self, forKey: .id)) ?? nil
         }
     }
 
@@ -77,6 +85,9 @@ struct IPLink: Decodable, Sendable, Equatable {
     var isBridge: Bool { kind == "bridge" }
 
     var isTap: Bool { kind == "tun" && info?.tunType == "tap" }
+
+    /// A bridge with `vlan_filtering 1`.
+    var filtersVLANs: Bool { isBridge && info?.vlanFiltering == 1 }
 
     /// The IPv4 addresses in `ip addr` form, `10.1.2.1/24`.
     var ipv4Addresses: [String] {

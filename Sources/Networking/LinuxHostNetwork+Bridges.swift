@@ -1,10 +1,13 @@
 import Foundation
 import JoistCore
 
-/// Bridges: Joist's own (`jb-`) for hosted networks, the host's for `bridge` networks.
+/// Bridges: Joist's own (`jb-`) for hosted networks and `bridge` networks on a VLAN, the host's for
+/// the other `bridge` networks.
 extension LinuxHostNetwork {
+    /// A `bridge` network on a VLAN gets a bridge of its own without an address: the LAN's router
+    /// serves its guests, and its VLAN sub-interface joins the bridge in `applyVLANPlan`.
     public func ensureBridge(_ layout: NetworkLayout) async throws {
-        guard layout.ownsBridge, let addressing = layout.addressing else {
+        guard layout.ownsBridge else {
             try await checkParent(layout)
             return
         }
@@ -23,8 +26,10 @@ extension LinuxHostNetwork {
             try await check(.ip, ["link", "set", "dev", bridge, "address", mac.description],
                             to: "set the MAC address of bridge \(bridge) (network \(layout.name))")
         }
-        try await setOnlyAddress("\(addressing.gateway)/\(addressing.subnet.prefixLength)", on: bridge,
-                                 current: existing?.ipv4Addresses ?? [], network: layout.name)
+        if let addressing = layout.addressing {
+            try await setOnlyAddress("\(addressing.gateway)/\(addressing.subnet.prefixLength)", on: bridge,
+                                     current: existing?.ipv4Addresses ?? [], network: layout.name)
+        }
         if existing?.isUp != true {
             try await check(.ip, ["link", "set", "dev", bridge, "up"], to: "bring up bridge \(bridge) (network \(layout.name))")
         }

@@ -10,8 +10,8 @@ import JoistCore
 /// `ensureDNSMasq` refuses instead.
 extension LinuxHostNetwork {
     public func ensureDNSMasq(_ config: DnsmasqConfig, layout: NetworkLayout) async throws {
-        guard layout.ownsBridge else {
-            throw JoistError.invalidArgument("network \(layout.name) is a bridge to \(layout.bridge): Joist runs no dnsmasq for it")
+        guard layout.kind.isHosted else {
+            throw JoistError.invalidArgument("network \(layout.name) is a bridge to \(layout.uplink?.parent ?? layout.bridge): Joist runs no dnsmasq for it")
         }
         let paths = config.paths
         try Self.prepareFolder(paths, network: layout.name)

@@ -27,6 +27,7 @@ extension LinuxHostNetwork {
 
     /// Returns `name` when it is a valid interface name with Joist's `prefix` (`jb-`, `jt-`); throws
     /// otherwise, so no change ever reaches a link of the host's.
+    @discardableResult
     static func joistLink(_ name: String, prefix: String, role: String) throws(JoistError) -> String {
         try InterfaceName.validate(name, role: role)
         guard name.hasPrefix(prefix) else {

@@ -23,11 +23,12 @@ public struct LinuxHostNetwork: HostNetworkDriver {
 
     /// The host tools the driver runs, with the package a missing one comes from.
     enum Tool: String, Sendable {
-        case ip, nft, sysctl, dnsmasq
+        case ip, bridge, nft, sysctl, dnsmasq, unshare
 
         var package: String {
             switch self {
-            case .ip: "iproute2"
+            case .ip, .bridge: "iproute2"
+            case .unshare: "util-linux"
             case .nft: "nftables"
             case .sysctl: "procps"
             case .dnsmasq: "dnsmasq-base"

@@ -35,6 +35,11 @@ extension NetworkConfig {
                     "network \(name) is \(kind.rawValue): only bridge networks take a parent interface (got '\(parent)')")
             }
             if let subnet { try Self.validate(subnet, network: name) }
+            if let vlan {
+                throw .invalidArgument(
+                    "network \(name) is \(kind.rawValue): only bridge networks sit on a VLAN of their parent (got vlan \(vlan)); "
+                        + "give its NICs a VLAN instead (--nic network=\(name),vlan=\(vlan))")
+            }
         case .bridge:
             if let subnet {
                 throw .invalidArgument(
@@ -45,6 +50,7 @@ extension NetworkConfig {
                     "bridge network \(name) needs a parent: the host interface or bridge its instances join, e.g. --parent br0")
             }
             try Self.validateParent(parent, network: name)
+            if let vlan { try VLANPort.validate(vlan, what: "network \(name)'s vlan") }
         }
     }
 

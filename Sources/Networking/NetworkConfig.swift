@@ -13,18 +13,26 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
     public var subnet: IPv4Subnet?
     /// The host interface or bridge a `bridge` network's instances join; nil for the others.
     public var parent: String?
+    /// The 802.1Q VLAN of the parent a `bridge` network sits on: Joist then makes a VLAN
+    /// sub-interface of the parent with this id and a bridge of its own for it. Nil joins the
+    /// parent itself; always nil for the other kinds (their NICs take VLANs of their own).
+    public var vlan: Int?
     /// Free text for people.
     public var description: String
 
-    public init(name: String, kind: NetworkKind, subnet: IPv4Subnet? = nil, parent: String? = nil, description: String = "") {
+    public init(
+        name: String, kind: NetworkKind, subnet: IPv4Subnet? = nil, parent: String? = nil, vlan: Int? = nil,
+        description: String = ""
+    ) {
         self.name = name
         self.kind = kind
         self.subnet = subnet
         self.parent = parent
+        self.vlan = vlan
         self.description = description
     }
 
-    private enum CodingKeys: String, CodingKey { case name, kind, subnet, parent, description }
+    private enum CodingKeys: String, CodingKey { case name, kind, subnet, parent, vlan, description }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -33,6 +41,7 @@ public struct NetworkConfig: Codable, Sendable, Equatable {
             kind: try container.decode(NetworkKind.self, forKey: .kind),
             subnet: try container.decodeIfPresent(IPv4Subnet.self, forKey: .subnet),
             parent: try container.decodeIfPresent(String.self, forKey: .parent),
+            vlan: try container.decodeIfPresent(Int.self, forKey: .vlan),
             description: try container.decodeIfPresent(String.self, forKey: .description) ?? "")
     }
 }

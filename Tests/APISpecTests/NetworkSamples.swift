@@ -26,6 +26,10 @@ enum NetworkSamples {
             "full network create", "NetworkCreate",
             NetworkCreate(name: "web", type: .isolated, subnet: subnet, description: "lab machines")),
         WireSample("bridge network create", "NetworkCreate", NetworkCreate(name: "lan", type: .bridge, parent: "eth0")),
+        WireSample("network vlan", "NetworkVLAN", 10),
+        WireSample("vlan network create", "NetworkCreate", NetworkCreate(name: "lan10", type: .bridge, parent: "eth0", vlan: 10)),
+        WireSample("vlan network", "NetworkInfo", NetworkInfo(
+            config: NetworkConfig(name: "lan10", kind: .bridge, parent: "eth0", vlan: 4094), bridge: "jb-0123456789ab")),
         WireSample("minimal network create", "NetworkCreate", NetworkCreate(name: "web", type: .nat)),
         WireSample("network page", "NetworkInfoPage", Page(items: [bridgeInfo, natInfo], next: "web")),
         WireSample("last network page", "NetworkInfoPage", Page<NetworkInfo>(items: [])),

@@ -1,6 +1,7 @@
 import Foundation
 import JoistAPI
 import JoistCore
+import Networking
 import Testing
 
 /// A Swift value of a wire type and the schema in `openapi.yaml` it must match once encoded.
@@ -44,7 +45,10 @@ enum WireSamples {
     static let fullCreate = InstanceCreate(
         name: "web-1", kernel: "/k", initrd: "/i", cmdline: "console=ttyS0", cpus: 2, memory: "512MiB",
         disks: ["/d.qcow2"],
-        nics: ["user,hostfwd=tcp:127.0.0.1:2222-:22", "user", "network=web,mac=52:54:00:0e:f0:e0,ip=10.1.2.10", "network=db"],
+        nics: [
+            "user,hostfwd=tcp:127.0.0.1:2222-:22", "user", "network=web,mac=52:54:00:0e:f0:e0,ip=10.1.2.10", "network=db",
+            "network=lan,vlan=10", "network=dmz,tagged=10:20",
+        ],
         machine: .q35, accel: .tcg,
         image: "debian-12", pool: "fast", rootSize: "10GiB", cdrom: "installer")
 
@@ -161,7 +165,9 @@ enum WireSamples {
         WireSample("full token create", "TokenCreate", TokenCreate(name: "ci-bot", role: .operator, project: "team-a", expires: "30d")),
         WireSample("minimal token create", "TokenCreate", TokenCreate(name: "ci-bot", role: .viewer)),
         WireSample("token created", "TokenCreated", TokenCreated(token: fullToken, secret: "joist_a1b2c3d4.s3cr3t")),
-        WireSample("full server info", "ServerInfo", ServerInfo(apiVersion: "1.0", version: "0.4.0", identity: "ci-bot", role: .operator, project: "team-a")),
+        WireSample("full server info", "ServerInfo", ServerInfo(
+            apiVersion: "1.0", version: "0.4.0", identity: "ci-bot", role: .operator, project: "team-a",
+            networkFeatures: HostNetworkFeatures(missing: [.vlanInterfaces: "Error: Unknown device type."]))),
         WireSample("minimal server info", "ServerInfo", ServerInfo(apiVersion: "1.0", version: "0.4.0", identity: "local", role: .admin, project: nil)),
     ] + Role.allCases.flatMap { role in
         [
@@ -191,6 +197,8 @@ enum WireSamples {
         WireSample(
             "network nic", "NICSpec", NICSpec(network: "web", mac: MACAddress(qemuSuffix: 0xaa_0002), ip: IPv4Address(192, 168, 7, 20))),
         WireSample("bare network nic", "NICSpec", NICSpec(network: "lan")),
+        WireSample("access nic", "NICSpec", NICSpec(network: "lan", vlan: .access(10))),
+        WireSample("trunk nic", "NICSpec", NICSpec(network: "lan", vlan: .trunk([1, 20, 4094]))),
         WireSample("forward", "HostForward", HostForward(proto: .udp, hostAddress: "0.0.0.0", hostPort: 65535, guestAddress: "10.0.2.15", guestPort: 1)),
         WireSample("error body", "ErrorBody", ErrorResponse(code: "cancelled", message: "cancelled by ci-bot").error),
         WireSample("name", "Name", "a-63-character-name-" + String(repeating: "x", count: 43)),

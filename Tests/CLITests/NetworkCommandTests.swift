@@ -71,4 +71,16 @@ struct NetworkCommandTests {
         #expect(NetworkCommand.Create.summary(Self.web) == "nat, 10.20.30.0/24 on jb-0123456789ab")
         #expect(NetworkCommand.Create.summary(Self.lan) == "bridge to br0")
     }
+
+    @Test("--vlan puts a bridge network on a VLAN of its parent; info and the summary show the VLAN and Joist's bridge")
+    func vlan() throws {
+        let create = try NetworkCommand.Create.parse(["lan10", "--type", "bridge", "--parent", "eth0", "--vlan", "10"])
+        #expect(create.request == NetworkCreate(name: "lan10", type: .bridge, parent: "eth0", vlan: 10))
+        #expect(String(decoding: try APICoding.encoder().encode(create.request), as: UTF8.self).contains(#""vlan":10"#))
+        #expect(throws: (any Error).self) { try NetworkCommand.Create.parse(["lan10", "--type", "bridge", "--parent", "eth0", "--vlan", "ten"]) }
+        let info = NetworkInfo(config: NetworkConfig(name: "lan10", kind: .bridge, parent: "eth0", vlan: 10), bridge: "jb-0123456789ab")
+        #expect(NetworkCommand.Info.text(info)
+            == "Name: lan10\nType: bridge\nDescription: -\nParent: eth0\nVLAN: 10\nBridge: jb-0123456789ab\nUsed by: -\n")
+        #expect(NetworkCommand.Create.summary(info) == "bridge to VLAN 10 of eth0 on jb-0123456789ab")
+    }
 }

@@ -42,4 +42,6 @@ final class PausingHostNetwork: HostNetworkDriver {
     func ensureDNSMasq(_ config: DnsmasqConfig, layout: NetworkLayout) async throws { try await host.ensureDNSMasq(config, layout: layout) }
     func ensureTap(_ name: String, bridge: String) async throws { try await host.ensureTap(name, bridge: bridge) }
     func removeTap(_ name: String) async throws { try await host.removeTap(name) }
+    func probeFeatures() async -> HostNetworkFeatures { await host.probeFeatures() }
+    func applyVLANPlan(_ plan: VLANPlan) async throws { try await host.applyVLANPlan(plan) }
 }

@@ -30,11 +30,11 @@ struct NICSpecTests {
     }
 
     @Test("each mistake is refused with what to do instead", arguments: [
-        ("bridge", "invalid NIC 'bridge': expected user[,hostfwd=tcp:127.0.0.1:2222-:22] or network=NAME[,mac=52:54:00:12:34:56][,ip=10.1.2.10]"),
+        ("bridge", "invalid NIC 'bridge': expected user[,hostfwd=tcp:127.0.0.1:2222-:22] or network=NAME[,mac=52:54:00:12:34:56][,ip=10.1.2.10][,vlan=10 | ,tagged=10:20]"),
         ("network=", "network name must not be empty"),
         ("network=web,prod", "invalid NIC option 'prod' in 'network=web,prod': expected KEY=VALUE"),
         ("network=../etc", "network name '../etc' may only contain ASCII letters, digits and '-'"),
-        ("network=web,vlan=10", "unknown NIC option 'vlan' in 'network=web,vlan=10': network NICs take mac= and ip="),
+        ("network=web,id=10", "unknown NIC option 'id' in 'network=web,id=10': network NICs take mac=, ip=, vlan= and tagged="),
         ("user,ip=10.0.2.20", "ip=10.0.2.20 needs a NIC on a Joist network (network=NAME,ip=10.0.2.20): user networking picks the guest's address itself"),
         ("network=web,hostfwd=tcp::80-:80", "hostfwd= is for user NICs: forward a host port to a NIC on network web with joist network forward add"),
         ("network=web,mac=01:00:5e:00:00:01", "MAC address 01:00:5e:00:00:01 is a multicast address: a NIC needs a unicast one (an even first byte)"),
@@ -44,10 +44,73 @@ struct NICSpecTests {
         ("network=web,ip=10.1.2.3,ip=10.1.2.4", "NIC option ip is given twice in 'network=web,ip=10.1.2.3,ip=10.1.2.4'"),
         ("user,mac=02:00:00:00:00:01,mac=02:00:00:00:00:02", "NIC option mac is given twice in 'user,mac=02:00:00:00:00:01,mac=02:00:00:00:00:02'"),
         ("user,id=x", "unknown NIC option 'id' in 'user,id=x': user NICs take hostfwd= and mac="),
-        ("network web", "invalid NIC 'network web': expected user[,hostfwd=tcp:127.0.0.1:2222-:22] or network=NAME[,mac=52:54:00:12:34:56][,ip=10.1.2.10]"),
+        ("network web", "invalid NIC 'network web': expected user[,hostfwd=tcp:127.0.0.1:2222-:22] or network=NAME[,mac=52:54:00:12:34:56][,ip=10.1.2.10][,vlan=10 | ,tagged=10:20]"),
     ])
     func refuses(text: String, message: String) {
         #expect(throws: JoistError.invalidArgument(message)) { try NICSpec(parsing: text) }
+    }
+
+    @Test("a network NIC is an access port (vlan=) or a trunk (tagged=, ids separated by ':')", arguments: [
+        ("network=web,vlan=10", VLANPort.access(10)),
+        ("network=web,vlan=1", VLANPort.access(1)),
+        ("network=web,vlan=4094", VLANPort.access(4094)),
+        ("network=web,tagged=10", VLANPort.trunk([10])),
+        ("network=web,tagged=30:10:20", VLANPort.trunk([30, 10, 20])),
+    ])
+    func parsesVLANs(text: String, expected: VLANPort) throws {
+        let nic = try NICSpec(parsing: text)
+        #expect(nic.vlan == expected)
+        #expect(nic.description == text)
+    }
+
+    @Test("VLAN mistakes are refused with what is wrong", arguments: [
+        ("network=web,vlan=0", "NIC vlan 0 is not a VLAN id: 802.1Q ids go from 1 to 4094"),
+        ("network=web,vlan=4095", "NIC vlan 4095 is not a VLAN id: 802.1Q ids go from 1 to 4094"),
+        ("network=web,vlan=ten", "invalid NIC vlan 'ten': expected a VLAN id from 1 to 4094"),
+        ("network=web,vlan=+10", "invalid NIC vlan '+10': expected a VLAN id from 1 to 4094"),
+        ("network=web,vlan=", "invalid NIC vlan '': expected a VLAN id from 1 to 4094"),
+        ("network=web,tagged=10:4095", "NIC tagged VLAN 4095 is not a VLAN id: 802.1Q ids go from 1 to 4094"),
+        ("network=web,tagged=10::20", "invalid tagged VLAN list '10::20': expected VLAN ids separated by ':', e.g. tagged=10:20:30"),
+        ("network=web,tagged=10;20", "invalid tagged VLAN list '10;20': expected VLAN ids separated by ':', e.g. tagged=10:20:30"),
+        ("network=web,tagged=10:20:10", "NIC tagged VLAN 10 is listed twice"),
+        ("network=web,vlan=10,tagged=20", "a NIC is an access port (vlan=ID) or a trunk (tagged=ID:ID:…), once: 'network=web,vlan=10,tagged=20' gives more than one"),
+        ("network=web,tagged=20,vlan=10", "a NIC is an access port (vlan=ID) or a trunk (tagged=ID:ID:…), once: 'network=web,tagged=20,vlan=10' gives more than one"),
+        ("network=web,vlan=10,vlan=20", "a NIC is an access port (vlan=ID) or a trunk (tagged=ID:ID:…), once: 'network=web,vlan=10,vlan=20' gives more than one"),
+        ("user,vlan=10", "vlan=10 needs a NIC on a Joist network (network=NAME,vlan=10): user networking has no bridge to carry VLANs"),
+        ("user,tagged=10:20", "tagged=10:20 needs a NIC on a Joist network (network=NAME,tagged=10:20): user networking has no bridge to carry VLANs"),
+    ])
+    func refusesVLANs(text: String, message: String) {
+        #expect(throws: JoistError.invalidArgument(message)) { try NICSpec(parsing: text) }
+    }
+
+    @Test("a trunk carries at most 64 VLANs")
+    func trunkLimit() throws {
+        let ids = (1...65).map(String.init).joined(separator: ":")
+        #expect(throws: JoistError.invalidArgument("a trunk NIC carries at most 64 VLANs (got 65)")) { try NICSpec(parsing: "network=web,tagged=\(ids)") }
+        #expect(try NICSpec(parsing: "network=web,tagged=" + (1...64).map(String.init).joined(separator: ":")).vlan != nil)
+    }
+
+    @Test("VLANs are stored as vlan (an access port's id) or tagged (a trunk's ids), and decode back")
+    func vlanRecords() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let access = NICSpec(network: "web", vlan: .access(10))
+        let trunk = NICSpec(network: "web", vlan: .trunk([10, 20]))
+        #expect(String(decoding: try encoder.encode(access), as: UTF8.self) == #"{"hostForwards":[],"mode":"network","network":"web","vlan":10}"#)
+        #expect(String(decoding: try encoder.encode(trunk), as: UTF8.self) == #"{"hostForwards":[],"mode":"network","network":"web","tagged":[10,20]}"#)
+        for nic in [access, trunk] {
+            #expect(try JSONDecoder().decode(NICSpec.self, from: try encoder.encode(nic)) == nic)
+        }
+    }
+
+    @Test("records with VLANs that cannot be honoured as written do not decode", arguments: [
+        #"{"mode":"network","network":"web","vlan":10,"tagged":[20]}"#,
+        #"{"mode":"network","network":"web","vlan":0}"#,
+        #"{"mode":"network","network":"web","tagged":[]}"#,
+        #"{"mode":"user","hostForwards":[],"vlan":10}"#,
+    ])
+    func refusesVLANRecords(json: String) {
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(NICSpec.self, from: Data(json.utf8)) }
     }
 
     @Test("records written before networks existed decode unchanged, and re-encode the same")

@@ -24,7 +24,16 @@ extension OpenAPISpec {
         kind: { $ref: "#/components/schemas/NetworkKind" }
         subnet: { $ref: "#/components/schemas/IPv4Subnet" }
         parent: { type: string, minLength: 1, maxLength: 15, description: "The host interface or bridge a bridge network joins." }
+        vlan: { $ref: "#/components/schemas/NetworkVLAN" }
         description: { type: string, maxLength: 1024 }
+    NetworkVLAN:
+      description: >-
+        For bridge networks only: the 802.1Q VLAN of the parent the network sits on. Joist makes a VLAN
+        sub-interface of the parent with this id and a bridge of its own for it. Refused (422) on a
+        host whose kernel has no 802.1Q VLAN interfaces.
+      type: integer
+      minimum: 1
+      maximum: 4094
     NetworkAddressRange:
       description: IPv4 addresses from first to last, both included.
       type: object
@@ -64,6 +73,7 @@ extension OpenAPISpec {
         type: { $ref: "#/components/schemas/NetworkKind" }
         subnet: { $ref: "#/components/schemas/IPv4Subnet" }
         parent: { type: string, minLength: 1, maxLength: 15, description: "For bridge networks (required there): a host interface or bridge." }
+        vlan: { $ref: "#/components/schemas/NetworkVLAN" }
         description: { type: string, maxLength: 1024 }
     NetworkInfoPage:
       type: object

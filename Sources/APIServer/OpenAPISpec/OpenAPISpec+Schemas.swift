@@ -79,6 +79,16 @@ extension OpenAPISpec {
         identity: { type: string, description: "The caller: a token name or `local`." }
         role: { $ref: "#/components/schemas/Role" }
         project: { $ref: "#/components/schemas/Name" }
+        networkFeatures:
+          description: >-
+            The kernel features networks may need, and whether this host has each (found by trying them
+            once per daemon). A network or NIC that needs a missing one is refused.
+          type: object
+          additionalProperties: false
+          required: [vlanInterfaces, bridgeVLANFiltering]
+          properties:
+            vlanInterfaces: { type: boolean, description: "802.1Q VLAN interfaces (CONFIG_VLAN_8021Q): networks with a vlan." }
+            bridgeVLANFiltering: { type: boolean, description: "Bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING): NICs with vlan or tagged." }
 
     # Instances.
     InstanceState:
@@ -139,8 +149,9 @@ extension OpenAPISpec {
     NICSpec:
       description: >-
         A network interface: QEMU's user-mode network (mode user, with host port forwards), or a tap
-        device on a Joist network (mode network), which has a MAC address from the time it is added
-        and may have a fixed address reserved in the network's DHCP server.
+        device on a Joist network (mode network), which has a MAC address from the time it is added,
+        may have a fixed address reserved in the network's DHCP server, and may carry 802.1Q VLANs on
+        the network's bridge (vlan or tagged, not both).
       type: object
       additionalProperties: false
       required: [mode, hostForwards]
@@ -153,6 +164,23 @@ extension OpenAPISpec {
         network: { $ref: "#/components/schemas/Name" }
         mac: { type: string, pattern: "^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", description: "A unicast MAC address, lowercase." }
         ip: { type: string, pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}$", description: "The IPv4 address reserved for the NIC (network NICs only)." }
+        vlan:
+          type: integer
+          minimum: 1
+          maximum: 4094
+          description: >-
+            Network NICs only: an access port, an untagged member of this 802.1Q VLAN on the network's bridge.
+            Not together with tagged. Refused (422) on a host whose kernel has no bridge VLAN filtering.
+        tagged:
+          type: array
+          minItems: 1
+          maxItems: 64
+          uniqueItems: true
+          items: { type: integer, minimum: 1, maximum: 4094 }
+          description: >-
+            Network NICs only: a trunk carrying these 802.1Q VLANs tagged (and nothing untagged); in the text
+            form, tagged=10:20:30. Not together with vlan. Refused (422) on a host whose kernel has no bridge
+            VLAN filtering.
     InstanceSpec:
       description: The full configuration of an instance.
       type: object
@@ -219,9 +247,10 @@ extension OpenAPISpec {
           type: array
           description: >-
             NICs in the CLI form: user[,hostfwd=tcp:127.0.0.1:2222-:22]…[,mac=…] for QEMU's user-mode
-            network, or network=NAME[,mac=52:54:00:xx:xx:xx][,ip=10.x.y.z] for a Joist network (a MAC
-            left out is assigned once and kept).
-          items: { type: string, pattern: "^(user(,(hostfwd|mac)=[^,]*)*|network=[^,]*(,(mac|ip)=[^,]*)*)$" }
+            network, or network=NAME[,mac=52:54:00:xx:xx:xx][,ip=10.x.y.z][,vlan=ID | ,tagged=ID:ID:…] for a
+            Joist network (a MAC left out is assigned once and kept; vlan= makes an access port of one
+            802.1Q VLAN, tagged= a trunk of several, their ids separated by colons).
+          items: { type: string, pattern: "^(user(,(hostfwd|mac)=[^,]*)*|network=[^,]*(,(mac|ip|vlan|tagged)=[^,]*)*)$" }
         machine: { $ref: "#/components/schemas/MachineType" }
         accel: { $ref: "#/components/schemas/AccelMode" }
         image: { type: string, description: "An image alias or fingerprint: the first disk becomes NAME-root, a copy-on-write clone of it." }

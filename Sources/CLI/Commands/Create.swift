@@ -38,7 +38,7 @@ struct InstanceOptions: ParsableArguments {
         name: .customLong("nic"),
         help: ArgumentHelp(
             "Network interface on a Joist network or QEMU's user-mode network; repeat for more.",
-            discussion: "Forms: network=NAME[,mac=52:54:00:…][,ip=ADDRESS] (a stable MAC is chosen when not given; ip= becomes a DHCP reservation), or user[,hostfwd=tcp:127.0.0.1:2222-:22].",
+            discussion: "Forms: network=NAME[,mac=52:54:00:…][,ip=ADDRESS][,vlan=ID | ,tagged=ID:ID:…] (a stable MAC is chosen when not given; ip= becomes a DHCP reservation; vlan= makes an access port of one 802.1Q VLAN, tagged= a trunk of colon-separated VLANs, both needing a host kernel with bridge VLAN filtering), or user[,hostfwd=tcp:127.0.0.1:2222-:22].",
             valueName: "nic")
     ) var nics: [String] = []
     @Option(help: "Machine type: q35 or microvm.") var machine: MachineType?

@@ -9,7 +9,7 @@ struct NetworkCommand: AsyncParsableCommand {
         commandName: "network", abstract: "Manage networks: NAT, host-only and bridged networks for instances.",
         subcommands: [Create.self, List.self, Info.self, Delete.self])
 
-    /// `joist network create NAME --type nat|isolated|bridge [--subnet CIDR] [--parent IFACE] [--description TEXT]`
+    /// `joist network create NAME --type nat|isolated|bridge [--subnet CIDR] [--parent IFACE [--vlan ID]] [--description TEXT]`
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a network (global admins).",
@@ -19,7 +19,10 @@ struct NetworkCommand: AsyncParsableCommand {
                 reach each other and the host only. Without --subnet, a free 10.X.Y.0/24 is chosen that \
                 overlaps no host route and no other network. bridge: instances join the host interface or \
                 bridge named by --parent (the LAN), whose own router hands out addresses; only the local \
-                administrator may create one.
+                administrator may create one. With --vlan, a bridge network sits on that 802.1Q VLAN of \
+                its parent: Joist makes the VLAN interface and a bridge for it (the host kernel needs \
+                802.1Q support; without it the network is refused). NICs carry VLANs of their own with \
+                --nic network=NAME,vlan=10 or tagged=10:20.
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Network name.") var name: String
@@ -29,10 +32,11 @@ struct NetworkCommand: AsyncParsableCommand {
             transform: { try IPv4Subnet(parsing: $0) })
         var subnet: IPv4Subnet?
         @Option(help: "The host interface or bridge a bridge network joins, e.g. br0.") var parent: String?
+        @Option(help: "The 802.1Q VLAN (1-4094) of --parent a bridge network sits on.") var vlan: Int?
         @Option(help: "What the network is for.") var description: String?
 
         var request: NetworkCreate {
-            NetworkCreate(name: name, type: type, subnet: subnet, parent: parent, description: description)
+            NetworkCreate(name: name, type: type, subnet: subnet, parent: parent, vlan: vlan, description: description)
         }
 
         func run() async throws {
@@ -40,8 +44,11 @@ struct NetworkCommand: AsyncParsableCommand {
             print("Created network \(info.config.name) (\(Self.summary(info)))")
         }
 
-        /// `nat, 10.20.30.0/24 on jb-…` or `bridge to br0`.
+        /// `nat, 10.20.30.0/24 on jb-…`, `bridge to br0` or `bridge to VLAN 10 of eth0 on jb-…`.
         static func summary(_ info: NetworkInfo) -> String {
+            if let vlan = info.config.vlan, let parent = info.config.parent {
+                return "\(info.config.kind.rawValue) to VLAN \(vlan) of \(parent) on \(info.bridge)"
+            }
             guard let subnet = info.config.subnet else { return "\(info.config.kind.rawValue) to \(info.bridge)" }
             return "\(info.config.kind.rawValue), \(subnet) on \(info.bridge)"
         }
@@ -98,8 +105,10 @@ struct NetworkCommand: AsyncParsableCommand {
                 "Name: \(config.name)",
                 "Type: \(config.kind.rawValue)",
                 "Description: \(config.description.isEmpty ? "-" : config.description)",
-                config.parent == nil ? "Bridge: \(info.bridge)" : "Parent: \(info.bridge)",
             ]
+            if let parent = config.parent { lines.append("Parent: \(parent)") }
+            if let vlan = config.vlan { lines.append("VLAN: \(vlan)") }
+            if config.parent == nil || config.vlan != nil { lines.append("Bridge: \(info.bridge)") }
             if let subnet = config.subnet { lines.append("Subnet: \(subnet)") }
             if let gateway = info.gateway { lines.append("Gateway: \(gateway)") }
             if let range = info.dhcpRange { lines.append("DHCP range: \(range.first) - \(range.last)") }

@@ -17,8 +17,10 @@ extension NetworkManager {
     private func performCreate(_ requested: NetworkConfig) async throws -> NetworkInfo {
         let name = requested.name
         guard networks[name] == nil else { throw JoistError.alreadyExists("network \(name) already exists") }
+        try await requireFeatures(of: requested)
         let config = try await settleSubnet(requested)
         let layout = try NetworkLayout(config)
+        let uplink = try VLANPlan.uplink(of: layout)
         // Everything is rendered (and so checked against every other network) before the host changes.
         let before = try ruleset(of: layouts)
         let after = try ruleset(of: layouts + [layout])
@@ -27,6 +29,12 @@ extension NetworkManager {
         do {
             try await driver.ensureBridge(layout)
             if layout.ownsBridge { undo.add("remove bridge \(layout.bridge)") { try await self.driver.removeBridge(layout) } }
+            try await apply(uplink, for: "network \(name)")
+            if !uplink.isEmpty {
+                undo.add("remove the VLAN interface of network \(name)") {
+                    try await self.driver.applyVLANPlan(try VLANPlan.removeUplink(of: layout))
+                }
+            }
             try await driver.applyRuleset(after)
             undo.add("apply the ruleset without network \(name)") { try await self.driver.applyRuleset(before) }
             if let dnsmasq {
@@ -87,6 +95,12 @@ extension NetworkManager {
                 let dnsmasq = try dnsmasqConfig(of: layout)
                 try await driver.stopDNSMasq(dnsmasq.paths)
                 undo.add("restart dnsmasq of network \(name)") { try await self.driver.ensureDNSMasq(dnsmasq, layout: layout) }
+            }
+            if layout.uplink != nil {
+                try await driver.applyVLANPlan(try VLANPlan.removeUplink(of: layout))
+                undo.add("make the VLAN interface of network \(name) again") {
+                    try await self.driver.applyVLANPlan(try VLANPlan.uplink(of: layout))
+                }
             }
             if layout.ownsBridge {
                 try await driver.removeBridge(layout)

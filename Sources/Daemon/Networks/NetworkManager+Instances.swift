@@ -34,13 +34,6 @@ extension NetworkManager {
         try entry(name).layout.kind.isHosted
     }
 
-    /// Makes the tap of NIC `nic` exist on the bridge of network `name`, before QEMU opens it. The
-    /// tap stays through stops and restarts (making it again changes nothing) until `removeTap`.
-    public func ensureTap(for nic: NICIdentity, network name: String) async throws {
-        let layout = try entry(name).layout
-        try await driver.ensureTap(LinkNames.tap(for: nic), bridge: layout.bridge)
-    }
-
     /// Removes the tap of NIC `nic`, if it exists: its instance is deleted.
     public func removeTap(for nic: NICIdentity) async throws {
         try await driver.removeTap(LinkNames.tap(for: nic))

@@ -32,6 +32,7 @@ extension NetworkManager {
         for layout in layouts {
             do {
                 try await driver.ensureBridge(layout)
+                try await apply(try VLANPlan.uplink(of: layout), for: "network \(layout.name)")
                 bridged.append(layout)
             } catch {
                 logger.error("network \(layout.name): cannot bring up \(layout.bridge): \(error)")

@@ -42,6 +42,8 @@ public actor NetworkManager {
     var firewall = FirewallState()
     /// Serializes changes across their suspension points (actor isolation alone does not).
     let changes = AsyncLock()
+    /// What the host kernel supports, once probed (`hostFeatures()`).
+    var features: HostNetworkFeatures?
 
     public init(env: DaemonEnvironment, driver: any HostNetworkDriver, table: String = NFTablesRuleset.defaultTable) {
         self.store = env.store
