@@ -61,6 +61,7 @@ public enum APIServer {
         StoragePoolRoutes.register(on: &table)
         StorageVolumeRoutes.register(on: &table)
         NetworkRoutes.register(on: &table)
+        NetworkForwardRoutes.register(on: &table)
         ImageRoutes.register(on: &table)
         VolumeTransferRoutes.register(on: &table)
         TokenRoutes.register(on: &table)

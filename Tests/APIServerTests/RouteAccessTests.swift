@@ -64,6 +64,9 @@ struct RouteAccessTests {
         "POST /1.0/networks": .global(.admin),
         "GET /1.0/networks/{network}": .any(.viewer),
         "DELETE /1.0/networks/{network}": .global(.admin),
+        "GET /1.0/networks/{network}/forwards": .project(.viewer),
+        "POST /1.0/networks/{network}/forwards": .project(.operator),
+        "DELETE /1.0/networks/{network}/forwards/{id}": .project(.operator),
     ]
 
     @Test("every registered route is in openapi.yaml and every documented operation is registered")

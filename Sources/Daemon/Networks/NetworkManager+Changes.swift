@@ -101,6 +101,7 @@ extension NetworkManager {
         }
         networks.removeValue(forKey: name)
         reservations.removeValue(forKey: name)
+        await dropForwards(of: name)
         do {
             try removeFolder(of: name)
         } catch {

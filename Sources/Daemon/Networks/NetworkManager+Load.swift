@@ -2,7 +2,7 @@ import JoistAPI
 import Networking
 
 extension NetworkManager {
-    /// Loads the networks' records and applies every network on the host again, exactly once: each
+    /// Loads the networks' records (and their port forwards) and applies every network on the host again, exactly once: each
     /// bridge, then the one ruleset of all of them, then each hosted network's dnsmasq. The driver is
     /// idempotent, so what is already there stays as it is and what a reboot or crash removed comes
     /// back. A network that fails is logged and stays listed (so it can be looked at and deleted);
@@ -18,6 +18,7 @@ extension NetworkManager {
                 logger.error("skipping unreadable network record \(item.key): \(error)")
             }
         }
+        try await loadForwards()
         await applyAll()
     }
 
@@ -35,7 +36,7 @@ extension NetworkManager {
             }
         }
         do {
-            try await driver.applyRuleset(try ruleset(of: layouts))
+            try await driver.applyRuleset(try rulesetAtLoad(of: layouts))
         } catch {
             logger.error("cannot apply the networks' nftables ruleset: \(error)")
         }

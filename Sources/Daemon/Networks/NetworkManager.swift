@@ -38,6 +38,9 @@ public actor NetworkManager {
     var users: [String: Set<InstanceKey>] = [:]
     /// Each hosted network's DHCP reservations, as the instance layer sets them.
     var reservations: [String: [DHCPReservation]] = [:]
+    /// Each network's port forwards (`NetworkManager+Forwards`), and the store revision of its record.
+    var forwards: [String: [NetworkForward]] = [:]
+    var forwardRevisions: [String: Int64] = [:]
     /// Serializes changes across their suspension points (actor isolation alone does not).
     let changes = AsyncLock()
 
@@ -68,9 +71,12 @@ public actor NetworkManager {
     }
 
     /// The one ruleset for `layouts`: every network on the host, or every one but a network being
-    /// deleted. Rendering checks them together (shared bridges, overlapping subnets).
-    func ruleset(of layouts: [NetworkLayout]) throws(JoistError) -> NFTablesRuleset {
-        try NFTablesRuleset.render(layouts.map { NFTablesRuleset.Network(layout: $0) }, table: table)
+    /// deleted, with each one's port forwards (`forwards`, or the current ones). Rendering checks them
+    /// together (shared bridges, overlapping subnets, clashing forwards).
+    func ruleset(of layouts: [NetworkLayout], forwards: [String: [NetworkForward]]? = nil) throws(JoistError) -> NFTablesRuleset {
+        let forwards = forwards ?? self.forwards
+        return try NFTablesRuleset.render(
+            layouts.map { NFTablesRuleset.Network(layout: $0, forwards: (forwards[$0.name] ?? []).map(\.portForward)) }, table: table)
     }
 
     /// The layouts of every network, sorted by name.
