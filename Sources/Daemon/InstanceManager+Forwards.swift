@@ -9,6 +9,7 @@ extension InstanceManager {
     public func addForward(_ request: NetworkForwardCreate, on network: String, in project: String) async throws -> NetworkForward {
         try ResourceName.validate(network, kind: "network")
         try ResourceName.validate(request.instance, kind: "instance")
+        _ = try await networks.layout(of: network)
         let key = InstanceKey(project: project, name: request.instance)
         let exists = (try? supervisor(request.instance, in: project)) != nil
         let forward = try NetworkForward.resolve(

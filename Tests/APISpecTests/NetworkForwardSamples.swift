@@ -27,5 +27,7 @@ enum NetworkForwardSamples {
         WireSample("last forward page", "NetworkForwardPage", Page<NetworkForwardInfo>(items: [])),
         WireSample("forward id", "NetworkForwardID", everywhere.id.description),
         WireSample("udp forward id", "NetworkForwardID", forward.id.description),
+        WireSample("lowest port", "PortNumber", UInt16(1)),
+        WireSample("highest port", "PortNumber", UInt16.max),
     ] + PortForward.Proto.allCases.map { WireSample("\($0)", "PortForwardProto", $0) }
 }

@@ -29,6 +29,7 @@ struct OpenAPIDocumentTests {
         "POST /1.0/storage-pools/{pool}/volumes/{name}/import", "POST /1.0/storage-pools/{pool}/volumes/{name}/export",
         "GET /1.0/volume-exports/{id}", "DELETE /1.0/volume-exports/{id}",
         "GET /1.0/networks", "POST /1.0/networks", "GET /1.0/networks/{network}", "DELETE /1.0/networks/{network}",
+        "GET /1.0/networks/{network}/forwards", "POST /1.0/networks/{network}/forwards", "DELETE /1.0/networks/{network}/forwards/{id}",
     ]
 
     @Test("the document parses and every $ref resolves")
