@@ -36,7 +36,8 @@ public actor InstanceManager {
     /// Names being created right now, so a concurrent create of the same name is refused at once.
     private var pending: Set<InstanceKey> = []
     /// The NICs of every instance with a NIC on a network: the MACs and addresses a new NIC must
-    /// avoid, the DHCP reservations of each network and the targets of its port forwards. NICs do not change after creation, so this stays true.
+    /// avoid, the DHCP reservations of each network and the targets of its port forwards. NICs do
+    /// not change after creation, so this stays true.
     var networkNICs: [InstanceKey: [NICSpec]] = [:]
 
     public init(env: DaemonEnvironment, projects: ProjectRegistry, storage: StorageManager, networks: NetworkManager) {
