@@ -62,6 +62,7 @@ public enum APIServer {
         StorageVolumeRoutes.register(on: &table)
         NetworkRoutes.register(on: &table)
         FirewallRoutes.register(on: &table)
+        NetworkForwardRoutes.register(on: &table)
         ImageRoutes.register(on: &table)
         VolumeTransferRoutes.register(on: &table)
         TokenRoutes.register(on: &table)

@@ -3,7 +3,8 @@ import Networking
 
 extension InstanceManager {
     /// Joins a new instance to the networks its NICs name and gives each network NIC without a MAC a
-    /// stable one that no other NIC on its network has; returns the spec to store, with the MACs.
+    /// stable one that no other NIC on its network has, and each NIC on a hosted network without an
+    /// address a stable one likewise; returns the spec to store, with the MACs and addresses.
     ///
     /// A network that does not exist (or is being deleted), or a VLAN the host kernel cannot honour,
     /// refuses the instance, and nothing stays joined. From here on the NICs count as in use, so a
@@ -30,6 +31,13 @@ extension InstanceManager {
         var spec = spec
         spec.nics = StableMACs.assign(to: spec.nics, project: key.project, instance: key.name, inUse: macsInUse(except: key))
         networkNICs[key] = spec.nics
+        do {
+            spec.nics = try await assignAddresses(to: spec.nics, as: key)
+        } catch {
+            networkNICs.removeValue(forKey: key)
+            for name in names { await networks.detach(network: name, instance: key) }
+            throw error
+        }
         return spec
     }
 

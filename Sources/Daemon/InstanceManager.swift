@@ -35,8 +35,9 @@ public actor InstanceManager {
     private var supervisors: [String: [String: InstanceSupervisor]] = [:]
     /// Names being created right now, so a concurrent create of the same name is refused at once.
     private var pending: Set<InstanceKey> = []
-    /// The NICs of every instance with a NIC on a network: the MACs a new NIC must avoid and the
-    /// DHCP reservations of each network. NICs do not change after creation, so this stays true.
+    /// The NICs of every instance with a NIC on a network: the MACs and addresses a new NIC must
+    /// avoid, the DHCP reservations of each network and the targets of its port forwards. NICs do
+    /// not change after creation, so this stays true.
     var networkNICs: [InstanceKey: [NICSpec]] = [:]
 
     public init(env: DaemonEnvironment, projects: ProjectRegistry, storage: StorageManager, networks: NetworkManager) {
@@ -75,7 +76,9 @@ public actor InstanceManager {
                 env.logger.error("skipping unreadable record \(item.key): \(error)")
             }
         }
+        await assignMissingAddresses()
         await updateReservationsLogging(on: Self.networkNames(of: networkNICs.values.flatMap { $0 }))
+        await networks.pruneForwards(addresses: nicAddresses())
         await networks.applyRulesetAfterLoad()
         await withTaskGroup(of: Void.self) { group in
             for supervisor in supervisors.values.flatMap(\.values) { group.addTask { await supervisor.reattach() } }
@@ -217,6 +220,7 @@ public actor InstanceManager {
         if let cdrom = spec.cdrom { await storage.releaseImage(cdrom, by: supervisor.key) }
         await networks.removeFirewall(of: supervisor.key)
         await leaveNetworks(spec.nics, of: supervisor.key)
+        await networks.removeForwards(to: supervisor.key)
         await removeTaps(of: spec.nics, of: supervisor.key)
         let paths = env.paths(for: supervisor.key)
         unlink(paths.recoveryFile)

@@ -71,6 +71,9 @@ struct RouteAccessTests {
         "POST /1.0/networks/{network}/firewall": .global(.admin),
         "DELETE /1.0/networks/{network}/firewall/{id}": .global(.admin),
         "PUT /1.0/networks/{network}/firewall/policy": .global(.admin),
+        "GET /1.0/networks/{network}/forwards": .project(.viewer),
+        "POST /1.0/networks/{network}/forwards": .project(.operator),
+        "DELETE /1.0/networks/{network}/forwards/{id}": .project(.operator),
     ]
 
     @Test("every registered route is in openapi.yaml and every documented operation is registered")

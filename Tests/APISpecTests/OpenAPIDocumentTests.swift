@@ -32,6 +32,7 @@ struct OpenAPIDocumentTests {
         "GET /1.0/instances/{name}/firewall", "POST /1.0/instances/{name}/firewall", "DELETE /1.0/instances/{name}/firewall/{id}",
         "GET /1.0/networks/{network}/firewall", "POST /1.0/networks/{network}/firewall",
         "DELETE /1.0/networks/{network}/firewall/{id}", "PUT /1.0/networks/{network}/firewall/policy",
+        "GET /1.0/networks/{network}/forwards", "POST /1.0/networks/{network}/forwards", "DELETE /1.0/networks/{network}/forwards/{id}",
     ]
 
     @Test("the document parses and every $ref resolves")

@@ -67,7 +67,8 @@ struct InstanceNetworkTests {
         let stored = try await daemon.manager.supervisor("web", in: "default").snapshot()
         #expect(stored.config.nics[0].mac == webMAC)
         #expect(await daemon.manager.networks.users(of: "lan").map(\.description) == ["db", "web"])
-        #expect(daemon.hosts(of: "lan") == ["\(dbMAC),10.77.0.20,db", "\(webMAC),web"])
+        let webIP = try #require(web.config.nics[0].ip)
+        #expect(daemon.hosts(of: "lan") == ["\(dbMAC),10.77.0.20,db", "\(webMAC),\(webIP),web"])
     }
 
     @Test("a MAC another instance already has on the network is avoided")
@@ -168,6 +169,6 @@ struct InstanceNetworkTests {
         try await restarted.load()
         #expect(await restarted.networks.users(of: "lan").map(\.description) == ["web"])
         let mac = try #require(web.config.nics[0].mac)
-        #expect(await restarted.networks.reservations["lan"] == [DHCPReservation(mac: mac, hostname: "web")])
+        #expect(await restarted.networks.reservations["lan"] == [DHCPReservation(mac: mac, ip: web.config.nics[0].ip, hostname: "web")])
     }
 }

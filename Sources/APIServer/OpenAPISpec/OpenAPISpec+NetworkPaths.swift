@@ -173,5 +173,80 @@ extension OpenAPISpec {
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
 
+  /1.0/networks/{network}/forwards:
+    parameters:
+      - $ref: "#/components/parameters/NetworkName"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [networks]
+      operationId: listNetworkForwards
+      summary: The network's port forwards to instances of the project, by id. Role viewer.
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+        - $ref: "#/components/parameters/After"
+      responses:
+        "200":
+          description: One page of port forwards.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/NetworkForwardPage" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    post:
+      tags: [networks]
+      operationId: createNetworkForward
+      summary: >-
+        Forward a host port (listenAddress 0.0.0.0: every host address) to a port of an instance of the project
+        with a NIC on this nat network, at the fixed address that NIC holds; applied at once. Refused when another
+        forward on any network takes the same connections (409). Role operator.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/NetworkForwardCreate" }
+      responses:
+        "201":
+          description: The new port forward, applied.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/NetworkForward" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "422": { $ref: "#/components/responses/Unsupported" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/networks/{network}/forwards/{id}:
+    parameters:
+      - $ref: "#/components/parameters/NetworkName"
+      - $ref: "#/components/parameters/Project"
+      - name: id
+        in: path
+        required: true
+        description: "The forward: PROTO-ADDRESS-PORT, e.g. tcp-0.0.0.0-8080."
+        schema: { $ref: "#/components/schemas/NetworkForwardID" }
+    delete:
+      tags: [networks]
+      operationId: deleteNetworkForward
+      summary: Remove a port forward to an instance of the project; applied at once. Role operator.
+      responses:
+        "204":
+          description: Removed.
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
 """#
 }

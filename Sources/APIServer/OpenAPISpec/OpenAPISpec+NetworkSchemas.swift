@@ -84,6 +84,53 @@ extension OpenAPISpec {
           type: array
           items: { $ref: "#/components/schemas/NetworkInfo" }
         next: { type: string }
+    PortForwardProto:
+      description: The protocol a port forward carries.
+      type: string
+      enum: [tcp, udp]
+    PortNumber:
+      type: integer
+      minimum: 1
+      maximum: 65535
+    NetworkForwardID:
+      description: "A port forward's name on its network: PROTO-ADDRESS-PORT."
+      type: string
+      pattern: "^(tcp|udp)-((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])-[1-9][0-9]{0,4}$"
+    NetworkForwardCreate:
+      description: The body of POST /1.0/networks/{network}/forwards; proto is tcp when absent.
+      type: object
+      additionalProperties: false
+      required: [listenAddress, listenPort, instance, targetPort]
+      properties:
+        proto: { $ref: "#/components/schemas/PortForwardProto" }
+        listenAddress: { $ref: "#/components/schemas/IPv4Address" }
+        listenPort: { $ref: "#/components/schemas/PortNumber" }
+        instance: { $ref: "#/components/schemas/Name" }
+        targetPort: { $ref: "#/components/schemas/PortNumber" }
+    NetworkForward:
+      description: A host port forwarded to a port of an instance, at the address the instance's NIC holds on the network.
+      type: object
+      additionalProperties: false
+      required: [id, network, proto, listenAddress, listenPort, project, instance, targetAddress, targetPort]
+      properties:
+        id: { $ref: "#/components/schemas/NetworkForwardID" }
+        network: { $ref: "#/components/schemas/Name" }
+        proto: { $ref: "#/components/schemas/PortForwardProto" }
+        listenAddress: { $ref: "#/components/schemas/IPv4Address" }
+        listenPort: { $ref: "#/components/schemas/PortNumber" }
+        project: { $ref: "#/components/schemas/Name" }
+        instance: { $ref: "#/components/schemas/Name" }
+        targetAddress: { $ref: "#/components/schemas/IPv4Address" }
+        targetPort: { $ref: "#/components/schemas/PortNumber" }
+    NetworkForwardPage:
+      type: object
+      additionalProperties: false
+      required: [items]
+      properties:
+        items:
+          type: array
+          items: { $ref: "#/components/schemas/NetworkForward" }
+        next: { type: string }
     FirewallAction:
       description: "allow: the packet passes this list (on to the next filter: the other NIC's, the network's); drop: dropped."
       type: string

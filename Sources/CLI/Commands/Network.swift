@@ -3,11 +3,11 @@ import JoistAPI
 import JoistCore
 import Networking
 
-/// `joist network create|list|info|delete`: the virtual networks instances' NICs join.
+/// `joist network create|list|info|delete|forward`: the virtual networks instances' NICs join.
 struct NetworkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "network", abstract: "Manage networks: NAT, host-only and bridged networks for instances.",
-        subcommands: [Create.self, List.self, Info.self, Delete.self])
+        subcommands: [Create.self, List.self, Info.self, Delete.self, NetworkForwardCommand.self])
 
     /// `joist network create NAME --type nat|isolated|bridge [--subnet CIDR] [--parent IFACE [--vlan ID]] [--description TEXT]`
     struct Create: AsyncParsableCommand {

@@ -116,6 +116,7 @@ extension NetworkManager {
         networks.removeValue(forKey: name)
         reservations.removeValue(forKey: name)
         await forgetFirewall(ofNetwork: name)
+        await dropForwards(of: name)
         do {
             try removeFolder(of: name)
         } catch {

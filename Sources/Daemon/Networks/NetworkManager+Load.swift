@@ -2,7 +2,7 @@ import JoistAPI
 import Networking
 
 extension NetworkManager {
-    /// Loads the networks' records and applies every network on the host again, exactly once: each
+    /// Loads the networks' records (and their port forwards) and applies every network on the host again, exactly once: each
     /// bridge, then the one ruleset of all of them, then each hosted network's dnsmasq. The driver is
     /// idempotent, so what is already there stays as it is and what a reboot or crash removed comes
     /// back. A network that fails is logged and stays listed (so it can be looked at and deleted);
@@ -19,6 +19,7 @@ extension NetworkManager {
             }
         }
         try await loadFirewall()
+        try await loadForwards()
         await applyAll(ruleset: firewall.hasNoRules)
     }
 
@@ -39,7 +40,7 @@ extension NetworkManager {
             }
         }
         do {
-            if applyRuleset { try await driver.applyRuleset(try ruleset(of: layouts)) }
+            if applyRuleset { try await driver.applyRuleset(try rulesetAtLoad(of: layouts)) }
         } catch {
             logger.error("cannot apply the networks' nftables ruleset: \(error)")
         }

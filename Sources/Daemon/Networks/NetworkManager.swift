@@ -40,6 +40,9 @@ public actor NetworkManager {
     var reservations: [String: [DHCPReservation]] = [:]
     /// The firewall's rules and the NICs they cover (`NetworkManager+Firewall.swift`).
     var firewall = FirewallState()
+    /// Each network's port forwards (`NetworkManager+Forwards`), and the store revision of its record.
+    var forwards: [String: [NetworkForward]] = [:]
+    var forwardRevisions: [String: Int64] = [:]
     /// Serializes changes across their suspension points (actor isolation alone does not).
     let changes = AsyncLock()
     /// What the host kernel supports, once probed (`hostFeatures()`).
@@ -72,11 +75,16 @@ public actor NetworkManager {
     }
 
     /// The one ruleset for `layouts`: every network on the host, or every one but a network being
-    /// deleted, with the firewall as it is (or as a change would make it). Rendering checks them
-    /// together (shared bridges, overlapping subnets).
-    func ruleset(of layouts: [NetworkLayout], firewall: FirewallState? = nil) throws(JoistError) -> NFTablesRuleset {
-        try NFTablesRuleset.render(
-            layouts.map { NFTablesRuleset.Network(layout: $0) }, firewall: (firewall ?? self.firewall).input, table: table)
+    /// deleted, with each one's port forwards (`forwards`, or the current ones) and the firewall as it
+    /// is (or as a change would make it). Rendering checks them together (shared bridges, overlapping
+    /// subnets, clashing forwards).
+    func ruleset(
+        of layouts: [NetworkLayout], forwards: [String: [NetworkForward]]? = nil, firewall: FirewallState? = nil
+    ) throws(JoistError) -> NFTablesRuleset {
+        let forwards = forwards ?? self.forwards
+        return try NFTablesRuleset.render(
+            layouts.map { NFTablesRuleset.Network(layout: $0, forwards: (forwards[$0.name] ?? []).map(\.portForward)) },
+            firewall: (firewall ?? self.firewall).input, table: table)
     }
 
     /// The layouts of every network, sorted by name.
