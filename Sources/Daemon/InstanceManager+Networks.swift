@@ -57,11 +57,11 @@ extension InstanceManager {
     /// Removes the taps of a deleted instance's network NICs; one that cannot be removed is logged.
     func removeTaps(of nics: [NICSpec], of key: InstanceKey) async {
         for (index, nic) in nics.enumerated() where nic.mode == .network {
-            let identity = NICIdentity(project: key.project, instance: key.name, index: index)
+            let identity = NICIdentity(project: key.project, instance: key.name, index: nic.id ?? index)
             do {
                 try await networks.removeTap(for: identity)
             } catch {
-                env.logger.warning("instance \(key) is deleted, but the tap of its NIC \(index) is not: \(error)")
+                env.logger.warning("instance \(key) is deleted, but the tap of its NIC eth\(nic.id ?? index) is not: \(error)")
             }
         }
     }
@@ -100,7 +100,7 @@ extension InstanceManager {
 
     /// Another instance of the same name (in another project) with a NIC on one of the hosted
     /// networks among `names`, where both would be one DNS name.
-    private func namesake(of key: InstanceKey, on names: [String]) async throws -> (instance: InstanceKey, network: String)? {
+    func namesake(of key: InstanceKey, on names: [String]) async throws -> (instance: InstanceKey, network: String)? {
         let others = networkNICs.filter { $0.key.name == key.name && $0.key != key }.sorted { $0.key < $1.key }
         for name in names {
             guard let other = others.first(where: { Self.networkNames(of: $0.value).contains(name) }) else { continue }
@@ -110,7 +110,7 @@ extension InstanceManager {
     }
 
     /// The MACs of every other instance's NICs, by network.
-    private func macsInUse(except key: InstanceKey) -> [String: Set<MACAddress>] {
+    func macsInUse(except key: InstanceKey) -> [String: Set<MACAddress>] {
         var inUse: [String: Set<MACAddress>] = [:]
         for (other, nics) in networkNICs where other != key {
             for nic in nics where nic.mode == .network {

@@ -52,7 +52,7 @@ extension InstanceSupervisor {
     func ensureTaps() async throws {
         for (index, nic) in record.spec.nics.enumerated() where nic.mode == .network {
             guard let network = nic.network else { continue }
-            try await networks.ensureTap(for: NICIdentity(project: key.project, instance: name, index: index), network: network)
+            try await networks.ensureTap(for: NICIdentity(project: key.project, instance: name, index: nic.id ?? index), network: network)
         }
     }
 

@@ -51,11 +51,17 @@ public struct NFTablesRuleset: Sendable, Equatable {
 
     /// Renders the ruleset for every network on the host (order does not matter: networks are
     /// sorted by name). `bridge` networks contribute nothing; Joist neither routes nor filters the
-    /// LAN. Throws when networks share a name, a bridge or addresses, or a forward is invalid.
+    /// LAN. Without a `nat` or `isolated` network the script removes the table (and does nothing when
+    /// it is not there), so deleting the last network leaves no empty table behind. Throws when networks share a name, a bridge or addresses, or a forward is invalid.
     public static func render(_ networks: [Network], table: String = defaultTable) throws(JoistError) -> NFTablesRuleset {
         try ResourceName.validate(table, kind: "nftables table")
         try validate(networks)
         let hosted = networks.filter { $0.layout.kind.isHosted }.sorted { $0.layout.name < $1.layout.name }
+        guard !hosted.isEmpty else {
+            // Nothing to route or filter: the table goes, rather than staying behind empty.
+            let comment = "# Joist's rules, written by joistd: no network needs any, so table inet \(table) is removed."
+            return NFTablesRuleset(table: table, script: ([comment] + header(table)).joined(separator: "\n") + "\n", routeLocalnet: [:])
+        }
         let body = baseChains(hosted) + hosted.flatMap(networkChains)
         let comment = "# Joist's rules, written by joistd: the whole of table inet \(table), replaced in one transaction."
         let script = [comment] + header(table) + ["table inet \(table) {"] + body.map { "\t" + $0 } + ["}"]

@@ -38,8 +38,12 @@ public actor NetworkManager {
     var users: [String: Set<InstanceKey>] = [:]
     /// Each hosted network's DHCP reservations, as the instance layer sets them.
     var reservations: [String: [DHCPReservation]] = [:]
+    /// Hosted networks whose dnsmasq waits for the instances' reservations (see `load`).
+    var awaitingDNSMasq: Set<String> = []
     /// Serializes changes across their suspension points (actor isolation alone does not).
     let changes = AsyncLock()
+    /// The addresses each hosted network's dnsmasq leased, for showing instances' addresses.
+    public nonisolated let leases: LeaseBook
 
     public init(env: DaemonEnvironment, driver: any HostNetworkDriver, table: String = NFTablesRuleset.defaultTable) {
         self.store = env.store
@@ -48,6 +52,7 @@ public actor NetworkManager {
         self.events = env.events
         self.logger = env.logger
         self.table = table
+        self.leases = LeaseBook(stateDirectory: env.stateDirectory)
     }
 
     static let prefix = "/networks/"
