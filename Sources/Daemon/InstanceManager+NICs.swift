@@ -49,16 +49,18 @@ extension InstanceManager {
     }
 
     /// Puts the instance's networks back as they were with `nics`: its NICs, its memberships and the
-    /// reservations of `touched` and its own networks.
+    /// reservations of `touched` (those that exist) and its own networks.
     func restoreNetworks(_ nics: [NICSpec], of key: InstanceKey, touched: [String]) async {
         let names = Self.networkNames(of: nics)
-        for name in Set(touched).subtracting(names) { await networks.detach(network: name, instance: key) }
+        var existing: [String] = []
+        for name in Set(touched) where (try? await networks.layout(of: name)) != nil { existing.append(name) }
+        for name in Set(existing).subtracting(names) { await networks.detach(network: name, instance: key) }
         if names.isEmpty {
             networkNICs.removeValue(forKey: key)
         } else {
             await rejoinNetworks(nics, as: key)
         }
-        await updateReservationsLogging(on: Array(Set(touched).union(names)).sorted())
+        await updateReservationsLogging(on: Array(Set(existing).union(names)).sorted())
     }
 
     /// After `removed` left an instance that keeps `remaining`: its reservation goes, and the
