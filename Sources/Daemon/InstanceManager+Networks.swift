@@ -100,7 +100,7 @@ extension InstanceManager {
 
     /// Another instance of the same name (in another project) with a NIC on one of the hosted
     /// networks among `names`, where both would be one DNS name.
-    func namesake(of key: InstanceKey, on names: [String]) async throws -> (instance: InstanceKey, network: String)? {
+    private func namesake(of key: InstanceKey, on names: [String]) async throws -> (instance: InstanceKey, network: String)? {
         let others = networkNICs.filter { $0.key.name == key.name && $0.key != key }.sorted { $0.key < $1.key }
         for name in names {
             guard let other = others.first(where: { Self.networkNames(of: $0.value).contains(name) }) else { continue }
@@ -110,7 +110,7 @@ extension InstanceManager {
     }
 
     /// The MACs of every other instance's NICs, by network.
-    func macsInUse(except key: InstanceKey) -> [String: Set<MACAddress>] {
+    private func macsInUse(except key: InstanceKey) -> [String: Set<MACAddress>] {
         var inUse: [String: Set<MACAddress>] = [:]
         for (other, nics) in networkNICs where other != key {
             for nic in nics where nic.mode == .network {
