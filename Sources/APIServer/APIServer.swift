@@ -53,6 +53,7 @@ public enum APIServer {
         ServerRoutes.register(on: &table)
         InstanceRoutes.register(on: &table)
         InstanceDiskRoutes.register(on: &table)
+        InstanceNICRoutes.register(on: &table)
         InstancePublishRoutes.register(on: &table)
         ConsoleRoutes.register(on: &table)
         OperationRoutes.register(on: &table)

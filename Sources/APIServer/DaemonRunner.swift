@@ -77,7 +77,8 @@ public enum DaemonRunner {
         let storage = StorageManager(env: env, projects: projects)
         try await storage.load()
         let networks = NetworkManager(env: env, driver: LinuxHostNetwork())
-        try await networks.load()
+        // dnsmasq waits for the instances' reservations: InstanceManager.load starts it.
+        try await networks.load(deferringDNSMasq: true)
         let images = ImageManager(env: env, storage: storage)
         try await images.load()
         let manager = InstanceManager(env: env, projects: projects, storage: storage, networks: networks)

@@ -70,11 +70,11 @@ extension InstanceManager {
     /// Removes the taps of a deleted instance's network NICs; one that cannot be removed is logged.
     func removeTaps(of nics: [NICSpec], of key: InstanceKey) async {
         for (index, nic) in nics.enumerated() where nic.mode == .network {
-            let identity = NICIdentity(project: key.project, instance: key.name, index: index)
+            let identity = NICIdentity(project: key.project, instance: key.name, index: nic.id ?? index)
             do {
                 try await networks.removeTap(for: identity)
             } catch {
-                env.logger.warning("instance \(key) is deleted, but the tap of its NIC \(index) is not: \(error)")
+                env.logger.warning("instance \(key) is deleted, but the tap of its NIC eth\(nic.id ?? index) is not: \(error)")
             }
         }
     }
@@ -133,11 +133,11 @@ extension InstanceManager {
         return inUse
     }
 
-    /// The network NICs among `nics`, by position (which names their taps), for the firewall.
+    /// The network NICs among `nics`, by number (which names their taps), for the firewall.
     static func firewallNICs(of nics: [NICSpec]) -> [(index: Int, network: String)] {
         nics.enumerated().compactMap { index, nic in
             guard nic.mode == .network, let network = nic.network else { return nil }
-            return (index, network)
+            return (nic.id ?? index, network)
         }
     }
 

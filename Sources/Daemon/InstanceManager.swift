@@ -36,8 +36,8 @@ public actor InstanceManager {
     /// Names being created right now, so a concurrent create of the same name is refused at once.
     private var pending: Set<InstanceKey> = []
     /// The NICs of every instance with a NIC on a network: the MACs and addresses a new NIC must
-    /// avoid, the DHCP reservations of each network and the targets of its port forwards. NICs do
-    /// not change after creation, so this stays true.
+    /// avoid, the DHCP reservations of each network and the targets of its port forwards. Adding and
+    /// removing NICs (`addNIC`, `removeNIC`) keep it true.
     var networkNICs: [InstanceKey: [NICSpec]] = [:]
 
     public init(env: DaemonEnvironment, projects: ProjectRegistry, storage: StorageManager, networks: NetworkManager) {
@@ -49,13 +49,15 @@ public actor InstanceManager {
 
     /// Loads every instance from the store, records which volumes and networks each uses, and
     /// re-attaches to the QEMU processes that outlived the last daemon. The storage and network
-    /// managers must have loaded first.
+    /// managers must have loaded first; the networks' dnsmasqs start here, with the reservations.
     public func load() async throws {
         let (items, _) = try await env.store.range(prefix: InstanceRecord.rootPrefix)
         let decoder = APICoding.decoder()
         for item in items where InstanceRecord.isInstanceKey(item.key) {
             do {
-                let record = try decoder.decode(InstanceRecord.self, from: item.value)
+                var record = try decoder.decode(InstanceRecord.self, from: item.value)
+                // Records written before NICs had numbers: each gets its position, as its tap had.
+                record.spec.nics = NICSpec.numbered(record.spec.nics)
                 let key = InstanceKey(project: record.project, name: record.spec.name)
                 let supervisor = InstanceSupervisor(
                     key: key, record: record, revision: item.modRevision, storedRecord: item.value, env: env, storage: storage,
@@ -77,7 +79,9 @@ public actor InstanceManager {
             }
         }
         await assignMissingAddresses()
-        await updateReservationsLogging(on: Self.networkNames(of: networkNICs.values.flatMap { $0 }))
+        // Every dnsmasq starts (or re-reads its files) once, with the reservations of every NIC.
+        let names = Self.networkNames(of: networkNICs.values.flatMap { $0 })
+        await networks.startDNSMasq(reservations: Dictionary(uniqueKeysWithValues: names.map { ($0, reservations(on: $0)) }))
         await networks.pruneForwards(addresses: nicAddresses())
         await networks.applyRulesetAfterLoad()
         await withTaskGroup(of: Void.self) { group in
@@ -281,7 +285,7 @@ public actor InstanceManager {
         if let memory = request.memory { spec.memory = try ByteSize(parsing: memory) }
         if let machine = request.machine { spec.machine = machine }
         if let accel = request.accel { spec.accel = accel }
-        spec.nics = try (request.nics ?? []).map { text throws(JoistError) in try NICSpec(parsing: text) }
+        spec.nics = NICSpec.numbered(try (request.nics ?? []).map { text throws(JoistError) in try NICSpec(parsing: text) })
         spec.disks = try (request.disks ?? []).map { text throws(JoistError) in
             var disk = try DiskSpec(parsing: text)
             if let path = disk.path {

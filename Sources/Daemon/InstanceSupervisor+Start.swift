@@ -51,7 +51,7 @@ extension InstanceSupervisor {
     /// QEMU to open. Taps stay until the instance is deleted, so a restart finds them there.
     func ensureTaps() async throws {
         for (index, nic) in record.spec.nics.enumerated() where nic.mode == .network {
-            try await networks.ensureTap(for: NICIdentity(project: key.project, instance: name, index: index), nic: nic)
+            try await networks.ensureTap(for: NICIdentity(project: key.project, instance: name, index: nic.id ?? index), nic: nic)
         }
     }
 

@@ -69,7 +69,19 @@ public actor InstanceSupervisor {
         return Instance(
             name: name, project: key.project, state: lifecycle.state, config: record.spec, pid: runtime?.pid,
             accelerator: runtime?.accelerator, startedAt: runtime?.startedAt,
-            createdAt: record.createdAt, lastExit: record.lastExit)
+            createdAt: record.createdAt, lastExit: record.lastExit, nics: nicStates())
+    }
+
+    /// Each NIC with the addresses its network leased to its MAC.
+    func nicStates() -> [InstanceNIC] {
+        NICSpec.numbered(record.spec.nics).enumerated().map { index, nic in
+            var addresses: [IPv4Address] = []
+            if nic.mode == .network, let network = nic.network, let mac = nic.mac {
+                addresses = networks.leases.addresses(of: mac, on: network)
+            }
+            return InstanceNIC(
+                name: nic.name ?? "eth\(index)", mode: nic.mode, network: nic.network, mac: nic.mac, ip: nic.ip, addresses: addresses)
+        }
     }
 
     /// `snapshot()` as JSON, re-encoded only when the snapshot differs from the last one encoded.

@@ -15,10 +15,13 @@ public struct Instance: Codable, Sendable, Equatable {
     public var createdAt: Date
     /// Why the last QEMU process ended, or why the last start failed.
     public var lastExit: ExitRecord?
+    /// Each NIC, in the order of `config.nics`, with the addresses its network leased to it.
+    public var nics: [InstanceNIC]
 
     public init(
         name: String, project: String = "default", state: InstanceState, config: InstanceSpec, pid: Int32? = nil,
-        accelerator: Accelerator? = nil, startedAt: Date? = nil, createdAt: Date, lastExit: ExitRecord? = nil
+        accelerator: Accelerator? = nil, startedAt: Date? = nil, createdAt: Date, lastExit: ExitRecord? = nil,
+        nics: [InstanceNIC] = []
     ) {
         self.name = name
         self.project = project
@@ -29,6 +32,13 @@ public struct Instance: Codable, Sendable, Equatable {
         self.startedAt = startedAt
         self.createdAt = createdAt
         self.lastExit = lastExit
+        self.nics = nics
+    }
+
+    /// The IPv4 addresses leased to the instance's NICs, NIC by NIC, each once.
+    public var addresses: [IPv4Address] {
+        var seen: Set<IPv4Address> = []
+        return nics.flatMap(\.addresses).filter { seen.insert($0).inserted }
     }
 
     /// Seconds since the guest started, while it has a process.

@@ -39,12 +39,16 @@ extension InstanceSpec {
         try validateNICs()
     }
 
-    /// Each NIC, and nothing two NICs cannot share: a host port forwarded twice, or one MAC address
+    /// Each NIC, and nothing two NICs cannot share: a name, a host port forwarded twice, or one MAC address
     /// (the guest could not tell the NICs apart, nor a DHCP server their leases).
     private func validateNICs() throws(JoistError) {
         var macs: Set<MACAddress> = []
+        var ids: Set<Int> = []
         for nic in nics {
             try nic.validate()
+            if let id = nic.id, !ids.insert(id).inserted {
+                throw .invalidArgument("two NICs are named eth\(id): each NIC needs its own number")
+            }
             if let mac = nic.mac, !macs.insert(mac).inserted {
                 throw .invalidArgument("MAC address \(mac) is given to two NICs: each NIC needs its own")
             }

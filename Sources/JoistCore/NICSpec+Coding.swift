@@ -1,16 +1,17 @@
 /// The stored and wire form: `{"mode": "user", "hostForwards": […]}` as before networks existed,
-/// or `{"mode": "network", "hostForwards": [], "network": …}`, with `mac` and `ip` when set, and
+/// or `{"mode": "network", "hostForwards": [], "network": …}`, with `id`, `mac` and `ip` when set, and
 /// `vlan` (an access port's id) or `tagged` (a trunk's ids). A NIC whose fields do not fit its mode,
 /// or that has both `vlan` and `tagged`, does not decode.
 extension NICSpec: Codable {
     private enum CodingKeys: String, CodingKey {
-        case mode, hostForwards, network, mac, ip, vlan, tagged
+        case mode, id, hostForwards, network, mac, ip, vlan, tagged
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
         mode = try container.decode(Mode.self, forKey: .mode)
+        id = try container.decodeIfPresent(Int.self, forKey: .id)
         hostForwards = try container.decodeIfPresent([HostForward].self, forKey: .hostForwards) ?? []
         network = try container.decodeIfPresent(String.self, forKey: .network)
         mac = try container.decodeIfPresent(MACAddress.self, forKey: .mac)
@@ -35,6 +36,7 @@ extension NICSpec: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(mode, forKey: .mode)
+        try container.encodeIfPresent(id, forKey: .id)
         try container.encode(hostForwards, forKey: .hostForwards)
         try container.encodeIfPresent(network, forKey: .network)
         try container.encodeIfPresent(mac, forKey: .mac)

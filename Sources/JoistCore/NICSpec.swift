@@ -12,6 +12,11 @@ public struct NICSpec: Sendable, Equatable {
     }
 
     public var mode: Mode
+    /// The NIC's number within its instance, given once when the NIC is added and kept for life:
+    /// its name is `ethN` (`name`), and its tap device, default MAC and QEMU ids derive from it, so
+    /// none of them change when another NIC is removed. `nil` only until the instance's daemon numbers
+    /// it (`numbered(_:)`); records written before NICs had numbers get their list positions.
+    public var id: Int?
     /// Host ports QEMU forwards into the guest (user NICs only).
     public var hostForwards: [HostForward]
     /// The network the NIC joins (network NICs only).
@@ -42,9 +47,39 @@ public struct NICSpec: Sendable, Equatable {
         self.vlan = vlan
     }
 
+    /// The largest NIC number: names stay short, and no machine takes that many devices anyway.
+    public static let maxID = 255
+
+    /// The NIC's name, `eth` and its number (`eth0`, `eth1`, …): how `joist nic remove` and the API
+    /// name it. It is Joist's name; the guest names its interfaces itself.
+    public var name: String? { id.map { "eth\($0)" } }
+
+    /// `nics` with every NIC that has no number given the lowest one no other NIC has, in order. A
+    /// list where no NIC has one (a new instance, an old record) is numbered by position.
+    public static func numbered(_ nics: [NICSpec]) -> [NICSpec] {
+        var taken = Set(nics.compactMap(\.id))
+        return nics.map { nic in
+            guard nic.id == nil else { return nic }
+            var nic = nic
+            let id = (0...).first { !taken.contains($0) } ?? 0
+            taken.insert(id)
+            nic.id = id
+            return nic
+        }
+    }
+
+    /// The number of NIC `name` (`eth3` is 3), or nil when `name` is not a NIC's name.
+    public static func id(named name: String) -> Int? {
+        guard name.hasPrefix("eth"), let id = Int(name.dropFirst(3)), (0...maxID).contains(id), "eth\(id)" == name else { return nil }
+        return id
+    }
+
     /// Checks that the fields fit the mode: a network NIC names a valid network, forwards no host
     /// ports and carries valid VLANs; a user NIC joins no network and has no fixed address or VLAN.
     public func validate() throws(JoistError) {
+        if let id, !(0...Self.maxID).contains(id) {
+            throw .invalidArgument("NIC number \(id) is out of range: NICs are eth0 to eth\(Self.maxID)")
+        }
         switch mode {
         case .user:
             if let network {

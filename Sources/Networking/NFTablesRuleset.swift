@@ -52,17 +52,24 @@ public struct NFTablesRuleset: Sendable, Equatable {
 
     /// Renders the ruleset for every network on the host (order does not matter: networks are
     /// sorted by name). `bridge` networks contribute nothing to the `inet` table; Joist neither routes
-    /// nor filters the LAN, though the firewall filters its own NICs there. Throws when networks share
-    /// a name, a bridge or addresses, or a forward or firewall rule is invalid.
+    /// nor filters the LAN, though the firewall filters its own NICs there. Without a `nat` or
+    /// `isolated` network the script removes the `inet` table (and does nothing when it is not there),
+    /// so deleting the last network leaves no empty table behind. Throws when networks share a name,
+    /// a bridge or addresses, or a forward or firewall rule is invalid.
     public static func render(
         _ networks: [Network], firewall: Firewall = .none, table: String = defaultTable
     ) throws(JoistError) -> NFTablesRuleset {
         try ResourceName.validate(table, kind: "nftables table")
         try validate(networks)
         let hosted = networks.filter { $0.layout.kind.isHosted }.sorted { $0.layout.name < $1.layout.name }
+        let filter = try firewallTable(firewall, networks: Set(networks.map(\.layout.name)), table: table)
+        guard !hosted.isEmpty else {
+            // Nothing to route: the inet table goes, rather than staying behind empty.
+            let comment = "# Joist's rules, written by joistd: no network is routed, so table inet \(table) is removed."
+            return NFTablesRuleset(table: table, script: ([comment] + header(table) + filter).joined(separator: "\n") + "\n", routeLocalnet: [:])
+        }
         let body = baseChains(hosted) + hosted.flatMap(networkChains)
         let comment = "# Joist's rules, written by joistd: the whole of table inet \(table), replaced in one transaction."
-        let filter = try firewallTable(firewall, networks: Set(networks.map(\.layout.name)), table: table)
         let script = [comment] + header(table) + ["table inet \(table) {"] + body.map { "\t" + $0 } + ["}"] + filter
         let routeLocalnet = Dictionary(hosted.map { ($0.layout.bridge, $0.needsRouteLocalnet) }, uniquingKeysWith: { $0 || $1 })
         return NFTablesRuleset(table: table, script: script.joined(separator: "\n") + "\n", routeLocalnet: routeLocalnet)

@@ -3,7 +3,7 @@
 public struct NICIdentity: Hashable, Sendable, CustomStringConvertible {
     public var project: String
     public var instance: String
-    /// The NIC's position in the instance's list.
+    /// The NIC's number (`NICSpec.id`, its name `ethN`), which stays when other NICs are removed.
     public var index: Int
 
     public init(project: String, instance: String, index: Int) {

@@ -24,7 +24,7 @@ public enum StableAddresses {
         var assigned = nics
         for (index, nic) in nics.enumerated() {
             guard nic.mode == .network, nic.ip == nil, let network = nic.network, let addressing = networks[network] else { continue }
-            let identity = NICIdentity(project: project, instance: instance, index: index)
+            let identity = NICIdentity(project: project, instance: instance, index: nic.id ?? index)
             guard let ip = addressing.stableAddress(for: identity, avoiding: taken[network, default: []]) else {
                 throw .invalidState(
                     "network \(network) has no free address left in its DHCP range \(addressing.dhcpRange.lowerBound)-\(addressing.dhcpRange.upperBound) for instance \(instance); remove an instance from it or use a network with a larger subnet")

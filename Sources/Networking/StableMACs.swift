@@ -6,7 +6,7 @@ public import JoistCore
 /// defaults would come out differently later.
 public enum StableMACs {
     /// `nics` with every network NIC that has no MAC given `MACAddress.stable(for:avoiding:)` of its
-    /// identity (`PROJECT/INSTANCE/INDEX`); NICs that have one, and user NICs, are returned as they are.
+    /// identity (`PROJECT/INSTANCE/ID`, the NIC's number, or its position when it has none); NICs that have one, and user NICs, are returned as they are.
     ///
     /// `inUse` maps a network's name to the MACs other NICs already have on it; the instance's own
     /// NICs on the same network (given or just assigned) are avoided as well.
@@ -20,7 +20,7 @@ public enum StableMACs {
         return nics.enumerated().map { index, nic in
             guard nic.mode == .network, nic.mac == nil, let network = nic.network else { return nic }
             var nic = nic
-            let identity = NICIdentity(project: project, instance: instance, index: index)
+            let identity = NICIdentity(project: project, instance: instance, index: nic.id ?? index)
             let mac = MACAddress.stable(for: identity, avoiding: taken[network, default: []])
             taken[network, default: []].insert(mac)
             nic.mac = mac

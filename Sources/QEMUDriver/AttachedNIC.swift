@@ -13,7 +13,7 @@ public struct AttachedNIC: Sendable, Equatable, CustomStringConvertible {
         case tap(String)
     }
 
-    /// The NIC's position in the instance's list; its QEMU ids carry it.
+    /// The NIC's number (`NICSpec.id`); its QEMU ids carry it, so they stay when other NICs go.
     public var index: Int
     public var backend: Backend
     /// `nil` leaves QEMU's default (`52:54:00:12:34:56`, counting up per NIC); only user NICs go without.
@@ -37,17 +37,17 @@ public struct AttachedNIC: Sendable, Equatable, CustomStringConvertible {
         case .network:
             guard let mac = spec.mac else {
                 throw .invalidState(
-                    "NIC \(identity.index) of instance \(identity.instance) (\(spec)) has no MAC address: remove the NIC and add it again to get one")
+                    "NIC eth\(identity.index) of instance \(identity.instance) (\(spec)) has no MAC address: remove the NIC and add it again to get one")
             }
             self.init(index: identity.index, backend: .tap(LinkNames.tap(for: identity)), mac: mac)
         }
     }
 
-    /// Resolves every NIC of instance `instance` in project `project`, in order.
+    /// Resolves every NIC of instance `instance` in project `project`, in order, each under its number.
     public static func resolve(_ nics: [NICSpec], project: String, instance: String) throws(JoistError) -> [AttachedNIC] {
         var attached: [AttachedNIC] = []
-        for (index, nic) in nics.enumerated() {
-            let identity = NICIdentity(project: project, instance: instance, index: index)
+        for (index, nic) in NICSpec.numbered(nics).enumerated() {
+            let identity = NICIdentity(project: project, instance: instance, index: nic.id ?? index)
             attached.append(try AttachedNIC(resolving: nic, identity: identity))
         }
         return attached
@@ -58,11 +58,11 @@ public struct AttachedNIC: Sendable, Equatable, CustomStringConvertible {
     /// The id of the NIC's guest device (`device_add`).
     public var deviceID: String { "net\(index)-nic" }
 
-    /// `NIC N on tap jt-…` or `NIC N (user networking)`, for messages.
+    /// `NIC ethN on tap jt-…` or `NIC ethN (user networking)`, for messages.
     public var description: String {
         switch backend {
-        case .user: "NIC \(index) (user networking)"
-        case .tap(let name): "NIC \(index) on tap \(name)"
+        case .user: "NIC eth\(index) (user networking)"
+        case .tap(let name): "NIC eth\(index) on tap \(name)"
         }
     }
 }

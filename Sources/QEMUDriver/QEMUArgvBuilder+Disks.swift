@@ -1,12 +1,13 @@
 import JoistCore
 
 extension QEMUArgvBuilder {
-    /// Root ports (q35: one per virtio-blk disk, then the spares for hot-plug), the SCSI controller
-    /// when a disk needs it, then each disk's file node, format node and device (see `DiskLayout`).
-    func diskArgs(_ disks: [AttachedDisk], machine: MachineType) -> [String] {
+    /// Root ports (q35: one per virtio-blk disk, one per NIC, then the spares for hot-plug; see
+    /// `nicPorts`), the SCSI controller when a disk needs it, then each disk's file node, format node
+    /// and device (see `DiskLayout`).
+    func diskArgs(_ disks: [AttachedDisk], nicCount: Int, machine: MachineType) -> [String] {
         var args: [String] = []
         if machine == .q35 {
-            let ports = disks.count(where: { $0.bus == .virtioBlk }) + InstanceSpec.spareHotplugPorts
+            let ports = disks.count(where: { $0.bus == .virtioBlk }) + nicCount + InstanceSpec.spareHotplugPorts
             for index in 0..<ports { args += ["-device", DiskLayout.rootPort(index: index).rendered] }
         }
         if disks.contains(where: { $0.bus == .virtioSCSI }) {
@@ -26,5 +27,13 @@ extension QEMUArgvBuilder {
             ]
         }
         return args
+    }
+
+    /// The root port of each NIC on q35, the ones after the virtio-blk disks' (nil on microvm): a
+    /// device on q35's root bus cannot be unplugged, and every NIC may be (`joist nic remove`).
+    func nicPorts(_ nics: [AttachedNIC], disks: [AttachedDisk], machine: MachineType) -> [String?] {
+        guard machine == .q35 else { return nics.map { _ in nil } }
+        let first = disks.count(where: { $0.bus == .virtioBlk })
+        return nics.indices.map { DiskLayout.rootPortID(first + $0) }
     }
 }

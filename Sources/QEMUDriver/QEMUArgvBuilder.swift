@@ -49,9 +49,9 @@ public struct QEMUArgvBuilder: Sendable {
             args += ["-append", spec.cmdline]
         }
         if spec.machine == .q35 { args += ["-device", device("pvpanic", id: "panic0", [])] }
-        args += diskArgs(disks, machine: spec.machine)
-        for nic in nics {
-            args += ["-netdev", NICLayout.netdev(nic).rendered, "-device", NICLayout.device(nic, machine: spec.machine, port: nil).rendered]
+        args += diskArgs(disks, nicCount: nics.count, machine: spec.machine)
+        for (nic, port) in zip(nics, nicPorts(nics, disks: disks, machine: spec.machine)) {
+            args += ["-netdev", NICLayout.netdev(nic).rendered, "-device", NICLayout.device(nic, machine: spec.machine, port: port).rendered]
         }
         return args
     }

@@ -22,6 +22,8 @@ struct RouteAccessTests {
         "POST /1.0/instances/{name}/disks": .project(.operator),
         "POST /1.0/instances/{name}/publish": .global(.admin),
         "DELETE /1.0/instances/{name}/disks/{pool}/{volume}": .project(.operator),
+        "POST /1.0/instances/{name}/nics": .project(.operator),
+        "DELETE /1.0/instances/{name}/nics/{nic}": .project(.operator),
         "GET /1.0/instances/{name}/console/log": .project(.viewer),
         "GET /1.0/instances/{name}/console": .project(.viewer),
         "GET /1.0/operations": .project(.viewer),

@@ -11,6 +11,7 @@ struct OpenAPIDocumentTests {
         "GET /1.0/instances", "POST /1.0/instances", "GET /1.0/instances/{name}", "DELETE /1.0/instances/{name}",
         "PUT /1.0/instances/{name}/state", "PATCH /1.0/instances/{name}/config",
         "POST /1.0/instances/{name}/disks", "DELETE /1.0/instances/{name}/disks/{pool}/{volume}",
+        "POST /1.0/instances/{name}/nics", "DELETE /1.0/instances/{name}/nics/{nic}",
         "POST /1.0/instances/{name}/publish",
         "GET /1.0/instances/{name}/console/log", "GET /1.0/instances/{name}/console",
         "GET /1.0/operations", "GET /1.0/operations/{id}", "GET /1.0/operations/{id}/wait", "DELETE /1.0/operations/{id}",

@@ -14,7 +14,7 @@ struct OpenAPIValidatorTests {
         """
         {"name": "web-1", "project": "default", "state": "\(state)", "createdAt": "2025-10-09T08:53:20Z", \
         "config": {"name": "web-1", "kernel": "/k", "cmdline": "", "cpus": 1, "memory": "512MiB", \
-        "disks": [], "nics": [], "machine": "q35", "accel": "auto"}\(extra)}
+        "disks": [], "nics": [], "machine": "q35", "accel": "auto"}, "nics": []\(extra)}
         """
     }
 

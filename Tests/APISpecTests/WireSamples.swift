@@ -33,13 +33,22 @@ enum WireSamples {
         nics: [NICSpec(hostForwards: [
             HostForward(proto: .tcp, hostAddress: "127.0.0.1", hostPort: 2222, guestPort: 22),
             HostForward(proto: .udp, hostAddress: "", hostPort: 5353, guestAddress: "10.0.2.15", guestPort: 53),
-        ]), NICSpec(), NICSpec(network: "web", mac: MACAddress(qemuSuffix: 0x0e_f0e0), ip: IPv4Address(10, 1, 2, 10))],
+        ]), NICSpec(), numberedNIC],
         machine: .microvm, accel: .kvm, cdrom: String(repeating: "5e", count: 32))
     static let minimalSpec = InstanceSpec(name: "w")
+    static let numberedNIC = {
+        var nic = NICSpec(network: "web", mac: MACAddress(qemuSuffix: 0x0e_f0e0), ip: IPv4Address(10, 1, 2, 10))
+        nic.id = 2
+        return nic
+    }()
 
     static let fullInstance = Instance(
         name: "web-1", project: "team-a", state: .running, config: fullSpec, pid: 4242, accelerator: .kvm, startedAt: date,
-        createdAt: date, lastExit: ExitRecord(at: date, reason: "guest powered off"))
+        createdAt: date, lastExit: ExitRecord(at: date, reason: "guest powered off"), nics: [fullNIC, userNIC])
+    static let fullNIC = InstanceNIC(
+        name: "eth2", mode: .network, network: "web", mac: MACAddress(qemuSuffix: 0x0e_f0e0), ip: IPv4Address(10, 1, 2, 10),
+        addresses: [IPv4Address(10, 1, 2, 10), IPv4Address(10, 1, 2, 57)])
+    static let userNIC = InstanceNIC(name: "eth0", mode: .user)
     static let minimalInstance = Instance(name: "w", state: .stopped, config: minimalSpec, createdAt: date)
 
     static let fullCreate = InstanceCreate(
@@ -112,6 +121,9 @@ enum WireSamples {
         WireSample("empty config patch", "InstanceConfigPatch", InstanceConfigPatch(settings: [])),
         WireSample("publish", "InstancePublish", InstancePublish(alias: "golden")),
         WireSample("disk attach", "InstanceDiskAttach", InstanceDiskAttach(disk: "default/data,bus=virtio-scsi,cache=none,discard=on")),
+        WireSample("NIC add", "InstanceNICAdd", InstanceNICAdd(nic: "network=lan,mac=52:54:00:0e:f0:e0,ip=10.1.2.10")),
+        WireSample("full NIC", "InstanceNIC", fullNIC),
+        WireSample("user NIC", "InstanceNIC", userNIC),
         WireSample("config setting", "InstanceConfigSetting", InstanceConfigPatch.Setting(key: "memory", value: "1GiB")),
     ] + InstanceState.allCases.map { WireSample("instance \($0)", "Instance", Instance(name: "w", state: $0, config: minimalSpec, createdAt: date)) }
         + InstanceStateChange.Action.allCases.map { WireSample("\($0) request", "InstanceStateChange", InstanceStateChange(action: $0)) }

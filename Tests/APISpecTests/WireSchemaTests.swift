@@ -21,7 +21,7 @@ struct WireSchemaTests {
     @Test("optional fields are absent when nil, so the schemas must not require them")
     func omittedOptionals() throws {
         let json = try #require(try Spec.json(WireSamples.minimalInstance) as? [String: Any])
-        #expect(Set(json.keys) == ["name", "project", "state", "config", "createdAt"])
+        #expect(Set(json.keys) == ["name", "project", "state", "config", "createdAt", "nics"])
         let token = try #require(try Spec.json(WireSamples.minimalToken) as? [String: Any])
         #expect(token["project"] == nil && token["expiresAt"] == nil)
     }

@@ -12,7 +12,7 @@ import Testing
 @testable import Daemon
 
 /// Instances and networks on a fake host: a manager whose networks act on `host`.
-private struct NetworkedDaemon {
+struct NetworkedDaemon {
     let manager: InstanceManager
     let host: FakeHostNetworkDriver
     let launcher: FakeVMLauncher

@@ -176,4 +176,47 @@ struct NICSpecTests {
         #expect(message([broken]) == "a user NIC joins no network: write network=web instead of user to join web")
         #expect(message([NICSpec(network: "Web_1")]) == "network name 'Web_1' may only contain ASCII letters, digits and '-'")
     }
+
+    @Test("NICs are numbered once: the lowest free number, in order; numbers given are kept")
+    func numbering() {
+        let fresh = NICSpec.numbered([NICSpec(), NICSpec(network: "web"), NICSpec(network: "db")])
+        #expect(fresh.map(\.id) == [0, 1, 2])
+        #expect(fresh.map(\.name) == ["eth0", "eth1", "eth2"])
+        var kept = fresh
+        kept.remove(at: 0)
+        kept.append(NICSpec(network: "lab"))
+        kept.append(NICSpec())
+        #expect(NICSpec.numbered(kept).map(\.id) == [1, 2, 0, 3])
+        #expect(NICSpec.numbered(NICSpec.numbered(kept)) == NICSpec.numbered(kept))
+    }
+
+    @Test("a NIC's name is eth and its number, and nothing else names one", arguments: [
+        ("eth0", 0), ("eth12", 12), ("eth255", 255), ("eth", nil), ("eth01", nil), ("eth-1", nil), ("eth256", nil),
+        ("ens3", nil), ("ETH0", nil), ("eth0 ", nil),
+    ] as [(String, Int?)])
+    func names(name: String, id: Int?) {
+        #expect(NICSpec.id(named: name) == id)
+    }
+
+    @Test("the number is stored, records without one decode without one, and two NICs never share one")
+    func storedNumber() throws {
+        var nic = NICSpec(network: "web")
+        nic.id = 3
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(nic), as: UTF8.self)
+        #expect(json == #"{"hostForwards":[],"id":3,"mode":"network","network":"web"}"#)
+        #expect(try JSONDecoder().decode(NICSpec.self, from: Data(json.utf8)) == nic)
+        #expect(try JSONDecoder().decode(NICSpec.self, from: Data(#"{"mode":"user"}"#.utf8)).id == nil)
+        let outOfRange = #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(NICSpec.self, from: Data(#"{"mode":"user","id":256}"#.utf8))
+        }
+        #expect("\(String(describing: outOfRange))".contains("NIC number 256 is out of range: NICs are eth0 to eth255"))
+        var twin = NICSpec()
+        twin.id = 3
+        let error = #expect(throws: JoistError.self) {
+            try makeSpec { $0.nics = [nic, twin] }.validate(host: HostResources(cpus: 2, memory: .gibibytes(4)), fileExists: { _ in true })
+        }
+        #expect(error?.message == "two NICs are named eth3: each NIC needs its own number")
+    }
 }

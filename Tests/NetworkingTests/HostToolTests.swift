@@ -72,20 +72,23 @@ struct HostToolTests {
         }
     }
 
-    @Test("applied twice in a private namespace, the table is the same; applying without a network removes its chains")
+    @Test("applied twice in a private namespace, the table is the same; without a network its chains go; without any, the table")
     func idempotent() async throws {
         try await withScratchFolder { folder in
-            let full = folder + "/full.nft", smaller = folder + "/smaller.nft"
+            let full = folder + "/full.nft", smaller = folder + "/smaller.nft", none = folder + "/none.nft"
             try Samples.ruleset().script.write(toFile: full, atomically: true, encoding: .utf8)
             try NFTablesRuleset.render([.init(layout: Samples.lab())]).script.write(toFile: smaller, atomically: true, encoding: .utf8)
+            try NFTablesRuleset.render([.init(layout: Samples.lan())]).script.write(toFile: none, atomically: true, encoding: .utf8)
             let script = """
                 nft -f "$1" && nft list table inet joist && echo @@ && nft -f "$1" && nft list table inet joist && echo @@ \
-                && nft -f "$2" && nft list ruleset
+                && nft -f "$2" && nft list ruleset && echo @@ && nft -f "$3" && nft -f "$3" && nft list tables && echo end
                 """
-            let output = try await Tool.inNetworkNamespace(script, full, smaller)
+            let output = try await Tool.inNetworkNamespace(script, full, smaller, none)
             try #require(output.succeeded, "\(output.stderr)")
             let listings = output.stdout.components(separatedBy: "@@\n")
-            try #require(listings.count == 3)
+            try #require(listings.count == 4)
+            // Without a hosted network the table goes, and removing it again changes nothing.
+            #expect(listings[3] == "end\n", "no table may be left: \(listings[3])")
             #expect(listings[0] == listings[1])
             #expect(listings[0].contains("chain into-web") && listings[0].contains("dnat ip to 10.1.2.10:80"))
             #expect(listings[0].components(separatedBy: "masquerade").count - 1 == 3)

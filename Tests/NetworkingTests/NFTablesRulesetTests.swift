@@ -12,7 +12,7 @@ struct NFTablesRulesetTests {
         #expect(!ruleset.script.contains("lan"))
     }
 
-    @Test("no networks: the table is replaced by empty base chains")
+    @Test("no networks: the table is removed, not left empty")
     func empty() throws {
         try Golden.check("ruleset-empty.nft", NFTablesRuleset.render([]).script)
     }

@@ -64,7 +64,7 @@ struct NICArgvTests {
             AttachedNIC(index: 1, backend: .tap(tap), mac: Self.webMAC),
         ])
         #expect(attached[1].netdevID == "net1" && attached[1].deviceID == "net1-nic")
-        #expect(attached[1].description == "NIC 1 on tap \(tap)")
+        #expect(attached[1].description == "NIC eth1 on tap \(tap)")
         #expect(tap != LinkNames.tap(for: NICIdentity(project: "default", instance: "db-1", index: 1)))
     }
 
@@ -84,6 +84,6 @@ struct NICArgvTests {
             try builder.argv(for: spec, project: "default", paths: paths, accelerator: .tcg) { _ in throw TestSetupError("none") }
         }
         #expect(error?.code == .invalidState)
-        #expect(error?.message == "NIC 0 of instance web-1 (network=web) has no MAC address: remove the NIC and add it again to get one")
+        #expect(error?.message == "NIC eth0 of instance web-1 (network=web) has no MAC address: remove the NIC and add it again to get one")
     }
 }

@@ -57,7 +57,7 @@ struct NICHotpluggerTests {
         try await withHotplugger(Self.guest(devices: [], failing: "device_add")) { server, hotplugger in
             let error = await #expect(throws: JoistError.self) { try await hotplugger.attach(Self.nic) }
             #expect(error == .hostFailure(
-                "cannot attach NIC 1 on tap jt-0ef0e05d29bb: QMP command failed: GenericError: device_add refused"))
+                "cannot attach NIC eth1 on tap jt-0ef0e05d29bb: QMP command failed: GenericError: device_add refused"))
             #expect(server.commands.map(\.name) == ["query-pci", "netdev_add", "device_add", "netdev_del"])
             #expect(server.commands.last?.arguments == ["id": "net1"])
         }
@@ -68,7 +68,7 @@ struct NICHotpluggerTests {
         try await withHotplugger(Self.guest(devices: []), machine: .microvm) { server, hotplugger in
             let error = await #expect(throws: JoistError.self) { try await hotplugger.attach(Self.nic) }
             #expect(error?.code == .unsupported)
-            #expect(error?.message.hasPrefix("cannot attach NIC 1 on tap jt-0ef0e05d29bb: a microvm guest cannot take NICs") == true)
+            #expect(error?.message.hasPrefix("cannot attach NIC eth1 on tap jt-0ef0e05d29bb: a microvm guest cannot take NICs") == true)
             #expect(server.commands.isEmpty)
         }
     }
@@ -103,7 +103,7 @@ struct NICHotpluggerTests {
         }
         try await withHotplugger(handler) { server, hotplugger in
             let error = await #expect(throws: JoistError.self) { try await hotplugger.detach(Self.nic) }
-            #expect(error == .notFound("cannot detach NIC 1 on tap jt-0ef0e05d29bb: it is not attached to the running guest"))
+            #expect(error == .notFound("cannot detach NIC eth1 on tap jt-0ef0e05d29bb: it is not attached to the running guest"))
             #expect(server.commands.map(\.name) == ["qom-list", "netdev_del"])
         }
     }

@@ -312,6 +312,76 @@ paths:
         "500": { $ref: "#/components/responses/ServerError" }
         "504": { $ref: "#/components/responses/Timeout" }
 
+  /1.0/instances/{name}/nics:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    post:
+      tags: [instances]
+      operationId: addInstanceNIC
+      summary: Add a NIC, named with the lowest free ethN; a running guest gets it hot-plugged. Role operator.
+      description: >-
+        A network NIC joins its network as at create: a stable MAC unless one is given, and a DHCP
+        reservation with the instance's name (and the address given with ip=). A stopped instance has
+        the NIC from its next start.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/InstanceNICAdd" }
+      responses:
+        "200":
+          description: The instance with the NIC in its configuration (the new NIC is the last of nics).
+          headers:
+            ETag: { $ref: "#/components/headers/ETag" }
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Instance" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "422": { $ref: "#/components/responses/Unsupported" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+        "504": { $ref: "#/components/responses/Timeout" }
+
+  /1.0/instances/{name}/nics/{nic}:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - name: nic
+        in: path
+        required: true
+        description: The NIC's name (eth0, eth1, …) or its MAC address.
+        schema: { type: string, minLength: 1, maxLength: 17 }
+      - $ref: "#/components/parameters/Project"
+    delete:
+      tags: [instances]
+      operationId: removeInstanceNIC
+      summary: Remove a NIC; a running guest must release it first (it is unplugged). Role operator.
+      description: >-
+        The NIC's reservation leaves its network's DHCP server, and the instance leaves the network
+        when no other NIC of it is there. The other NICs keep their names.
+      responses:
+        "200":
+          description: The instance without the NIC.
+          headers:
+            ETag: { $ref: "#/components/headers/ETag" }
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Instance" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "422": { $ref: "#/components/responses/Unsupported" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+        "504": { $ref: "#/components/responses/Timeout" }
+
   /1.0/instances/{name}/publish:
     parameters:
       - $ref: "#/components/parameters/InstanceName"

@@ -157,6 +157,13 @@ extension OpenAPISpec {
       required: [mode, hostForwards]
       properties:
         mode: { type: string, enum: [user, network] }
+        id:
+          type: integer
+          minimum: 0
+          maximum: 255
+          description: >-
+            The NIC's number, given when it is added and kept: its name is ethN, and its tap and
+            default MAC derive from it. Absent only in records written before NICs had numbers.
         hostForwards:
           type: array
           description: Host ports QEMU forwards into the guest; always empty on network NICs.
@@ -213,7 +220,7 @@ extension OpenAPISpec {
     Instance:
       type: object
       additionalProperties: false
-      required: [name, project, state, config, createdAt]
+      required: [name, project, state, config, createdAt, nics]
       properties:
         name: { $ref: "#/components/schemas/Name" }
         project: { $ref: "#/components/schemas/Name" }
@@ -224,6 +231,27 @@ extension OpenAPISpec {
         startedAt: { type: string, format: date-time }
         createdAt: { type: string, format: date-time }
         lastExit: { $ref: "#/components/schemas/ExitRecord" }
+        nics:
+          type: array
+          description: Each NIC, in the order of config.nics, with the addresses its network leased to it.
+          items: { $ref: "#/components/schemas/InstanceNIC" }
+    InstanceNIC:
+      description: >-
+        One NIC of an instance: its name, its network, the MAC it carries, the address reserved for it
+        and the IPv4 addresses its network's DHCP server leased to that MAC (from the lease file).
+      type: object
+      additionalProperties: false
+      required: [name, mode, addresses]
+      properties:
+        name: { type: string, pattern: "^eth[0-9]{1,3}$", description: "Joist's name for the NIC; the guest names its interfaces itself." }
+        mode: { type: string, enum: [user, network] }
+        network: { $ref: "#/components/schemas/Name" }
+        mac: { type: string, pattern: "^[0-9a-f]{2}(:[0-9a-f]{2}){5}$" }
+        ip: { type: string, pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}$", description: "The address reserved in the network's DHCP server." }
+        addresses:
+          type: array
+          description: Leased IPv4 addresses that have not expired; empty for user NICs and bridge networks.
+          items: { type: string, pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}$" }
     InstanceCreate:
       description: The body of POST /1.0/instances.
       type: object
@@ -305,6 +333,16 @@ extension OpenAPISpec {
         disk:
           type: string
           description: "`POOL/NAME[,bus=virtio-blk|virtio-scsi][,cache=MODE][,discard=on|off]`."
+    InstanceNICAdd:
+      description: The body of POST /1.0/instances/{name}/nics.
+      type: object
+      additionalProperties: false
+      required: [nic]
+      properties:
+        nic:
+          type: string
+          maxLength: 256
+          description: "The NIC in the CLI form: `network=NAME[,mac=…][,ip=…]` or `user[,hostfwd=…][,mac=…]`."
 
     # Operations.
     OperationStatus:

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import JoistAPI
 
-/// `joist info NAME [--format json|yaml]`: state, QEMU pid, uptime, accelerator and configuration.
+/// `joist info NAME [--format json|yaml]`: state, QEMU pid, uptime, accelerator, configuration, and each
+/// NIC's network, MAC, reserved and leased addresses.
 struct Info: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, yaml }
 
@@ -48,6 +49,21 @@ struct Info: AsyncParsableCommand {
         lines += config.disks.map { "  disk: \($0)" + ($0.format.map { " (\($0.rawValue))" } ?? "") }
         if let cdrom = config.cdrom { lines.append("  cdrom: \(cdrom.prefix(12))") }
         lines += config.nics.map { "  nic: \($0.description)" }
+        if !instance.nics.isEmpty {
+            lines.append("NICs:")
+            lines += instance.nics.map(Self.line)
+        }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `  eth0: network lan, MAC 52:54:00:…, reserved 10.1.2.10, leased 10.1.2.10`.
+    static func line(_ nic: InstanceNIC) -> String {
+        var fields = [nic.network.map { "network \($0)" } ?? "\(nic.mode.rawValue) networking"]
+        if let mac = nic.mac { fields.append("MAC \(mac)") }
+        if nic.mode == .network {
+            fields.append("reserved \(nic.ip.map(\.description) ?? "-")")
+            fields.append("leased \(nic.addresses.isEmpty ? "-" : nic.addresses.map(\.description).joined(separator: ","))")
+        }
+        return "  \(nic.name): " + fields.joined(separator: ", ")
     }
 }

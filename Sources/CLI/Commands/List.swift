@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import JoistAPI
 
-/// `joist list [--format table|json|yaml|csv]`
+/// `joist list [--format table|json|yaml|csv]`: each instance with its state and the IPv4 addresses
+/// its networks' DHCP servers leased to it.
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List instances.")
     @OptionGroup var global: GlobalOptions
@@ -19,11 +20,12 @@ struct List: AsyncParsableCommand {
             return try OutputFormat.structured(instances, as: format)
         case .table, .csv:
             let table = Table(
-                headers: ["NAME", "STATE", "CPUS", "MEMORY", "ACCEL", "PID", "UPTIME"],
+                headers: ["NAME", "STATE", "IPV4", "CPUS", "MEMORY", "ACCEL", "PID", "UPTIME"],
                 rows: instances.map { instance in
                     [
-                        instance.name, instance.state.rawValue.uppercased(), String(instance.config.cpus),
-                        instance.config.memory.description, instance.accelerator?.rawValue ?? "-",
+                        instance.name, instance.state.rawValue.uppercased(),
+                        instance.addresses.isEmpty ? "-" : instance.addresses.map(\.description).joined(separator: ","),
+                        String(instance.config.cpus), instance.config.memory.description, instance.accelerator?.rawValue ?? "-",
                         instance.pid.map(String.init) ?? "-", instance.uptime(now: now).map(Human.duration) ?? "-",
                     ]
                 })

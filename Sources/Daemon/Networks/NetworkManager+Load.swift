@@ -7,7 +7,11 @@ extension NetworkManager {
     /// idempotent, so what is already there stays as it is and what a reboot or crash removed comes
     /// back. A network that fails is logged and stays listed (so it can be looked at and deleted);
     /// the others come up regardless.
-    public func load() async throws {
+    ///
+    /// With `deferringDNSMasq`, the dnsmasqs wait for `startDNSMasq(reservations:)`: a daemon loads
+    /// its networks before its instances, and a dnsmasq started (or told to re-read its files) in
+    /// between would serve, however briefly, without the instances' reservations.
+    public func load(deferringDNSMasq: Bool = false) async throws {
         let (items, _) = try await store.range(prefix: Self.prefix)
         let decoder = APICoding.decoder()
         for item in items {
@@ -20,13 +24,13 @@ extension NetworkManager {
         }
         try await loadFirewall()
         try await loadForwards()
-        await applyAll(ruleset: firewall.hasNoRules)
+        await applyAll(ruleset: firewall.hasNoRules, deferringDNSMasq: deferringDNSMasq)
     }
 
     /// Applies every loaded network; with none, leaves the host's firewall alone. With firewall
     /// rules, the ruleset waits for the instances' NICs (`applyRulesetAfterLoad`): applied now it
     /// would lack their chains, and the table a previous daemon applied stays until then.
-    private func applyAll(ruleset applyRuleset: Bool) async {
+    private func applyAll(ruleset applyRuleset: Bool, deferringDNSMasq: Bool) async {
         let layouts = self.layouts
         guard !layouts.isEmpty else { return }
         var bridged: [NetworkLayout] = []
@@ -45,6 +49,10 @@ extension NetworkManager {
             logger.error("cannot apply the networks' nftables ruleset: \(error)")
         }
         for layout in bridged where layout.kind.isHosted {
+            if deferringDNSMasq {
+                awaitingDNSMasq.insert(layout.name)
+                continue
+            }
             do {
                 try makeFolder(of: layout.name)
                 try await driver.ensureDNSMasq(try dnsmasqConfig(of: layout), layout: layout)
@@ -53,5 +61,36 @@ extension NetworkManager {
             }
         }
         logger.info("re-applied \(layouts.count) network(s) on the host")
+    }
+
+    /// Gives the hosted networks in `reservations` and those `load(deferringDNSMasq: true)` left
+    /// waiting their reservations (none when absent) and makes their dnsmasq run with them: started
+    /// where none runs, told to re-read its files where only they changed. Reservations that do not
+    /// render (two NICs asking for one address, say) are logged and that dnsmasq runs without them.
+    public func startDNSMasq(reservations: [String: [DHCPReservation]]) async {
+        _ = try? await changes.withLock { await self.performStartDNSMasq(reservations) }
+    }
+
+    private func performStartDNSMasq(_ given: [String: [DHCPReservation]]) async {
+        let waiting = awaitingDNSMasq
+        awaitingDNSMasq = []
+        for layout in layouts where layout.kind.isHosted {
+            let name = layout.name
+            guard waiting.contains(name) || given[name] != nil else { continue }
+            let wanted = given[name] ?? []
+            do {
+                _ = try DnsmasqConfig.render(layout: layout, reservations: wanted, paths: try dnsmasqPaths(of: name))
+                reservations[name] = wanted
+            } catch {
+                logger.error("network \(name): the instances' DHCP reservations are refused, dnsmasq runs without them: \(error)")
+                reservations[name] = []
+            }
+            do {
+                try makeFolder(of: name)
+                try await driver.ensureDNSMasq(try dnsmasqConfig(of: layout), layout: layout)
+            } catch {
+                logger.error("network \(name): cannot start dnsmasq: \(error)")
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ extension NetworkManager {
         let features = await hostFeatures()
         for (index, nic) in nics.enumerated() {
             guard let vlan = nic.vlan else { continue }
-            try features.require(HostNetworkFeatures.needed(by: nic), for: "NIC \(index) of instance \(instance) (\(vlan))")
+            try features.require(HostNetworkFeatures.needed(by: nic), for: "NIC \(nic.name ?? "\(index)") of instance \(instance) (\(vlan))")
         }
     }
 

@@ -43,10 +43,14 @@ public actor NetworkManager {
     /// Each network's port forwards (`NetworkManager+Forwards`), and the store revision of its record.
     var forwards: [String: [NetworkForward]] = [:]
     var forwardRevisions: [String: Int64] = [:]
+    /// Hosted networks whose dnsmasq waits for the instances' reservations (see `load`).
+    var awaitingDNSMasq: Set<String> = []
     /// Serializes changes across their suspension points (actor isolation alone does not).
     let changes = AsyncLock()
     /// What the host kernel supports, once probed (`hostFeatures()`).
     var features: HostNetworkFeatures?
+    /// The addresses each hosted network's dnsmasq leased, for showing instances' addresses.
+    public nonisolated let leases: LeaseBook
 
     public init(env: DaemonEnvironment, driver: any HostNetworkDriver, table: String = NFTablesRuleset.defaultTable) {
         self.store = env.store
@@ -55,6 +59,7 @@ public actor NetworkManager {
         self.events = env.events
         self.logger = env.logger
         self.table = table
+        self.leases = LeaseBook(stateDirectory: env.stateDirectory)
     }
 
     static let prefix = "/networks/"
