@@ -133,7 +133,7 @@ struct NetworkVLANTests {
             let refused = await #expect(throws: JoistError.self) { try await daemon.create("web", nics: ["network=lan", nic]) }
             #expect(refused?.code == .unsupported)
             #expect(refused?.message.hasPrefix(
-                "this host's kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING); NIC 1 of instance web ("
+                "this host's kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING); NIC eth1 of instance web ("
                     + nic.dropFirst("network=lan,".count) + ") cannot be honoured (trying it answered: RTNETLINK answers: Operation not supported)") == true,
                 "\(refused?.message ?? "")")
         }
