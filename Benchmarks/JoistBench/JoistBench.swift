@@ -3,7 +3,8 @@ import JoistTesting
 
 /// `joist-bench`: B1 (start latency against raw QEMU) and B3 (daemon memory); `joist-bench api`: the
 /// API benchmarks (B2, B7, TLS against Unix); `joist-bench storage`: B9 (linked-clone launch) and B10
-/// (import throughput). Each prints a table and writes JSON under `artifacts/`.
+/// (import throughput); `joist-bench network`: NAT network against user-mode throughput, network
+/// create and delete. Each prints a table and writes JSON under `artifacts/`.
 @main
 struct JoistBench {
     static func main() async throws {
@@ -11,8 +12,10 @@ struct JoistBench {
         case nil: try await startAndMemory()
         case "api": try await APIBench.run()
         case "storage": try await StorageBench.run()
+        case "network": try await NetworkBench.run()
+        case "sink": try ByteSink.run(Array(CommandLine.arguments.dropFirst(2)))
         case let mode?:
-            progress("unknown mode '\(mode)'; usage: joist-bench [api|storage] (no argument: B1, B3; api: B2, B7, TLS; storage: B9, B10)")
+            progress("unknown mode '\(mode)'; usage: joist-bench [api|storage|network] (no argument: B1, B3; api: B2, B7, TLS; storage: B9, B10; network: NAT against user-mode throughput, network create/delete)")
             exit(2)
         }
     }
