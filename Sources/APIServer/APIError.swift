@@ -161,13 +161,20 @@ final class RouteIndex: Sendable {
     }
 
     /// The methods registered for a concrete path, e.g. `GET, DELETE` for `/1.0/instances/web`.
+    ///
+    /// Like the router, a literal segment wins over a parameter: `/1.0/networks/lan/firewall/policy`
+    /// is the policy's path (PUT), not a rule named `policy` (DELETE `…/firewall/{id}`).
     func methods(matching path: String) -> [String] {
         let segments = path.split(separator: "/")
-        return templates.withLock { templates in
+        let matching = templates.withLock { templates in
             templates.filter { template in
                 template.segments.count == segments.count
                     && zip(template.segments, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-            }.map(\.method)
+            }
         }
+        // Compare literal positions segment by segment: the first literal where another has a parameter decides.
+        let literals = matching.map { template in template.segments.map { !$0.hasPrefix("{") } }
+        guard let best = literals.max(by: { $0.lexicographicallyPrecedes($1) { !$0 && $1 } }) else { return [] }
+        return zip(matching, literals).filter { $0.1 == best }.map(\.0.method)
     }
 }

@@ -26,7 +26,7 @@ struct ErrorPathTests {
                 #expect(!result.succeeded, "\(arguments) must fail")
                 #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             }
-            #expect(try await joist.cli(["list", "--format", "csv"]).stdout == "NAME,STATE,CPUS,MEMORY,ACCEL,PID,UPTIME\n")
+            #expect(try await joist.cli(["list", "--format", "csv"]).stdout == "NAME,STATE,IPV4,CPUS,MEMORY,ACCEL,PID,UPTIME\n")
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: joist.stateDirectory + "/instances")
             #expect(leftovers.isEmpty, "\(leftovers)")
 

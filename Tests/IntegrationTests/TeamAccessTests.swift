@@ -57,7 +57,7 @@ struct TeamAccessTests {
             #expect(!(try await joist.cli(["console", "web", "--log"]).succeeded), "web is not in the default project")
 
             // Isolation: the default project does not see team's instances; the admin can look in.
-            #expect(try await joist.cli(["list", "--format", "csv"]).stdout == "NAME,STATE,CPUS,MEMORY,ACCEL,PID,UPTIME\n")
+            #expect(try await joist.cli(["list", "--format", "csv"]).stdout == "NAME,STATE,IPV4,CPUS,MEMORY,ACCEL,PID,UPTIME\n")
             let teamList = try await joist.cli(["list", "--project", "team", "--format", "csv"]).stdout
             #expect(teamList.contains("web,RUNNING") && teamList.contains("db,STOPPED"), "\(teamList)")
             #expect(try await remote(["list", "--project", "default"]).stderr.contains("limited to project team"))

@@ -20,10 +20,10 @@ struct VLANRefusalTests {
                 #expect(!result.succeeded, "\(nic) must be refused")
                 let vlan = nic.dropFirst("network=lan,".count)
                 #expect(result.stderr.contains(
-                    "this host's kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING); NIC 0 of instance vm (\(vlan)) cannot be honoured"),
+                    "this host's kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING); NIC eth0 of instance vm (\(vlan)) cannot be honoured"),
                     "\(result)")
             }
-            #expect(try await joist.cli(["list", "--format", "csv"]).stdout == "NAME,STATE,CPUS,MEMORY,ACCEL,PID,UPTIME\n")
+            #expect(try await joist.cli(["list", "--format", "csv"]).stdout == "NAME,STATE,IPV4,CPUS,MEMORY,ACCEL,PID,UPTIME\n")
             #expect(try await joist.succeed(["network", "info", "lan"]).contains("Used by: -"))
             #expect(try FileManager.default.contentsOfDirectory(atPath: joist.stateDirectory + "/instances").isEmpty)
             #expect(try await Self.links(joist) == links, "no tap was made")
