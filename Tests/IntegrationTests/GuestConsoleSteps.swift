@@ -51,6 +51,32 @@ extension ConsoleProcess {
 }
 
 extension DaemonHarness {
+    /// Creates each test guest with its `--nic` options, starts them all, attaches to each console and
+    /// waits until every guest is ready; returns the consoles in the order given. The test stops when
+    /// a guest never gets ready. Close them (`close(_:)`) before the daemon goes.
+    func bootGuests(_ guests: [(name: String, nics: [String])], from guest: TestGuest) async throws -> [ConsoleProcess] {
+        for (name, nics) in guests {
+            try await createGuest(name, guest: guest, extra: nics.flatMap { ["--nic", $0] })
+        }
+        var consoles: [ConsoleProcess] = []
+        for (name, _) in guests {
+            try await succeed(["start", name])
+            consoles.append(try ConsoleProcess(harness: self, instance: name))
+        }
+        for (name, _) in guests {
+            guard try await waitForConsole(name, containing: TestGuest.readyMarker) else {
+                await close(consoles)
+                throw TestSetupError("guest \(name) never got ready; the daemon's log:\n\(daemonLog())")
+            }
+        }
+        return consoles
+    }
+
+    /// Closes consoles `bootGuests` opened.
+    func close(_ consoles: [ConsoleProcess]) async {
+        for console in consoles { await console.close() }
+    }
+
     /// Runs a host tool (a name in /usr/sbin or /usr/bin) inside the daemon's network namespace; the
     /// test stops unless it succeeded.
     @discardableResult

@@ -16,17 +16,10 @@ struct GuestFirewallTests {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
             try await joist.succeed(["network", "create", "lan", "--type", "nat", "--subnet", "10.77.0.0/24"])
-            try await joist.createGuest("vm1", guest: guest, extra: ["--nic", "network=lan,ip=\(Self.vm1)"])
-            try await joist.createGuest("vm2", guest: guest, extra: ["--nic", "network=lan,ip=\(Self.vm2)"])
-            try await joist.succeed(["start", "vm1"])
-            try await joist.succeed(["start", "vm2"])
-            let vm1 = try ConsoleProcess(harness: joist, instance: "vm1")
-            defer { Task { await vm1.close() } }
-            let vm2 = try ConsoleProcess(harness: joist, instance: "vm2")
-            defer { Task { await vm2.close() } }
-            for name in ["vm1", "vm2"] {
-                #expect(try await joist.waitForConsole(name, containing: TestGuest.readyMarker), "\(joist.daemonLog())")
-            }
+            let consoles = try await joist.bootGuests(
+                [("vm1", ["network=lan,ip=\(Self.vm1)"]), ("vm2", ["network=lan,ip=\(Self.vm2)"])], from: guest)
+            defer { Task { await joist.close(consoles) } }
+            let (vm1, vm2) = (consoles[0], consoles[1])
             let probe = Probe(joist: joist, vm1: vm1)
             try #require(await probe.lease(on: vm1, expect: Self.vm1), "\(vm1.output)")
             try #require(await probe.lease(on: vm2, expect: Self.vm2), "\(vm2.output)")

@@ -14,17 +14,9 @@ struct GuestNICTests {
         try await DaemonHarness.with { joist in
             try await joist.succeed(["network", "create", "lan", "--type", "nat", "--subnet", "10.77.0.0/24"])
             try await joist.succeed(["network", "create", "lab", "--type", "isolated", "--subnet", "10.78.0.0/24"])
-            try await joist.createGuest("vm1", guest: guest, extra: ["--nic", "network=lan"])
-            try await joist.createGuest("vm2", guest: guest, extra: ["--nic", "network=lan,ip=10.77.0.12"])
-            try await joist.succeed(["start", "vm1"])
-            try await joist.succeed(["start", "vm2"])
-            let vm1 = try ConsoleProcess(harness: joist, instance: "vm1")
-            defer { Task { await vm1.close() } }
-            let vm2 = try ConsoleProcess(harness: joist, instance: "vm2")
-            defer { Task { await vm2.close() } }
-            for name in ["vm1", "vm2"] {
-                #expect(try await joist.waitForConsole(name, containing: TestGuest.readyMarker), "\(joist.daemonLog())")
-            }
+            let consoles = try await joist.bootGuests([("vm1", ["network=lan"]), ("vm2", ["network=lan,ip=10.77.0.12"])], from: guest)
+            defer { Task { await joist.close(consoles) } }
+            let (vm1, vm2) = (consoles[0], consoles[1])
             let first = try #require(await vm1.lease(), "\(vm1.output)\n\(joist.daemonLog())")
             #expect(await vm2.lease() == "10.77.0.12", "\(vm2.output)")
 

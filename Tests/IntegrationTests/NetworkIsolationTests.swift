@@ -17,17 +17,9 @@ struct NetworkIsolationTests {
             defer { Task { await outside.remove() } }
             try await joist.succeed(["network", "create", "iso", "--type", "isolated", "--subnet", "10.79.0.0/24"])
             try await joist.succeed(["network", "create", "lan", "--type", "nat", "--subnet", "10.80.0.0/24"])
-            try await joist.createGuest("shut", guest: guest, extra: ["--nic", "network=iso"])
-            try await joist.createGuest("open", guest: guest, extra: ["--nic", "network=lan"])
-            try await joist.succeed(["start", "shut"])
-            try await joist.succeed(["start", "open"])
-            let shut = try ConsoleProcess(harness: joist, instance: "shut")
-            defer { Task { await shut.close() } }
-            let open = try ConsoleProcess(harness: joist, instance: "open")
-            defer { Task { await open.close() } }
-            for name in ["shut", "open"] {
-                #expect(try await joist.waitForConsole(name, containing: TestGuest.readyMarker), "\(joist.daemonLog())")
-            }
+            let consoles = try await joist.bootGuests([("shut", ["network=iso"]), ("open", ["network=lan"])], from: guest)
+            defer { Task { await joist.close(consoles) } }
+            let (shut, open) = (consoles[0], consoles[1])
             let shutAddress = try #require(await shut.lease(), "\(shut.output)\n\(joist.daemonLog())")
             let openAddress = try #require(await open.lease(), "\(open.output)")
 
@@ -59,15 +51,9 @@ struct NetworkIsolationTests {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
             try await joist.succeed(["network", "create", "lan", "--type", "nat", "--subnet", "10.82.0.0/24"])
-            try await joist.createGuest("vm1", guest: guest, extra: ["--nic", "network=lan,ip=10.82.0.11"])
-            try await joist.createGuest("vm2", guest: guest, extra: ["--nic", "network=lan,ip=10.82.0.12"])
-            try await joist.succeed(["start", "vm1"])
-            try await joist.succeed(["start", "vm2"])
-            let first1 = try ConsoleProcess(harness: joist, instance: "vm1")
-            let first2 = try ConsoleProcess(harness: joist, instance: "vm2")
-            for name in ["vm1", "vm2"] {
-                #expect(try await joist.waitForConsole(name, containing: TestGuest.readyMarker), "\(joist.daemonLog())")
-            }
+            let first = try await joist.bootGuests(
+                [("vm1", ["network=lan,ip=10.82.0.11"]), ("vm2", ["network=lan,ip=10.82.0.12"])], from: guest)
+            let (first1, first2) = (first[0], first[1])
             #expect(await first1.lease() == "10.82.0.11", "\(first1.output)\n\(joist.daemonLog())")
             #expect(await first2.lease() == "10.82.0.12", "\(first2.output)")
             #expect(await first1.ping("10.82.0.12", marker: "P"), "\(first1.output)")

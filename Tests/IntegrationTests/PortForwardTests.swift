@@ -20,7 +20,7 @@ struct PortForwardTests {
             let vm1 = try ConsoleProcess(harness: joist, instance: "vm1")
             defer { Task { await vm1.close() } }
             #expect(try await joist.waitForConsole("vm1", containing: TestGuest.readyMarker), "\(joist.daemonLog())")
-            #expect(await Self.lease(on: vm1) == address, "the guest's DHCP lease is its reserved address: \(vm1.output)")
+            #expect(await vm1.lease() == address, "the guest's DHCP lease is its reserved address: \(vm1.output)")
             vm1.send("mkdir -p /www && echo HELLO-FORWARD >/www/index.html && httpd -p 80 -h /www; echo H$?Z\n")
             #expect(await vm1.waitFor("H0Z"), "\(vm1.output)")
 
@@ -78,16 +78,5 @@ struct PortForwardTests {
 
     private static func count(_ text: String, in script: String) -> Int {
         script.components(separatedBy: text).count - 1
-    }
-
-    /// Asks the network's DHCP server for a lease on the guest's eth0 and returns the address the
-    /// guest configured, if it got one.
-    private static func lease(on console: ConsoleProcess) async -> String? {
-        console.send("udhcpc -i eth0 -n -q -t 10 -T 1 >/dev/null 2>&1; echo D$?Z\n")
-        guard await console.waitFor("D0Z") else { return nil }
-        console.send("echo A$(ifconfig eth0 | sed -n 's/.*inet addr:\\([0-9.]*\\).*/\\1/p')Z\n")
-        let answer = #/A(10\.[0-9.]+)Z/#
-        guard await eventually(timeout: .seconds(60), { console.output.firstMatch(of: answer) != nil }) else { return nil }
-        return console.output.firstMatch(of: answer).map { String($0.1) }
     }
 }
