@@ -38,8 +38,7 @@ extension InstanceSupervisor {
             await undo?()
             throw error
         }
-        env.events.publish(.lifecycle(
-            .init(action: "instance-updated", source: "/1.0/instances/\(name)", name: name), project: key.project))
+        publishUpdated()
     }
 
     /// Marks the instance deleted after stopping it if `force`; refuses a running instance otherwise.

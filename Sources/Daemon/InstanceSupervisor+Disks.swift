@@ -52,7 +52,7 @@ extension InstanceSupervisor {
             throw error
         }
         logger.info("attached disk \(disk.source)\(hotplugger == nil ? "" : " to the running guest")")
-        publishDisksChanged()
+        publishUpdated()
     }
 
     /// Takes the disk with `source` out of the configuration, unplugging it from the guest first when
@@ -81,7 +81,7 @@ extension InstanceSupervisor {
             throw error
         }
         logger.info("detached disk \(source)")
-        publishDisksChanged()
+        publishUpdated()
         return disk
     }
 
@@ -99,21 +99,8 @@ extension InstanceSupervisor {
         return true
     }
 
-    /// The hot-plugger of a running or paused guest; nil for a stopped one. Instances between states
-    /// are refused: the change would race the start or stop.
+    /// The disk hot-plugger of a running or paused guest; nil for a stopped one.
     private func runningHotplugger(for action: String) throws -> DiskHotplugger? {
-        switch lifecycle.state {
-        case .stopped: return nil
-        case .running, .paused:
-            guard let qmp else { throw JoistError.invalidState("cannot \(action) instance \(name): its QEMU is not connected") }
-            return DiskHotplugger(qmp: qmp, machine: record.spec.machine)
-        default:
-            throw JoistError.invalidState("cannot \(action) instance \(name) while it is \(lifecycle.state.rawValue)")
-        }
-    }
-
-    private func publishDisksChanged() {
-        env.events.publish(.lifecycle(
-            .init(action: "instance-updated", source: "/1.0/instances/\(name)", name: name), project: key.project))
+        try runningQMP(for: action).map { DiskHotplugger(qmp: $0, machine: record.spec.machine) }
     }
 }

@@ -60,7 +60,7 @@ extension InstanceSupervisor {
             throw error
         }
         logger.info("added NIC \(nic.name ?? "") (\(nic))\(hotplugger == nil ? "" : " to the running guest")")
-        publishNICsChanged()
+        publishUpdated()
         return nic
     }
 
@@ -100,7 +100,7 @@ extension InstanceSupervisor {
         }
         await leave(nic, record.spec.nics)
         logger.info("removed NIC \(label) (\(nic))")
-        publishNICsChanged()
+        publishUpdated()
         return nic
     }
 
@@ -128,21 +128,8 @@ extension InstanceSupervisor {
         NICIdentity(project: key.project, instance: name, index: nic.id ?? 0)
     }
 
-    /// The NIC hot-plugger of a running or paused guest; nil for a stopped one. Instances between
-    /// states are refused: the change would race the start or stop.
+    /// The NIC hot-plugger of a running or paused guest; nil for a stopped one.
     private func runningNICHotplugger(for action: String) throws -> NICHotplugger? {
-        switch lifecycle.state {
-        case .stopped: return nil
-        case .running, .paused:
-            guard let qmp else { throw JoistError.invalidState("cannot \(action) instance \(name): its QEMU is not connected") }
-            return NICHotplugger(qmp: qmp, machine: record.spec.machine)
-        default:
-            throw JoistError.invalidState("cannot \(action) instance \(name) while it is \(lifecycle.state.rawValue)")
-        }
-    }
-
-    private func publishNICsChanged() {
-        env.events.publish(.lifecycle(
-            .init(action: "instance-updated", source: "/1.0/instances/\(name)", name: name), project: key.project))
+        try runningQMP(for: action).map { NICHotplugger(qmp: $0, machine: record.spec.machine) }
     }
 }

@@ -164,3 +164,24 @@ public actor InstanceSupervisor {
         }
     }
 }
+
+extension InstanceSupervisor {
+    /// The QMP connection of a running or paused guest, for a change to its devices; nil for a
+    /// stopped one. Instances between states are refused: the change would race the start or stop.
+    func runningQMP(for action: String) throws -> QMPClient? {
+        switch lifecycle.state {
+        case .stopped: return nil
+        case .running, .paused:
+            guard let qmp else { throw JoistError.invalidState("cannot \(action) instance \(name): its QEMU is not connected") }
+            return qmp
+        default:
+            throw JoistError.invalidState("cannot \(action) instance \(name) while it is \(lifecycle.state.rawValue)")
+        }
+    }
+
+    /// Tells event subscribers the instance's configuration changed.
+    func publishUpdated() {
+        env.events.publish(.lifecycle(
+            .init(action: "instance-updated", source: "/1.0/instances/\(name)", name: name), project: key.project))
+    }
+}
