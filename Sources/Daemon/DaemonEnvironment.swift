@@ -14,6 +14,8 @@ public struct DaemonEnvironment: Sendable {
     public var launcher: any VMLauncher
     public var accelerators: AcceleratorResolver
     public var host: HostResources
+    /// Whether tap NICs use vhost-net (the host has `/dev/vhost-net`).
+    public var vhostNet: Bool
     /// Lifecycle events go here (and on to `/1.0/events`).
     public var events: EventBus
     /// Bytes of console history kept per instance before rotation.
@@ -26,7 +28,7 @@ public struct DaemonEnvironment: Sendable {
     public init(
         stateDirectory: String, store: any Store, argvBuilder: QEMUArgvBuilder = QEMUArgvBuilder(),
         launcher: any VMLauncher = QEMULauncher(), accelerators: AcceleratorResolver, host: HostResources = .current,
-        consoleLogLimit: Int = ConsoleLog.defaultLimit, events: EventBus = EventBus(),
+        vhostNet: Bool = VhostNet.isAvailable(), consoleLogLimit: Int = ConsoleLog.defaultLimit, events: EventBus = EventBus(),
         storageBackend: @escaping @Sendable (StorageDriverKind, String) -> any StorageBackend = { StorageDrivers.backend($0, root: $1) },
         logger: Logger
     ) {
@@ -37,6 +39,7 @@ public struct DaemonEnvironment: Sendable {
         self.launcher = launcher
         self.accelerators = accelerators
         self.host = host
+        self.vhostNet = vhostNet
         self.consoleLogLimit = consoleLogLimit
         self.storageBackend = storageBackend
         self.logger = logger

@@ -43,7 +43,7 @@ extension InstanceSupervisor {
                     try await networks.ensureTap(for: identity, nic: nic)
                     undo.add("remove the tap of NIC \(nic.name ?? "")") { try await self.networks.removeTap(for: identity) }
                 }
-                let attached = try AttachedNIC(resolving: nic, identity: identity)
+                let attached = try AttachedNIC(resolving: nic, identity: identity, vhost: env.vhostNet)
                 try await hotplugger.attach(attached)
                 undo.add("unplug \(attached)") { try await hotplugger.detach(attached) }
             }
@@ -82,7 +82,7 @@ extension InstanceSupervisor {
         }
         let identity = identity(of: nic)
         if let hotplugger = try runningNICHotplugger(for: "remove NIC \(label) from") {
-            try await hotplugger.detach(try AttachedNIC(resolving: nic, identity: identity))
+            try await hotplugger.detach(try AttachedNIC(resolving: nic, identity: identity, vhost: env.vhostNet))
         }
         record.spec.nics.remove(at: index)
         do {

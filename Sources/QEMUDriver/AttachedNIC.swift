@@ -18,11 +18,16 @@ public struct AttachedNIC: Sendable, Equatable, CustomStringConvertible {
     public var backend: Backend
     /// `nil` leaves QEMU's default (`52:54:00:12:34:56`, counting up per NIC); only user NICs go without.
     public var mac: MACAddress?
+    /// Whether a tap's frames go through the kernel's vhost-net instead of QEMU's own threads: only
+    /// where the host has `/dev/vhost-net` (`VhostNet.isAvailable`), since QEMU refuses to start
+    /// without it.
+    public var vhost: Bool
 
-    public init(index: Int, backend: Backend, mac: MACAddress? = nil) {
+    public init(index: Int, backend: Backend, mac: MACAddress? = nil, vhost: Bool = false) {
         self.index = index
         self.backend = backend
         self.mac = mac
+        self.vhost = vhost
     }
 
     /// Resolves the NIC `spec` at `identity`: a user NIC as it is; a network NIC to its tap device
@@ -30,7 +35,8 @@ public struct AttachedNIC: Sendable, Equatable, CustomStringConvertible {
     ///
     /// - Throws: `invalidState` for a network NIC without a MAC: every network NIC gets one when it is
     ///   added (`StableMACs`), and making one up here would not match its DHCP reservation.
-    public init(resolving spec: NICSpec, identity: NICIdentity) throws(JoistError) {
+    /// With `vhost`, a network NIC's tap uses vhost-net.
+    public init(resolving spec: NICSpec, identity: NICIdentity, vhost: Bool = false) throws(JoistError) {
         switch spec.mode {
         case .user:
             self.init(index: identity.index, backend: .user(hostForwards: spec.hostForwards), mac: spec.mac)
@@ -39,16 +45,16 @@ public struct AttachedNIC: Sendable, Equatable, CustomStringConvertible {
                 throw .invalidState(
                     "NIC eth\(identity.index) of instance \(identity.instance) (\(spec)) has no MAC address: remove the NIC and add it again to get one")
             }
-            self.init(index: identity.index, backend: .tap(LinkNames.tap(for: identity)), mac: mac)
+            self.init(index: identity.index, backend: .tap(LinkNames.tap(for: identity)), mac: mac, vhost: vhost)
         }
     }
 
     /// Resolves every NIC of instance `instance` in project `project`, in order, each under its number.
-    public static func resolve(_ nics: [NICSpec], project: String, instance: String) throws(JoistError) -> [AttachedNIC] {
+    public static func resolve(_ nics: [NICSpec], project: String, instance: String, vhost: Bool = false) throws(JoistError) -> [AttachedNIC] {
         var attached: [AttachedNIC] = []
         for (index, nic) in NICSpec.numbered(nics).enumerated() {
             let identity = NICIdentity(project: project, instance: instance, index: nic.id ?? index)
-            attached.append(try AttachedNIC(resolving: nic, identity: identity))
+            attached.append(try AttachedNIC(resolving: nic, identity: identity, vhost: vhost))
         }
         return attached
     }

@@ -4,10 +4,10 @@ import JoistCore
 /// `netdev_add`/`device_add` when hot-plugging.
 ///
 /// Tap netdevs open the device the host network driver made, by name, and run no scripts
-/// (`script`/`downscript` `no`; QEMU's default would run `/etc/qemu-ifup`). They leave `vhost` off,
-/// QEMU's default, which moves frames in QEMU's own threads: `vhost=on` makes QEMU refuse to start
-/// on a host without `/dev/vhost-net` (such as the machines Joist is developed on), so asking for
-/// the in-kernel path is for a host probe to decide, not for every argv.
+/// (`script`/`downscript` `no`; QEMU's default would run `/etc/qemu-ifup`). `vhost` is on only for
+/// NICs resolved with it (`AttachedNIC.vhost`, from the host's `VhostNet.isAvailable`): the
+/// in-kernel path is faster, but QEMU refuses to start with it on a host without `/dev/vhost-net`
+/// (such as the machines Joist is developed on), where frames move in QEMU's own threads.
 enum NICLayout {
     /// The host side: QEMU's user network with its port forwards, or the tap device.
     static func netdev(_ nic: AttachedNIC) -> QEMUJSON {
@@ -23,6 +23,7 @@ enum NICLayout {
                 ("type", .string("tap")), ("id", .string(nic.netdevID)), ("ifname", .string(name)),
                 ("script", .string("no")), ("downscript", .string("no")),
             ]
+            if nic.vhost { fields.append(("vhost", .bool(true))) }
         }
         return .object(fields)
     }

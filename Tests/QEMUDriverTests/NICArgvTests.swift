@@ -45,6 +45,24 @@ struct NICArgvTests {
         #expect(nics.map { $0["netdev"] } == ["net0", "net1", "net2"])
     }
 
+    @Test("with vhost-net, tap netdevs ask for it and user netdevs do not")
+    func vhost() throws {
+        let spec = Self.spec(machine: .q35)
+        let nics = try AttachedNIC.resolve(spec.nics, project: "default", instance: spec.name, vhost: true)
+        let argv = builder.argv(for: spec, disks: [], nics: nics, paths: paths, accelerator: .tcg)
+        let netdevs = try argv.indices.filter { argv[$0] == "-netdev" }.map {
+            try #require(try JSONSerialization.jsonObject(with: Data(argv[$0 + 1].utf8)) as? [String: Any])
+        }
+        #expect(netdevs.map { $0["vhost"] as? Bool } == [nil, true, true])
+    }
+
+    @Test("vhost-net is used where its device opens: not on a missing path, yes on one that opens read-write")
+    func vhostProbe() throws {
+        #expect(!VhostNet.isAvailable(at: "/nonexistent/vhost-net"))
+        #expect(VhostNet.isAvailable(at: "/dev/null"))
+        #expect(VhostNet.isAvailable() == (access(VhostNet.devicePath, R_OK | W_OK) == 0))
+    }
+
     @Test("microvm: the same NICs on virtio-net-device (golden)")
     func microvm() throws {
         let spec = Self.spec(machine: .microvm)
