@@ -33,7 +33,7 @@ install:
 	install -m 0755 $$($(SWIFT) build -c release --show-bin-path)/joistd $(PREFIX)/bin/joistd
 	install -m 0755 $$($(SWIFT) build -c release --show-bin-path)/joist $(PREFIX)/bin/joist
 
-## Benchmarks (not tests): start latency vs raw QEMU, daemon memory, API throughput and latency, storage (`scripts/bench api` or `scripts/bench storage` for one part alone).
+## Benchmarks (not tests): start latency vs raw QEMU, daemon memory, API throughput and latency, storage, networks, CLI start-up (`scripts/bench api|storage|network|cli` for one part alone).
 bench: release guest
 	@scripts/bench
 

@@ -4,7 +4,8 @@ import JoistTesting
 /// `joist-bench`: B1 (start latency against raw QEMU) and B3 (daemon memory); `joist-bench api`: the
 /// API benchmarks (B2, B7, TLS against Unix); `joist-bench storage`: B9 (linked-clone launch) and B10
 /// (import throughput); `joist-bench network`: NAT network against user-mode throughput, network
-/// create and delete. Each prints a table and writes JSON under `artifacts/`.
+/// create and delete; `joist-bench cli`: the CLI's start-up against `/bin/true`. Each prints a table
+/// and writes JSON under `artifacts/`.
 @main
 struct JoistBench {
     static func main() async throws {
@@ -13,9 +14,10 @@ struct JoistBench {
         case "api": try await APIBench.run()
         case "storage": try await StorageBench.run()
         case "network": try await NetworkBench.run()
+        case "cli": try await CLIBench.run()
         case "sink": try ByteSink.run(Array(CommandLine.arguments.dropFirst(2)))
         case let mode?:
-            progress("unknown mode '\(mode)'; usage: joist-bench [api|storage|network] (no argument: B1, B3; api: B2, B7, TLS; storage: B9, B10; network: NAT against user-mode throughput, network create/delete)")
+            progress("unknown mode '\(mode)'; usage: joist-bench [api|storage|network|cli] (no argument: B1, B3; api: B2, B7, TLS; storage: B9, B10; network: NAT against user-mode throughput, network create/delete; cli: joist start-up against /bin/true)")
             exit(2)
         }
     }

@@ -111,7 +111,7 @@ struct APIClient: Sendable {
 
     static func httpClient(for endpoint: APIEndpoint) throws -> HTTPClient {
         switch endpoint {
-        case .unixSocket: HTTPClient.shared
+        case .unixSocket: UnixSocketHTTPClient.shared
         case .remote(let remote): try PinnedHTTPClients.client(for: remote)
         }
     }

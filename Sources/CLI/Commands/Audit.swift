@@ -4,7 +4,8 @@ import JoistAPI
 
 /// `joist audit [--actor NAME] [--action ACTION] [--outcome …] [--since TIME]`: who changed what.
 struct Audit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the audit log: every change, who made it and how it ended (admins).")
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Show the audit log: every change, who made it and how it ended (admins).")
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only this token name (or 'local').") var actor: String?
     @Option(help: "Only this action, e.g. instance.create.") var action: String?

@@ -5,11 +5,12 @@ import JoistCore
 /// `joist config show|set NAME`: read or change a stopped instance's configuration.
 struct Config: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "config",
         abstract: "Show or change an instance's configuration.", subcommands: [Show.self, Set.self])
 
     /// `joist config show NAME [--format yaml|json]`
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print an instance's configuration.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print an instance's configuration.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Instance name.") var name: String
         @Option(help: "Output format: yaml or json.") var format: OutputFormat = .yaml
@@ -23,6 +24,7 @@ struct Config: AsyncParsableCommand {
     /// `joist config set NAME key=value…`
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Change settings of a stopped instance.",
             discussion: "Keys: " + InstanceSpec.settableKeys.map { "\($0.key) (\($0.help))" }.joined(separator: ", "))
         @OptionGroup var global: GlobalOptions

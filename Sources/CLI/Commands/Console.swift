@@ -5,6 +5,7 @@ import JoistAPI
 /// `joist console NAME [--log]`: attach to the serial console, or print its history.
 struct Console: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "console",
         abstract: "Attach to an instance's serial console (detach with Ctrl-]).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance name.") var name: String

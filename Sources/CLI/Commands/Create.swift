@@ -5,7 +5,7 @@ import JoistCore
 
 /// `joist create NAME …`: define a new (stopped) virtual machine.
 struct Create: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create a virtual machine (stopped).")
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a virtual machine (stopped).")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance name: letters, digits and '-', starting with a letter.") var name: String

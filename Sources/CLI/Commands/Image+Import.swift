@@ -7,6 +7,7 @@ extension ImageCommand {
     /// `joist image import FILE|URL [--alias NAME] [--upload] [--async]`
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import a disk image or an ISO from a file or an http(s) URL.",
             discussion: """
                 The format is detected from the contents: qcow2 and raw images are kept as they are, VMware \

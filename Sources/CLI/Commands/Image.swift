@@ -19,7 +19,7 @@ struct ImageCommand: AsyncParsableCommand {
 
     /// `joist image list`
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List images.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List images.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Output format: table, json, yaml or csv.") var format: OutputFormat = .table
 
@@ -50,7 +50,8 @@ struct ImageCommand: AsyncParsableCommand {
 
     /// `joist image info IMAGE`
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an image: fingerprint, aliases, format, sizes and the volumes made from it.")
+        static let configuration = CommandConfiguration(
+            commandName: "info", abstract: "Show an image: fingerprint, aliases, format, sizes and the volumes made from it.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Alias, fingerprint or fingerprint prefix.") var image: String
         @Option(help: "Output format: text, json or yaml.") var format: OutputFormat = .table
@@ -80,7 +81,8 @@ struct ImageCommand: AsyncParsableCommand {
 
     /// `joist image delete IMAGE…`
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete images (refused while volumes are made from them).")
+        static let configuration = CommandConfiguration(
+            commandName: "delete", abstract: "Delete images (refused while volumes are made from them).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Aliases, fingerprints or fingerprint prefixes.") var images: [String]
 
@@ -93,11 +95,12 @@ struct ImageCommand: AsyncParsableCommand {
     /// `joist image alias add|remove`
     struct Alias: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "alias",
             abstract: "Name images: aliases are unique, and an image may have several.", subcommands: [Add.self, Remove.self])
 
         /// `joist image alias add IMAGE NAME`
         struct Add: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Give an image another name.")
+            static let configuration = CommandConfiguration(commandName: "add", abstract: "Give an image another name.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "Alias, fingerprint or fingerprint prefix.") var image: String
             @Argument(help: "The new alias.") var name: String
@@ -111,7 +114,7 @@ struct ImageCommand: AsyncParsableCommand {
 
         /// `joist image alias remove NAME`
         struct Remove: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Remove an alias (the image stays).")
+            static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove an alias (the image stays).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The alias.") var name: String
 

@@ -7,7 +7,7 @@ import JoistAPI
 struct Info: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, yaml }
 
-    static let configuration = CommandConfiguration(abstract: "Show an instance's state and configuration.")
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Show an instance's state and configuration.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance name.") var name: String
     @Option(help: "Output format: text, json or yaml.") var format: Format = .text

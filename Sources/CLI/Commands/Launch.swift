@@ -5,6 +5,7 @@ import JoistAPI
 /// image, and start it.
 struct Launch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "launch",
         abstract: "Create an instance from an image and start it.",
         discussion: """
             The first disk is a new volume NAME-root in the storage pool, a copy-on-write clone of the image: \

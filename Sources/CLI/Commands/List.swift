@@ -5,7 +5,7 @@ import JoistAPI
 /// `joist list [--format table|json|yaml|csv]`: each instance with its state and the IPv4 addresses
 /// its networks' DHCP servers leased to it.
 struct List: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List instances.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List instances.")
     @OptionGroup var global: GlobalOptions
     @Option(help: "Output format: table, json, yaml or csv.") var format: OutputFormat = .table
 

@@ -7,6 +7,7 @@ struct Monitor: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case pretty, json, yaml }
 
     static let configuration = CommandConfiguration(
+        commandName: "monitor",
         abstract: "Print events as they happen: lifecycle changes, operation progress, audit entries.",
         discussion: "Runs until interrupted. Without --project, an unrestricted caller sees every project.")
     @OptionGroup var global: GlobalOptions

@@ -12,6 +12,7 @@ struct NetworkCommand: AsyncParsableCommand {
     /// `joist network create NAME --type nat|isolated|bridge [--subnet CIDR] [--parent IFACE [--vlan ID]] [--description TEXT]`
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a network (global admins).",
             discussion: """
                 nat: a bridge of its own with DHCP and DNS (instances resolve as NAME.NETWORK.joist), \
@@ -56,7 +57,7 @@ struct NetworkCommand: AsyncParsableCommand {
 
     /// `joist network list`
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List networks.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List networks.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Output format: table, json, yaml or csv.") var format: OutputFormat = .table
 
@@ -86,7 +87,8 @@ struct NetworkCommand: AsyncParsableCommand {
 
     /// `joist network info NAME`
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a network's addresses and the instances on it.")
+        static let configuration = CommandConfiguration(
+            commandName: "info", abstract: "Show a network's addresses and the instances on it.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Network name.") var name: String
         @Option(help: "Output format: text, json or yaml.") var format: OutputFormat = .table
@@ -121,7 +123,7 @@ struct NetworkCommand: AsyncParsableCommand {
 
     /// `joist network delete NAME…`
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete networks that no instance uses.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete networks that no instance uses.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Network names.") var names: [String]
 

@@ -9,7 +9,7 @@ struct OperationCommand: AsyncParsableCommand {
         subcommands: [List.self, Show.self, Wait.self, Cancel.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List operations of the project.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List operations of the project.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only these statuses, comma-separated: pending, running, succeeded, failed, cancelled.") var status: String?
         @Option(help: "Output format: table, json, yaml or csv.") var format: OutputFormat = .table
@@ -35,7 +35,7 @@ struct OperationCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one operation.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one operation.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Operation id.") var id: String
         @Option(help: "Output format: yaml or json.") var format: OutputFormat = .yaml
@@ -47,7 +47,7 @@ struct OperationCommand: AsyncParsableCommand {
     }
 
     struct Wait: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Wait for an operation to end; fails if it failed.")
+        static let configuration = CommandConfiguration(commandName: "wait", abstract: "Wait for an operation to end; fails if it failed.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Operation id.") var id: String
 
@@ -60,7 +60,7 @@ struct OperationCommand: AsyncParsableCommand {
     }
 
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Ask a running operation to stop.")
+        static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Ask a running operation to stop.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Operation id.") var id: String
 

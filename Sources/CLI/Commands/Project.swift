@@ -11,7 +11,7 @@ struct ProjectCommand: AsyncParsableCommand {
 
     /// `joist project create NAME [--limit instances=10,cpus=16,memory=32GiB] [--description TEXT]`
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a project.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a project.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Project name.") var name: String
         @Option(help: "Limits as name=value, comma-separated: instances, cpus, memory, disk, networks.") var limit: [String] = []
@@ -32,7 +32,7 @@ struct ProjectCommand: AsyncParsableCommand {
 
     /// `joist project list`
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List projects with their usage and limits.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List projects with their usage and limits.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Output format: table, json, yaml or csv.") var format: OutputFormat = .table
 
@@ -57,7 +57,7 @@ struct ProjectCommand: AsyncParsableCommand {
 
     /// `joist project info NAME`
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a project's limits and what it uses.")
+        static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a project's limits and what it uses.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Project name.") var name: String
         @Option(help: "Output format: text, json or yaml.") var format: OutputFormat = .table
@@ -89,6 +89,7 @@ struct ProjectCommand: AsyncParsableCommand {
     /// `joist project set NAME limits.cpus=16 description=…`
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Change a project's description or limits (limits.NAME=VALUE; 'none' removes a limit).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Project name.") var name: String
@@ -120,7 +121,7 @@ struct ProjectCommand: AsyncParsableCommand {
 
     /// `joist project delete NAME…`
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete empty projects.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete empty projects.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Project names.") var names: [String]
 

@@ -4,6 +4,7 @@ import JoistAPI
 /// `joist publish INSTANCE [--alias NAME]`: a stopped instance's first volume becomes an image.
 struct Publish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "publish",
         abstract: "Turn a stopped instance's first volume into an image (a template to launch from).",
         discussion: "The volume is flattened into one standalone qcow2 file (whatever it was cloned from is copied in). Needs an admin token for every project: images are global.")
 

@@ -5,6 +5,7 @@ import JoistTLS
 /// `joist remote add|list|remove|switch|show`: the joistd servers this CLI talks to.
 struct Remote: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "remote",
         abstract: "Manage remote joistd servers (HTTPS with a pinned certificate and a token).",
         discussion: "The remote 'local' is joistd's Unix socket on this machine; it is always there.",
         subcommands: [Add.self, List.self, Remove.self, Switch.self, Show.self])
@@ -12,6 +13,7 @@ struct Remote: AsyncParsableCommand {
     /// `joist remote add NAME https://HOST:PORT --token T [--fingerprint FP]`
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a remote: pin its certificate and check the token.",
             discussion: """
                 Shows the server's certificate fingerprint; compare it with the one its administrator reads out \
@@ -32,7 +34,8 @@ struct Remote: AsyncParsableCommand {
 
     /// `joist remote list [--format table|json|yaml|csv]`
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List remotes; DEFAULT marks the one used without --remote.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List remotes; DEFAULT marks the one used without --remote.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Output format: table, json, yaml or csv.") var format: OutputFormat = .table
 
@@ -83,7 +86,8 @@ struct Remote: AsyncParsableCommand {
 
     /// `joist remote remove NAME`
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Forget a remote, its token and its pinned certificate.")
+        static let configuration = CommandConfiguration(
+            commandName: "remove", abstract: "Forget a remote, its token and its pinned certificate.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The remote's name.") var name: String
 
@@ -101,7 +105,8 @@ struct Remote: AsyncParsableCommand {
 
     /// `joist remote switch NAME`
     struct Switch: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a remote the default (local for the Unix socket).")
+        static let configuration = CommandConfiguration(
+            commandName: "switch", abstract: "Make a remote the default (local for the Unix socket).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The remote's name, or local.") var name: String
 
@@ -117,6 +122,7 @@ struct Remote: AsyncParsableCommand {
     /// `joist remote show [NAME]`
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a remote; without a name, the one this command line would use.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The remote's name (default: the one --remote, JOIST_REMOTE or the default selects).") var name: String?

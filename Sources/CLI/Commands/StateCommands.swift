@@ -28,7 +28,7 @@ struct WaitOptions: ParsableArguments {
 
 /// `joist start NAME…`
 struct Start: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start instances.")
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start instances.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
     @OptionGroup var wait: WaitOptions
@@ -48,6 +48,7 @@ struct StopOptions: ParsableArguments {
 /// `joist stop NAME… [--force] [--timeout N]`
 struct Stop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stop",
         abstract: "Stop instances: ACPI power-down, then a hard stop after the timeout.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
@@ -58,7 +59,7 @@ struct Stop: AsyncParsableCommand {
 
 /// `joist restart NAME… [--force] [--timeout N]`
 struct Restart: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stop and start instances again.")
+    static let configuration = CommandConfiguration(commandName: "restart", abstract: "Stop and start instances again.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
     @OptionGroup var wait: WaitOptions
@@ -68,7 +69,7 @@ struct Restart: AsyncParsableCommand {
 
 /// `joist pause NAME…`
 struct Pause: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Pause instances (freeze their vCPUs).")
+    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Pause instances (freeze their vCPUs).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
     @OptionGroup var wait: WaitOptions
@@ -77,7 +78,7 @@ struct Pause: AsyncParsableCommand {
 
 /// `joist resume NAME…`
 struct Resume: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Resume paused instances.")
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume paused instances.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
     @OptionGroup var wait: WaitOptions
@@ -86,7 +87,7 @@ struct Resume: AsyncParsableCommand {
 
 /// `joist delete NAME… [--force]`
 struct Delete: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Delete instances (running ones only with --force).")
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete instances (running ones only with --force).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
     @OptionGroup var wait: WaitOptions

@@ -12,6 +12,7 @@ struct StorageCommand: AsyncParsableCommand {
     /// `joist storage create NAME --driver dir|btrfs --path PATH [--overcommit RATIO]`
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a storage pool (global admins).",
             discussion: """
                 Without --overcommit, a volume is created only when every volume in the pool could still be \
@@ -36,7 +37,7 @@ struct StorageCommand: AsyncParsableCommand {
 
     /// `joist storage list`
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List storage pools with their space.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List storage pools with their space.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Output format: table, json, yaml or csv.") var format: OutputFormat = .table
 
@@ -66,7 +67,7 @@ struct StorageCommand: AsyncParsableCommand {
 
     /// `joist storage info NAME`
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a pool's space and the volumes in it.")
+        static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a pool's space and the volumes in it.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Pool name.") var name: String
         @Option(help: "Output format: text, json or yaml.") var format: OutputFormat = .table
@@ -102,7 +103,7 @@ struct StorageCommand: AsyncParsableCommand {
 
     /// `joist storage delete NAME…`
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete empty storage pools (never default).")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete empty storage pools (never default).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Pool names.") var names: [String]
 

@@ -11,6 +11,7 @@ struct TokenCommand: AsyncParsableCommand {
     /// `joist token create NAME --role admin|operator|viewer [--project P] [--expires 30d]`
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a token and print its secret (shown only this once).",
             discussion: "With --project, the token works only in that project.")
         @OptionGroup var global: GlobalOptions
@@ -34,7 +35,7 @@ struct TokenCommand: AsyncParsableCommand {
 
     /// `joist token list`
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tokens.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Output format: table, json, yaml or csv.") var format: OutputFormat = .table
 
@@ -58,7 +59,7 @@ struct TokenCommand: AsyncParsableCommand {
 
     /// `joist token show NAME`
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one token (never its secret).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one token (never its secret).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Token name.") var name: String
         @Option(help: "Output format: yaml or json.") var format: OutputFormat = .yaml
@@ -71,7 +72,8 @@ struct TokenCommand: AsyncParsableCommand {
 
     /// `joist token revoke NAME…`
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke tokens; requests carrying them fail at once.")
+        static let configuration = CommandConfiguration(
+            commandName: "revoke", abstract: "Revoke tokens; requests carrying them fail at once.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Token names.") var names: [String]
 

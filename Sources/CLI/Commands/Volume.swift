@@ -23,7 +23,7 @@ struct VolumeCommand: AsyncParsableCommand {
 
     /// `joist volume create POOL NAME --size 20GiB [--format qcow2|raw]`
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an empty volume.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an empty volume.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var volume: Name
         @Option(help: "Virtual size, e.g. 20GiB.") var size: String
@@ -39,7 +39,7 @@ struct VolumeCommand: AsyncParsableCommand {
 
     /// `joist volume list [POOL]`
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the project's volumes, in one pool or in all.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the project's volumes, in one pool or in all.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Only this storage pool.") var pool: String?
         @Option(help: "Output format: table, json, yaml or csv.") var format: OutputFormat = .table
@@ -70,7 +70,7 @@ struct VolumeCommand: AsyncParsableCommand {
 
     /// `joist volume info POOL NAME`
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a volume: sizes, format, links and users.")
+        static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a volume: sizes, format, links and users.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var volume: Name
         @Option(help: "Output format: text, json or yaml.") var format: OutputFormat = .table
@@ -104,6 +104,7 @@ struct VolumeCommand: AsyncParsableCommand {
     /// `joist volume resize POOL NAME SIZE [--allow-shrink]`
     struct Resize: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resize",
             abstract: "Change a volume's virtual size.",
             discussion: "Growing is safe; the guest then grows its partitions itself. Shrinking cuts off whatever lies beyond the new end and needs --allow-shrink.")
         @OptionGroup var global: GlobalOptions
@@ -134,6 +135,7 @@ struct VolumeCommand: AsyncParsableCommand {
     /// `joist volume clone POOL NAME NEW [--linked]`
     struct Clone: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clone",
             abstract: "Copy a volume to a new one in the same pool.",
             discussion: "With --linked, the clone is made at once and reads the source's data until it writes its own; the source cannot be deleted while linked clones depend on it.")
         @OptionGroup var global: GlobalOptions
@@ -154,7 +156,8 @@ struct VolumeCommand: AsyncParsableCommand {
 
     /// `joist volume delete POOL NAME`
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a volume (refused while an instance uses it or linked clones depend on it).")
+        static let configuration = CommandConfiguration(
+            commandName: "delete", abstract: "Delete a volume (refused while an instance uses it or linked clones depend on it).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var volume: Name
 

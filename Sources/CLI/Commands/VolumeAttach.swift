@@ -7,6 +7,7 @@ extension VolumeCommand {
     /// `joist volume attach INSTANCE POOL/NAME [--bus …] [--cache …] [--discard]`
     struct Attach: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "attach",
             abstract: "Attach a volume to an instance; a running guest sees the new disk at once.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Instance name.") var instance: String
@@ -27,6 +28,7 @@ extension VolumeCommand {
     /// `joist volume detach INSTANCE POOL/NAME`
     struct Detach: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "detach",
             abstract: "Detach a volume from an instance; a running guest must release the disk first.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Instance name.") var instance: String

@@ -7,6 +7,7 @@ extension VolumeCommand {
     /// `joist volume export POOL NAME FILE [--format qcow2|raw|vmdk|vdi|vhdx|vpc] [--force]`
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write a volume's data to an image file: qcow2, raw, vmdk, vdi, vhdx or vpc.",
             discussion: """
                 The format comes from --format or FILE's extension (.vhd is vpc). A local joistd writes FILE itself; a \

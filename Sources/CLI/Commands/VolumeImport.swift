@@ -7,6 +7,7 @@ extension VolumeCommand {
     /// `joist volume import POOL FILE [--name NAME] [--format qcow2|raw] [--source-format FORMAT]`
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Make a volume from an image file: qcow2, raw, vmdk (VMware), vdi (VirtualBox), vhdx (Hyper-V) or vpc (VHD).",
             discussion: """
                 The file's format is detected (a fixed VHD, which reads as raw, by its footer); --source-format says it \
