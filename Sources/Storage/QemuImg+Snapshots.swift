@@ -1,0 +1,32 @@
+import JoistCore
+
+/// Internal snapshots of qcow2 images that no QEMU has open (a running guest's disks are snapshotted
+/// over QMP instead: qemu-img could not take the image's write lock).
+extension QemuImg {
+    /// What `qemu-img snapshot` does with a tag.
+    public enum SnapshotAction: String, Sendable, CaseIterable {
+        /// `-c`: record the image's present state under the tag.
+        case create = "-c"
+        /// `-a`: make the tagged state the image's present state again.
+        case apply = "-a"
+        /// `-d`: forget the tag and free what only it held.
+        case delete = "-d"
+    }
+
+    /// The argv after `qemu-img` for `action` on the qcow2 image at `path`. The tag must have been
+    /// validated (`ResourceName`): it is passed as its own argument, never parsed as an option.
+    public static func snapshotArguments(_ action: SnapshotAction, tag: String, path: String) -> [String] {
+        ["snapshot", "-q", "-f", ImageFileFormat.qcow2.rawValue, action.rawValue, tag, path]
+    }
+
+    /// Creates, applies or deletes the internal snapshot `tag` of the qcow2 image at `path`.
+    /// Maps to `qemu-img snapshot -c|-a|-d`.
+    public func snapshot(_ action: SnapshotAction, tag: String, path: String) async throws {
+        try await command(Self.snapshotArguments(action, tag: tag, path: path)).check("qemu-img snapshot \(action.rawValue) \(tag)")
+    }
+
+    /// The internal snapshots of the qcow2 image at `path` (readable while a guest has it open).
+    public func snapshots(of path: String) async throws -> [ImageSnapshot] {
+        try await info(path, format: .qcow2).snapshots ?? []
+    }
+}
