@@ -15,8 +15,12 @@ extension QemuImg {
 
     /// The argv after `qemu-img` for `action` on the qcow2 image at `path`. The tag must have been
     /// validated (`ResourceName`): it is passed as its own argument, never parsed as an option.
+    ///
+    /// `qemu-img snapshot` has no `-f`: the format is given in `--image-opts` form instead, so the
+    /// image is never probed (commas in the path are doubled, as that form escapes them).
     public static func snapshotArguments(_ action: SnapshotAction, tag: String, path: String) -> [String] {
-        ["snapshot", "-q", "-f", ImageFileFormat.qcow2.rawValue, action.rawValue, tag, path]
+        let image = "driver=\(ImageFileFormat.qcow2.rawValue),file.driver=file,file.filename=" + path.replacingOccurrences(of: ",", with: ",,")
+        return ["snapshot", "-q", "--image-opts", action.rawValue, tag, image]
     }
 
     /// Creates, applies or deletes the internal snapshot `tag` of the qcow2 image at `path`.

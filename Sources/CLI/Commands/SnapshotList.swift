@@ -40,8 +40,9 @@ extension SnapshotCommand {
     }
 }
 
-/// Orders snapshots as a tree for display: each one under its parent, siblings by time, with the
-/// `├─`/`└─` prefix that draws the branches. Snapshots whose parent is gone are roots.
+/// Orders snapshots as a tree for display: each one under its parent, siblings in the order joistd
+/// lists them (oldest first), with the `├─`/`└─` prefix that draws the branches. Snapshots whose
+/// parent is gone are roots.
 enum SnapshotTreeLayout {
     struct Line: Equatable {
         var prefix: String
@@ -50,10 +51,9 @@ enum SnapshotTreeLayout {
 
     static func lines(_ snapshots: [InstanceSnapshot]) -> [Line] {
         let names = Set(snapshots.map(\.name))
-        let sorted = snapshots.sorted { ($0.createdAt, $0.name) < ($1.createdAt, $1.name) }
         var children: [String: [InstanceSnapshot]] = [:]
         var roots: [InstanceSnapshot] = []
-        for snapshot in sorted {
+        for snapshot in snapshots {
             if let parent = snapshot.parent, names.contains(parent) {
                 children[parent, default: []].append(snapshot)
             } else {
