@@ -54,6 +54,7 @@ public enum APIServer {
         InstanceRoutes.register(on: &table)
         InstanceDiskRoutes.register(on: &table)
         InstanceNICRoutes.register(on: &table)
+        InstanceSnapshotRoutes.register(on: &table)
         InstancePublishRoutes.register(on: &table)
         ConsoleRoutes.register(on: &table)
         OperationRoutes.register(on: &table)

@@ -90,6 +90,8 @@ public enum DaemonRunner {
             operations: OperationManager(events: events), events: events, audit: try AuditLog(path: state + "/audit.db", events: events),
             logger: logger)
 
+        let scheduler = SnapshotScheduler(instances: manager, operations: services.operations)
+
         try? FileManager.default.removeItem(atPath: options.socketPath)
         let socketPath = options.socketPath
         var applications: [any Service] = [
@@ -99,6 +101,7 @@ public enum DaemonRunner {
                 logger.info("joistd \(APIServer.version) serving on \(socketPath), state in \(state)")
             }
         ]
+        applications.append(SnapshotSchedulerService(scheduler: scheduler))
         let addressFile = state + "/https-address"
         try? FileManager.default.removeItem(atPath: addressFile)
         if let listen = options.listen {

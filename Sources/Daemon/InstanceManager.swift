@@ -32,7 +32,7 @@ public actor InstanceManager {
     public nonisolated let storage: StorageManager
     /// The networks that instances' NICs join.
     public nonisolated let networks: NetworkManager
-    private var supervisors: [String: [String: InstanceSupervisor]] = [:]
+    var supervisors: [String: [String: InstanceSupervisor]] = [:]
     /// Names being created right now, so a concurrent create of the same name is refused at once.
     private var pending: Set<InstanceKey> = []
     /// The NICs of every instance with a NIC on a network: the MACs and addresses a new NIC must
@@ -85,7 +85,12 @@ public actor InstanceManager {
         await networks.pruneForwards(addresses: nicAddresses())
         await networks.applyRulesetAfterLoad()
         await withTaskGroup(of: Void.self) { group in
-            for supervisor in supervisors.values.flatMap(\.values) { group.addTask { await supervisor.reattach() } }
+            for supervisor in supervisors.values.flatMap(\.values) {
+                group.addTask {
+                    await supervisor.reattach()
+                    await supervisor.reconcileSnapshots()
+                }
+            }
         }
     }
 
@@ -216,6 +221,7 @@ public actor InstanceManager {
     public func delete(_ name: String, in project: String, force: Bool) async throws {
         let supervisor = try supervisor(name, in: project)
         let record = try await supervisor.prepareForDeletion(force: force)
+        await removeSnapshots(of: record, key: supervisor.key)
         let spec = record.spec
         try await env.store.delete(InstanceRecord.key(name, project: project), expect: .any)
         supervisors[project]?.removeValue(forKey: name)

@@ -19,6 +19,11 @@ public struct InstanceRecord: Codable, Sendable, Equatable {
     /// Volumes made for this instance (the root volume of a launch): deleted with it while it still
     /// has them as disks. Detaching one first keeps it.
     public var ownedVolumes: [VolumeReference]?
+    /// The instance's snapshots, oldest first (`nil`: none).
+    public var snapshots: [SnapshotRecord]?
+    /// The snapshot last taken or restored: the parent of the next one.
+    public var currentSnapshot: String?
+    public var snapshotSchedule: SnapshotSchedule?
 
     public init(
         spec: InstanceSpec, project: String = Project.defaultName, createdAt: Date, runtime: Runtime? = nil,
@@ -41,6 +46,9 @@ public struct InstanceRecord: Codable, Sendable, Equatable {
         runtime = try container.decodeIfPresent(Runtime.self, forKey: .runtime)
         lastExit = try container.decodeIfPresent(ExitRecord.self, forKey: .lastExit)
         ownedVolumes = try container.decodeIfPresent([VolumeReference].self, forKey: .ownedVolumes)
+        snapshots = try container.decodeIfPresent([SnapshotRecord].self, forKey: .snapshots)
+        currentSnapshot = try container.decodeIfPresent(String.self, forKey: .currentSnapshot)
+        snapshotSchedule = try container.decodeIfPresent(SnapshotSchedule.self, forKey: .snapshotSchedule)
     }
 
     /// The store key of an instance; every resource lives under its project.

@@ -11,7 +11,9 @@ extension InstanceSupervisor {
         try await operations.withLock { try await self.performStart() }
     }
 
-    func performStart() async throws {
+    /// Launches QEMU paused and continues it; with `loading`, the stateful snapshot is loaded first,
+    /// so the guest runs on from the snapshot's moment.
+    func performStart(loading snapshot: SnapshotPlan? = nil, progress: @escaping @Sendable (Double) -> Void = { _ in }) async throws {
         try ensureExists()
         let disks = try await attachedDisks(record.spec.disks) + cdromDrive(record.spec.cdrom)
         try transition(.start)
@@ -32,6 +34,7 @@ extension InstanceSupervisor {
             record.runtime = .init(pid: pid, accelerator: accelerator, startedAt: Date())
             record.lastExit = nil
             try await persist()
+            if let snapshot { try await LiveSnapshotter(qmp: qmp).load(snapshot, progress: progress) }
             try await qmp.cont()
             try transition(.launched)
         } catch {

@@ -14,6 +14,8 @@ public struct ImageInfo: Codable, Sendable, Equatable {
     public var backingFilenameFormat: String?
     /// qcow2: the image was not closed cleanly.
     public var dirtyFlag: Bool?
+    /// qcow2: the internal snapshots the image holds (`nil` when it holds none).
+    public var snapshots: [ImageSnapshot]?
 
     public init(
         filename: String, format: String, virtualSize: UInt64, actualSize: UInt64? = nil, backingFilename: String? = nil,
@@ -37,5 +39,28 @@ public struct ImageInfo: Codable, Sendable, Equatable {
         case fullBackingFilename = "full-backing-filename"
         case backingFilenameFormat = "backing-filename-format"
         case dirtyFlag = "dirty-flag"
+        case snapshots
+    }
+}
+
+/// One internal snapshot of a qcow2 image, as `qemu-img info` and QMP's block queries list it.
+public struct ImageSnapshot: Codable, Sendable, Equatable {
+    /// The snapshot's tag.
+    public var name: String
+    /// Bytes of saved RAM and device state (0 for a disk-only snapshot).
+    public var vmStateSize: UInt64
+    /// When it was taken, in seconds since 1970.
+    public var dateSeconds: Int64
+
+    public init(name: String, vmStateSize: UInt64, dateSeconds: Int64) {
+        self.name = name
+        self.vmStateSize = vmStateSize
+        self.dateSeconds = dateSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case vmStateSize = "vm-state-size"
+        case dateSeconds = "date-sec"
     }
 }

@@ -166,3 +166,29 @@ struct QemuImgTests {
         #expect(ImageFileFormat(fileExtension: format.fileExtension) == format)
     }
 }
+
+@Suite("qemu-img snapshot")
+struct QemuImgSnapshotTests {
+    @Test("the format is given in --image-opts form, the tag as its own argument, commas in the path doubled")
+    func arguments() {
+        #expect(
+            QemuImg.snapshotArguments(.create, tag: "s1", path: "/pool/a,b.qcow2")
+                == ["snapshot", "-q", "--image-opts", "-c", "s1", "driver=qcow2,file.driver=file,file.filename=/pool/a,,b.qcow2"])
+    }
+
+    @Test("create, list, apply and delete an internal snapshot of a real image")
+    func realImage() async throws {
+        try await withScratchFolder { folder in
+            let path = folder + "/d,1.qcow2"
+            let qemuImg = QemuImg()
+            try await qemuImg.create(path, format: .qcow2, size: 1 << 20)
+            try await qemuImg.snapshot(.create, tag: "s1", path: path)
+            let listed = try await qemuImg.snapshots(of: path)
+            #expect(listed.map(\.name) == ["s1"] && listed.first?.vmStateSize == 0)
+            try await qemuImg.snapshot(.apply, tag: "s1", path: path)
+            try await qemuImg.snapshot(.delete, tag: "s1", path: path)
+            #expect(try await qemuImg.snapshots(of: path).isEmpty)
+            await #expect(throws: JoistError.self) { try await qemuImg.snapshot(.apply, tag: "s1", path: path) }
+        }
+    }
+}

@@ -29,6 +29,11 @@ components:
       in: path
       required: true
       schema: { $ref: "#/components/schemas/Name" }
+    SnapshotName:
+      name: snapshot
+      in: path
+      required: true
+      schema: { $ref: "#/components/schemas/Name" }
     ProjectName:
       name: name
       in: path

@@ -382,6 +382,175 @@ paths:
         "500": { $ref: "#/components/responses/ServerError" }
         "504": { $ref: "#/components/responses/Timeout" }
 
+  /1.0/instances/{name}/snapshots:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [instances]
+      operationId: listInstanceSnapshots
+      summary: The instance's snapshots, oldest first; parent links make them a tree. Role viewer.
+      responses:
+        "200":
+          description: Every snapshot (not paged; a schedule keeps at most 1000).
+          content:
+            application/json:
+              schema:
+                type: array
+                items: { $ref: "#/components/schemas/InstanceSnapshot" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    post:
+      tags: [instances]
+      operationId: createInstanceSnapshot
+      summary: Snapshot every writable disk (qcow2 internal snapshots), with RAM and device state when stateful. Role operator.
+      description: >-
+        Running or paused guests are snapshotted live: a disk snapshot is one atomic QMP transaction; a
+        stateful one pauses the guest while QEMU saves its state (progress in percent). A stopped
+        instance takes disk snapshots only. Raw disks cannot hold snapshots (422, naming the disk);
+        CD-ROMs and read-only disks are not covered.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/InstanceSnapshotCreate" }
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/instances/{name}/snapshots/{snapshot}:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/SnapshotName"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [instances]
+      operationId: getInstanceSnapshot
+      summary: One snapshot. Role viewer.
+      responses:
+        "200":
+          description: The snapshot.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/InstanceSnapshot" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    delete:
+      tags: [instances]
+      operationId: deleteInstanceSnapshot
+      summary: Delete a snapshot from the disks that hold it; its children take its parent. Role operator.
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/instances/{name}/snapshots/{snapshot}/restore:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/SnapshotName"
+      - $ref: "#/components/parameters/Project"
+    post:
+      tags: [instances]
+      operationId: restoreInstanceSnapshot
+      summary: Restore a snapshot. Role operator.
+      description: >-
+        A stateful snapshot resumes the guest at the snapshot's moment (a stopped instance is started
+        from it; a paused one stays paused). A disk snapshot restores the disks of a stopped instance;
+        a running one is refused (409) unless force is set, which stops it hard, restores the disks
+        and starts it again.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/InstanceSnapshotRestore" }
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/instances/{name}/snapshot-schedule:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [instances]
+      operationId: getInstanceSnapshotSchedule
+      summary: The instance's snapshot schedule and when the next snapshot is due. Role viewer.
+      responses:
+        "200":
+          description: The schedule.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SnapshotScheduleInfo" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    put:
+      tags: [instances]
+      operationId: setInstanceSnapshotSchedule
+      summary: Take a snapshot every interval while the instance runs, keeping the newest `keep` scheduled ones. Role operator.
+      description: >-
+        joistd takes the snapshots (named auto-YYYYMMDD-HHMMSS, UTC) as operations and deletes the
+        oldest scheduled ones beyond keep; snapshots users name themselves are never pruned. A stopped
+        instance's disks do not change, so it gets none.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/SnapshotSchedulePut" }
+      responses:
+        "200":
+          description: The schedule as set.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/SnapshotScheduleInfo" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    delete:
+      tags: [instances]
+      operationId: clearInstanceSnapshotSchedule
+      summary: Stop taking scheduled snapshots (those taken stay). Role operator.
+      responses:
+        "204":
+          description: Cleared.
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
   /1.0/instances/{name}/publish:
     parameters:
       - $ref: "#/components/parameters/InstanceName"

@@ -344,6 +344,62 @@ extension OpenAPISpec {
           maxLength: 256
           description: "The NIC in the CLI form: `network=NAME[,mac=…][,ip=…]` or `user[,hostfwd=…][,mac=…]`."
 
+    InstanceSnapshot:
+      type: object
+      additionalProperties: false
+      required: [name, stateful, createdAt, scheduled, current, disks]
+      properties:
+        name: { type: string }
+        stateful: { type: boolean, description: RAM and device state were saved too. }
+        parent: { type: string, description: The snapshot the instance was at when this one was taken. }
+        createdAt: { type: string, format: date-time }
+        scheduled: { type: boolean, description: The instance's schedule took it (and prunes it). }
+        current: { type: boolean, description: The last snapshot taken or restored (the parent of the next). }
+        disks:
+          type: array
+          items: { $ref: "#/components/schemas/InstanceSnapshotDisk" }
+        vmStateSize: { type: integer, minimum: 0, description: Bytes of saved RAM and device state. }
+    InstanceSnapshotDisk:
+      type: object
+      additionalProperties: false
+      required: [disk, size]
+      properties:
+        disk: { type: string, description: The disk's path or POOL/NAME. }
+        size: { type: string, description: The disk's virtual size when the snapshot was taken, e.g. 8GiB. }
+    InstanceSnapshotCreate:
+      description: The body of POST /1.0/instances/{name}/snapshots.
+      type: object
+      additionalProperties: false
+      required: [name]
+      properties:
+        name: { type: string, minLength: 1, maxLength: 63, pattern: "^[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?$" }
+        stateful: { type: boolean, description: Save RAM and device state too (the instance must be running or paused). }
+    InstanceSnapshotRestore:
+      description: The body of POST /1.0/instances/{name}/snapshots/{snapshot}/restore.
+      type: object
+      additionalProperties: false
+      properties:
+        force: { type: boolean, description: Restore a disk snapshot of a running instance by stopping it hard and starting it again. }
+    SnapshotSchedulePut:
+      description: The body of PUT /1.0/instances/{name}/snapshot-schedule.
+      type: object
+      additionalProperties: false
+      required: [every, keep]
+      properties:
+        every: { type: string, description: "The interval: N and m, h, d or w (at least 1m), e.g. 1h." }
+        keep: { type: integer, minimum: 1, maximum: 1000 }
+        stateful: { type: boolean }
+    SnapshotScheduleInfo:
+      type: object
+      additionalProperties: false
+      required: [every, keep, stateful, since, nextAt]
+      properties:
+        every: { type: string }
+        keep: { type: integer }
+        stateful: { type: boolean }
+        since: { type: string, format: date-time }
+        nextAt: { type: string, format: date-time, description: When the next scheduled snapshot is due (taken only while the instance runs). }
+
     # Operations.
     OperationStatus:
       type: string
@@ -355,7 +411,7 @@ extension OpenAPISpec {
       properties:
         done: { type: integer, format: int64, minimum: 0 }
         total: { type: integer, format: int64, minimum: 0 }
-        unit: { type: string, description: "`bytes` or `steps`." }
+        unit: { type: string, description: "`bytes`, `steps` or `percent`." }
         stage: { type: string }
     Operation:
       type: object
