@@ -191,7 +191,7 @@ let package = Package(
             name: "APIServerTests",
             dependencies: [
                 "APIServer", "Daemon", "Activity", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "Storage", "Store",
-                "Networking",
+                "Networking", "Backup",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

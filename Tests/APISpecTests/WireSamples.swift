@@ -105,7 +105,7 @@ enum WireSamples {
     static let minimalToken = Token(id: "e5f6", name: "admin-1", role: .admin, project: nil, createdAt: date, expiresAt: nil, createdBy: "local")
 
     /// Every sample, each paired with its schema.
-    static let all: [WireSample] = instances + operations + events + projects + tokens + pages + parts + enums + StorageSamples.all
+    static let all: [WireSample] = instances + operations + events + projects + tokens + pages + parts + enums + StorageSamples.all + BackupSamples.all
         + ImageSamples.all + VolumeTransferSamples.all + NetworkSamples.all + NetworkForwardSamples.all
 
     static let instances: [WireSample] = [
