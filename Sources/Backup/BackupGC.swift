@@ -13,6 +13,7 @@ public struct BackupGC: Sendable {
 
     public init(store: ChunkStore) { self.store = store }
 
+    /// Collects the store's garbage. Progress counts chunk files looked at (not bytes).
     public func run(progress: (@Sendable (BackupProgress) -> Void)? = nil) async throws -> GCReport {
         let store = self.store
         return try await BlockingWork.run {

@@ -9,7 +9,7 @@ public struct BackupVerifier: Sendable {
     public init(store: ChunkStore) { self.store = store }
 
     /// Checks the chunks of `manifests` (all the store's when nil; then unreadable manifests are
-    /// reported too).
+    /// reported too). Progress counts chunks, not bytes (`bytesDone` of `bytesTotal` chunks).
     public func verify(
         _ manifests: [BackupManifest]? = nil, progress: (@Sendable (BackupProgress) -> Void)? = nil
     ) async throws -> VerifyReport {

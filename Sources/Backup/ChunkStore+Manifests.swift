@@ -15,9 +15,11 @@ extension ChunkStore {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for made in newFolders { try DurableFile.syncFolder((made as NSString).deletingLastPathComponent) }
         let path = layout.manifestFile(project: manifest.project, instance: manifest.instance, id: manifest.id)
-        guard access(path, F_OK) != 0 else { throw JoistError.alreadyExists("backup \(manifest.id) already exists in \(layout.root)") }
         let bytes = try Self.manifestEncoder.encode(manifest)
-        try bytes.withUnsafeBytes { try DurableFile.write($0, to: path, temporaryFolder: layout.temporaryFolder) }
+        let written = try bytes.withUnsafeBytes {
+            try DurableFile.write($0, to: path, temporaryFolder: layout.temporaryFolder, replacing: false)
+        }
+        guard written else { throw JoistError.alreadyExists("backup \(manifest.id) already exists in \(layout.root)") }
     }
 
     /// The manifest of backup `id` of `instance`, or `notFound`.

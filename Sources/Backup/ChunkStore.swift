@@ -47,7 +47,7 @@ public struct ChunkStore: Sendable {
         let store = ChunkStore(layout: layout, chunkSize: chunkSize)
         try store.makeFolders()
         let format = try JSONEncoder().encode(FormatFile(chunkSize: chunkSize))
-        try format.withUnsafeBytes { try DurableFile.write($0, to: layout.formatFile, temporaryFolder: layout.temporaryFolder) }
+        _ = try format.withUnsafeBytes { try DurableFile.write($0, to: layout.formatFile, temporaryFolder: layout.temporaryFolder) }
         return store
     }
 
@@ -118,7 +118,10 @@ public struct ChunkStore: Sendable {
         let id = ChunkID(of: bytes)
         if contains(id) { return .reused(id) }
         let compressed = try Zstd.compress(bytes)
-        try DurableFile.write(compressed, to: layout.chunkFile(id), temporaryFolder: layout.temporaryFolder)
+        // Two backups (or two chunks of one) with the same content may race here: one stores it.
+        guard try DurableFile.write(compressed, to: layout.chunkFile(id), temporaryFolder: layout.temporaryFolder, replacing: false) else {
+            return .reused(id)
+        }
         return .new(id, storedBytes: compressed.count)
     }
 

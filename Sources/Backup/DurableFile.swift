@@ -5,8 +5,11 @@ import JoistCore
 /// into place, `fsync` the folder. After `write` returns, the file is on disk under its name with all
 /// its bytes; before, it is not there at all (a crash leaves at most a temporary in the store's `tmp/`).
 enum DurableFile {
-    /// Writes `bytes` to `path` durably, staging them in `temporaryFolder` (same filesystem).
-    static func write(_ bytes: UnsafeRawBufferPointer, to path: String, temporaryFolder: String) throws {
+    /// Writes `bytes` to `path` durably, staging them in `temporaryFolder` (same filesystem). With
+    /// `replacing` false, an existing file at `path` is kept and `false` returned: two writers of the
+    /// same content-addressed chunk then agree on which one stored it.
+    @discardableResult
+    static func write(_ bytes: UnsafeRawBufferPointer, to path: String, temporaryFolder: String, replacing: Bool = true) throws -> Bool {
         let temporary = temporaryFolder + "/" + UUID().uuidString.lowercased()
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("create", temporary) }
@@ -19,16 +22,24 @@ enum DurableFile {
             unlink(temporary)
             throw error
         }
-        guard rename(temporary, path) == 0 else {
-            let error = failure("rename into place as", path)
-            unlink(temporary)
-            throw error
+        defer { unlink(temporary) }
+        if replacing {
+            guard rename(temporary, path) == 0 else { throw failure("rename into place as", path) }
+        } else if link(temporary, path) != 0 {
+            // `link` never replaces: EEXIST means another writer put the same name in place first.
+            if errno == EEXIST { return false }
+            // Filesystems without hard links: rename (which replaces an identical file, harmlessly).
+            guard errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP, rename(temporary, path) == 0 else {
+                throw failure("move into place as", path)
+            }
         }
         try syncFolder((path as NSString).deletingLastPathComponent)
+        return true
     }
 
-    static func write(_ bytes: [UInt8], to path: String, temporaryFolder: String) throws {
-        try bytes.withUnsafeBytes { try write($0, to: path, temporaryFolder: temporaryFolder) }
+    @discardableResult
+    static func write(_ bytes: [UInt8], to path: String, temporaryFolder: String, replacing: Bool = true) throws -> Bool {
+        try bytes.withUnsafeBytes { try write($0, to: path, temporaryFolder: temporaryFolder, replacing: replacing) }
     }
 
     /// Makes a folder's entries (a rename, a new file or subfolder) durable.

@@ -44,6 +44,36 @@ struct ChunkStoreTests {
         }
     }
 
+    @Test("writers racing to store the same chunk store it once, and exactly one of them reports it new")
+    func racingWriters() async throws {
+        try await withTemporaryDirectory { folder in
+            let store = try makeStore(folder)
+            let bytes = randomBytes(testChunkSize, seed: 77)
+            let results = try await withThrowingTaskGroup(of: ChunkStore.PutResult.self) { group in
+                for _ in 0..<8 { group.addTask { try store.put(bytes) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.filter { if case .new = $0 { true } else { false } }.count == 1)
+            #expect(Set(results.map(\.ref)).count == 1)
+            #expect(try chunkFiles(store).count == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: store.layout.temporaryFolder).isEmpty)
+        }
+    }
+
+    @Test("a backup id is never written twice")
+    func duplicateID() async throws {
+        try await withTemporaryDirectory { folder in
+            let store = try makeStore(folder)
+            let writer = BackupWriter(store: store)
+            let id = try BackupID("20261122T101500Z-000001")
+            let source = MemorySource(randomBytes(100, seed: 1))
+            _ = try await writer.write(project: "default", instance: "web-1", disks: ["root": source], id: id)
+            await #expect(throws: JoistError.self) {
+                try await writer.write(project: "default", instance: "web-1", disks: ["root": source], id: id)
+            }
+        }
+    }
+
     @Test("manifests round-trip through JSON and list per instance, oldest first")
     func manifests() async throws {
         try await withTemporaryDirectory { folder in
