@@ -58,6 +58,15 @@ let package = Package(
             dependencies: ["JoistCore", "HostKit", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // The system zstd library (Debian `libzstd-dev`), for compressing backup chunks.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Backups: a content-addressed, deduplicated, compressed chunk store with manifests, the writer
+        // that fills it from a `BackupSource`, restore, verify, gc and retention policies.
+        .target(
+            name: "Backup",
+            dependencies: ["JoistCore", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // Networks as data: addresses, configs, link names, MACs, and the dnsmasq and nftables files
         // rendered from them (pure), and `LinuxHostNetwork`, which applies them with ip, nft and dnsmasq.
         .target(name: "Networking", dependencies: ["JoistCore", "HostKit"], swiftSettings: strict),
@@ -93,7 +102,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Storage", "Store", "Activity", "Networking",
+                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Storage", "Store", "Activity", "Networking", "Backup",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -168,6 +177,7 @@ let package = Package(
         .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "JoistCore", "JoistTesting"], swiftSettings: strict),
+        .testTarget(name: "BackupTests", dependencies: ["Backup", "JoistCore", "JoistTesting", "Storage"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostKit", "JoistCore"], swiftSettings: strict),
         .testTarget(
             name: "NetworkingTests",
@@ -181,7 +191,7 @@ let package = Package(
             name: "APIServerTests",
             dependencies: [
                 "APIServer", "Daemon", "Activity", "JoistAPI", "JoistCore", "JoistTesting", "QEMUDriver", "Storage", "Store",
-                "Networking",
+                "Networking", "Backup",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -221,7 +231,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["JoistCore", "JoistAPI", "JoistTesting", "JoistTestTraits", "QEMUDriver"],
+            dependencies: ["JoistCore", "JoistAPI", "JoistTesting", "JoistTestTraits", "QEMUDriver", "Backup"],
             swiftSettings: strict
         ),
     ]

@@ -62,6 +62,7 @@ public enum APIServer {
         ProjectRoutes.register(on: &table)
         StoragePoolRoutes.register(on: &table)
         StorageVolumeRoutes.register(on: &table)
+        BackupStoreRoutes.register(on: &table)
         NetworkRoutes.register(on: &table)
         FirewallRoutes.register(on: &table)
         NetworkForwardRoutes.register(on: &table)

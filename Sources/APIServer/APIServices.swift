@@ -7,6 +7,7 @@ struct APIServices: Sendable {
     var instances: InstanceManager
     var projects: ProjectRegistry
     var storage: StorageManager
+    var backupStores: BackupStoreManager
     var networks: NetworkManager
     var images: ImageManager
     var tokens: TokenAuthority

@@ -76,6 +76,8 @@ public enum DaemonRunner {
         try await projects.load()
         let storage = StorageManager(env: env, projects: projects)
         try await storage.load()
+        let backupStores = BackupStoreManager(env: env)
+        try await backupStores.load()
         let networks = NetworkManager(env: env, driver: LinuxHostNetwork())
         // dnsmasq waits for the instances' reservations: InstanceManager.load starts it.
         try await networks.load(deferringDNSMasq: true)
@@ -86,7 +88,7 @@ public enum DaemonRunner {
         let tokens = TokenAuthority(store: store)
         try await tokens.load()
         let services = APIServices(
-            instances: manager, projects: projects, storage: storage, networks: networks, images: images, tokens: tokens,
+            instances: manager, projects: projects, storage: storage, backupStores: backupStores, networks: networks, images: images, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog(path: state + "/audit.db", events: events),
             logger: logger)
 

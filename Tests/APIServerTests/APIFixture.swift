@@ -73,9 +73,11 @@ struct APIFixture {
         }
         let images = ImageManager(env: env, storage: storageManager)
         try await images.load()
+        let backupStores = BackupStoreManager(env: env)
+        try await backupStores.load()
         let services = APIServices(
             instances: InstanceManager(env: env, projects: projects, storage: storageManager, networks: networks), projects: projects,
-            storage: storageManager, networks: networks, images: images, tokens: tokens,
+            storage: storageManager, backupStores: backupStores, networks: networks, images: images, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog.inMemory(events: events),
             logger: logger)
         let table = APIServer.makeRouter(services, authenticator: .tokens(tokens, AuthThrottle(limit: 1000)))

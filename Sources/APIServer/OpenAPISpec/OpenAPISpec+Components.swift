@@ -44,6 +44,12 @@ components:
       in: path
       required: true
       schema: { $ref: "#/components/schemas/Name" }
+    BackupStoreName:
+      name: store
+      in: path
+      required: true
+      description: A backup store.
+      schema: { $ref: "#/components/schemas/Name" }
     PoolName:
       name: pool
       in: path

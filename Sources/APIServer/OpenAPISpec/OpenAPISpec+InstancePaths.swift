@@ -35,6 +35,7 @@ tags:
   - name: tokens
   - name: audit
   - name: storage
+  - name: backups
   - name: images
   - name: networks
 

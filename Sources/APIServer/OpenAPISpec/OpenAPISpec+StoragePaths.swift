@@ -346,5 +346,95 @@ extension OpenAPISpec {
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
 
+  /1.0/backup-stores:
+    get:
+      tags: [backups]
+      operationId: listBackupStores
+      summary: Every backup store with its number of backups and the space of its filesystem (no chunk counts; see the single store). Role viewer.
+      parameters:
+        - $ref: "#/components/parameters/Limit"
+        - $ref: "#/components/parameters/After"
+      responses:
+        "200":
+          description: One page of backup stores.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/BackupStoreInfoPage" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    post:
+      tags: [backups]
+      operationId: createBackupStore
+      summary: Make a backup store in an empty or new folder, or adopt the store (and its backups) already in the folder. The folder may not overlap another store's or joistd's state directory. Global admin on the Unix socket only (a store names a host folder); 403 over TCP.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/BackupStoreCreate" }
+      responses:
+        "201":
+          description: The store.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/BackupStoreInfo" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/backup-stores/{store}:
+    parameters:
+      - $ref: "#/components/parameters/BackupStoreName"
+    get:
+      tags: [backups]
+      operationId: getBackupStore
+      summary: One backup store with its backups, chunks, stored bytes and space (counting chunks reads every chunk folder). Role viewer.
+      responses:
+        "200":
+          description: The store.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/BackupStoreInfo" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    delete:
+      tags: [backups]
+      operationId: deleteBackupStore
+      summary: Forget a backup store. Its folder and backups stay on disk (creating a store over the folder again adopts them); `default` cannot be deleted, nor a store a backup, restore, verify or gc is using (409). Admin, global.
+      responses:
+        "204":
+          description: Forgotten.
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/backup-stores/{store}/gc:
+    parameters:
+      - $ref: "#/components/parameters/BackupStoreName"
+    post:
+      tags: [backups]
+      operationId: collectBackupStoreGarbage
+      summary: "Delete the chunks no backup in the store names and the temporaries interrupted writes left, as an operation; its result counts backups, chunksKept, chunksRemoved, bytesFreed and temporariesRemoved. The operation fails, deleting nothing, while a backup, restore or verify holds the store or when a manifest is unreadable. Admin, global."
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
 """#
 }

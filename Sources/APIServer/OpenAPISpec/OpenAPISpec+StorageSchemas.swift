@@ -164,5 +164,54 @@ extension OpenAPISpec {
           type: array
           items: { $ref: "#/components/schemas/StorageVolume" }
         next: { type: string }
+    # Backups.
+    BackupStore:
+      description: A folder on the host holding deduplicated, compressed chunks of instances' disks and one manifest per backup. Stores are global; their backups belong to projects.
+      type: object
+      additionalProperties: false
+      required: [name, path, description, createdAt]
+      properties:
+        name: { $ref: "#/components/schemas/Name" }
+        path: { type: string, description: "The store's folder on joistd's host." }
+        description: { type: string }
+        createdAt: { type: string, format: date-time }
+    BackupStoreUsage:
+      description: What a store holds and the space of its filesystem, in bytes.
+      type: object
+      additionalProperties: false
+      required: [backups, capacity, free]
+      properties:
+        backups: { type: integer, minimum: 0, description: "Backups (manifests) of every project." }
+        capacity: { type: integer, format: int64, minimum: 0, description: "Size of the filesystem holding the store." }
+        free: { type: integer, format: int64, minimum: 0, description: "Bytes free on that filesystem." }
+        chunks: { type: integer, minimum: 0, description: "Chunks stored; only for a single store." }
+        storedBytes: { type: integer, format: int64, minimum: 0, description: "Compressed bytes of the chunks; only for a single store." }
+    BackupStoreInfo:
+      description: A backup store and what it holds.
+      type: object
+      additionalProperties: false
+      required: [store, usage, chunkSize]
+      properties:
+        store: { $ref: "#/components/schemas/BackupStore" }
+        usage: { $ref: "#/components/schemas/BackupStoreUsage" }
+        chunkSize: { type: integer, minimum: 1, description: "Bytes per chunk, fixed when the store was made (4 MiB)." }
+    BackupStoreCreate:
+      description: The body of POST /1.0/backup-stores.
+      type: object
+      additionalProperties: false
+      required: [name, path]
+      properties:
+        name: { $ref: "#/components/schemas/Name" }
+        path: { type: string, description: "An absolute, normalized folder path (no . or .. components): empty, new, or an existing store's.", pattern: "^/" }
+        description: { type: string }
+    BackupStoreInfoPage:
+      type: object
+      additionalProperties: false
+      required: [items]
+      properties:
+        items:
+          type: array
+          items: { $ref: "#/components/schemas/BackupStoreInfo" }
+        next: { type: string }
 """#
 }
