@@ -45,6 +45,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // NBD client (read-only: reads, block status of allocation and dirty bitmaps) over a Unix or TCP socket.
+        .target(
+            name: "NBD",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // QEMU argv builder (pure), process launcher, accelerator probe.
         .target(
             name: "QEMUDriver",
@@ -166,6 +176,7 @@ let package = Package(
         ),
         .testTarget(name: "JoistCoreTests", dependencies: ["JoistCore", "JoistAPI"], swiftSettings: strict),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
+        .testTarget(name: "NBDTests", dependencies: ["NBD", "HostKit", "JoistTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "JoistCore", "JoistTesting"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostKit", "JoistCore"], swiftSettings: strict),
