@@ -58,7 +58,7 @@ let package = Package(
         // QEMU argv builder (pure), process launcher, accelerator probe.
         .target(
             name: "QEMUDriver",
-            dependencies: ["JoistCore", "HostKit", "QMP", "Networking", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["JoistCore", "HostKit", "QMP", "NBD", "Networking", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Storage drivers behind `StorageBackend` (dir, btrfs), the typed qemu-img client, and the image
@@ -214,7 +214,7 @@ let package = Package(
         .testTarget(
             name: "QEMUDriverTests",
             dependencies: [
-                "QEMUDriver", "HostKit", "JoistCore", "JoistTesting", "JoistTestTraits", "QMP", "Networking",
+                "QEMUDriver", "HostKit", "JoistCore", "JoistTesting", "JoistTestTraits", "QMP", "NBD", "Networking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],
