@@ -83,7 +83,8 @@ public struct PointInTimePlan: Sendable, Equatable {
                         ("backing", .string(disk.names.node)),
                     ])))
         }
-        let address = QEMUJSON.object([("type", .string("unix")), ("path", .string(socketPath))])
+        // `nbd-server-start` takes the legacy address form, with the path under `data`.
+        let address = QEMUJSON.object([("type", .string("unix")), ("data", .object([("path", .string(socketPath))]))])
         steps.append(.command("nbd-server-start", .object([("addr", address)])))
         return steps
     }
