@@ -106,7 +106,12 @@ enum QEMUNBD {
     struct Server {
         let socket: String
         let pid: Int32
-        func stop() { kill(pid, SIGTERM) }
+        /// Stops the server and waits (up to 5 s) until it removed its socket, so the test's directory
+        /// is not removed under it.
+        func stop() {
+            kill(pid, SIGTERM)
+            for _ in 0..<500 where FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+        }
     }
 
     static func serve(_ image: String, in directory: String, bitmap: String?) async throws -> Server {
