@@ -45,10 +45,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // NBD client (read-only: reads, block status of allocation and dirty bitmaps) over a Unix or TCP socket.
+        .target(
+            name: "NBD",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // QEMU argv builder (pure), process launcher, accelerator probe.
         .target(
             name: "QEMUDriver",
-            dependencies: ["JoistCore", "HostKit", "QMP", "Networking", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["JoistCore", "HostKit", "QMP", "NBD", "Networking", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Storage drivers behind `StorageBackend` (dir, btrfs), the typed qemu-img client, and the image
@@ -175,6 +185,7 @@ let package = Package(
         ),
         .testTarget(name: "JoistCoreTests", dependencies: ["JoistCore", "JoistAPI"], swiftSettings: strict),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
+        .testTarget(name: "NBDTests", dependencies: ["NBD", "HostKit", "JoistTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "JoistCore", "JoistTesting"], swiftSettings: strict),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "JoistCore", "JoistTesting", "Storage"], swiftSettings: strict),
@@ -213,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "QEMUDriverTests",
             dependencies: [
-                "QEMUDriver", "HostKit", "JoistCore", "JoistTesting", "JoistTestTraits", "QMP", "Networking",
+                "QEMUDriver", "HostKit", "JoistCore", "JoistTesting", "JoistTestTraits", "QMP", "NBD", "Networking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],
