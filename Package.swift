@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Storage", "Store", "Activity", "Networking", "Backup",
+                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Storage", "Store", "Activity", "Networking", "Backup", "NBD",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -52,14 +52,23 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         /// One entry per chunk, in disk order, covering the whole disk.
         public var chunks: [ChunkRef]
         public var stats: BackupStats
+        /// The change-tracking checkpoint this backup set on the disk (a dirty bitmap counting writes
+        /// from this backup on), so the next backup can read only what changed; nil when the disk
+        /// keeps none (a raw image, or a source without change tracking). Optional, so manifests
+        /// written before it existed still read as version 1.
+        public var checkpoint: String?
 
-        public init(name: String, size: UInt64, chunkSize: Int, read: BackupKind, chunks: [ChunkRef], stats: BackupStats) {
+        public init(
+            name: String, size: UInt64, chunkSize: Int, read: BackupKind, chunks: [ChunkRef], stats: BackupStats,
+            checkpoint: String? = nil
+        ) {
             self.name = name
             self.size = size
             self.chunkSize = chunkSize
             self.read = read
             self.chunks = chunks
             self.stats = stats
+            self.checkpoint = checkpoint
         }
     }
 

@@ -16,4 +16,12 @@ public protocol BackupSource: Sendable {
 
     /// Exactly `length` bytes at `offset` (the view frozen when the backup began).
     func read(offset: UInt64, length: Int) async throws -> [UInt8]
+
+    /// The change-tracking checkpoint reading this source sets on the disk, recorded in the manifest
+    /// so the next backup asks for the changes since it; nil when the disk keeps none.
+    var checkpoint: String? { get }
+}
+
+extension BackupSource {
+    public var checkpoint: String? { nil }
 }

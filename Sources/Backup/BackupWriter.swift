@@ -138,7 +138,8 @@ public struct BackupWriter: Sendable {
             return ref
         }
         return BackupManifest.Disk(
-            name: plan.name, size: size, chunkSize: store.chunkSize, read: plan.read, chunks: chunks, stats: stats)
+            name: plan.name, size: size, chunkSize: store.chunkSize, read: plan.read, chunks: chunks, stats: stats,
+            checkpoint: plan.source.checkpoint)
     }
 }
 
