@@ -126,7 +126,7 @@ let package = Package(
         .target(
             name: "APIServer",
             dependencies: [
-                "JoistCore", "JoistAPI", "Daemon", "Activity", "JoistTLS", "Storage", "Networking",
+                "JoistCore", "JoistAPI", "Daemon", "Activity", "JoistTLS", "Storage", "Networking", "Backup",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

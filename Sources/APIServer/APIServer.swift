@@ -55,6 +55,7 @@ public enum APIServer {
         InstanceDiskRoutes.register(on: &table)
         InstanceNICRoutes.register(on: &table)
         InstanceSnapshotRoutes.register(on: &table)
+        InstanceBackupRoutes.register(on: &table)
         InstancePublishRoutes.register(on: &table)
         ConsoleRoutes.register(on: &table)
         OperationRoutes.register(on: &table)

@@ -34,6 +34,12 @@ components:
       in: path
       required: true
       schema: { $ref: "#/components/schemas/Name" }
+    BackupID:
+      name: backup
+      in: path
+      required: true
+      description: A backup's id, e.g. 20261122T101500Z-3f9a1c.
+      schema: { type: string, pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,63}$" }
     ProjectName:
       name: name
       in: path

@@ -492,6 +492,90 @@ paths:
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
 
+  /1.0/instances/{name}/backups:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [backups]
+      operationId: listInstanceBackups
+      summary: The instance's backups in every backup store, oldest first (stores whose folder is missing are passed over). Role viewer.
+      responses:
+        "200":
+          description: The backups.
+          content:
+            application/json:
+              schema:
+                type: array
+                items: { $ref: "#/components/schemas/InstanceBackup" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    post:
+      tags: [backups]
+      operationId: createInstanceBackup
+      summary: Back up every disk of the instance (CD-ROMs aside), running or stopped, into a backup store, as a cancellable operation with progress in bytes. Role operator.
+      description: >-
+        The first backup of a qcow2 disk reads it whole; later ones read only what changed since the
+        instance's latest backup in the store (a persistent dirty bitmap). Raw disks, and disks whose
+        change record is gone or unreliable, are read whole. The result names the backup, store,
+        kind, bytesRead and bytesStored.
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/InstanceBackupCreate" }
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/instances/{name}/backups/{backup}:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/BackupID"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [backups]
+      operationId: getInstanceBackup
+      summary: One backup of the instance, from whichever store holds it. Role viewer.
+      responses:
+        "200":
+          description: The backup.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/InstanceBackup" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/instances/{name}/backups/{backup}/verify:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/BackupID"
+      - $ref: "#/components/parameters/Project"
+    post:
+      tags: [backups]
+      operationId: verifyInstanceBackup
+      summary: Re-read and re-hash every chunk the backup needs, as a cancellable operation; it fails naming the missing or corrupt chunks, or succeeds with chunksChecked and bytesChecked. Role operator.
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
   /1.0/instances/{name}/snapshot-schedule:
     parameters:
       - $ref: "#/components/parameters/InstanceName"

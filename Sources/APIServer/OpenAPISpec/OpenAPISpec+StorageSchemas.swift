@@ -204,6 +204,52 @@ extension OpenAPISpec {
         name: { $ref: "#/components/schemas/Name" }
         path: { type: string, description: "An absolute, normalized folder path (no . or .. components): empty, new, or an existing store's.", pattern: "^/" }
         description: { type: string }
+    InstanceBackup:
+      description: A backup of an instance's disks in a backup store. Every backup restores on its own; parent names only what an incremental one read changes against.
+      type: object
+      additionalProperties: false
+      required: [id, store, instance, createdAt, kind, disks, stats]
+      properties:
+        id: { type: string }
+        store: { $ref: "#/components/schemas/Name" }
+        instance: { $ref: "#/components/schemas/Name" }
+        createdAt: { type: string, format: date-time }
+        kind: { type: string, enum: [full, incremental] }
+        parent: { type: string }
+        disks:
+          type: array
+          items: { $ref: "#/components/schemas/InstanceBackupDisk" }
+        stats: { $ref: "#/components/schemas/InstanceBackupStats" }
+    InstanceBackupDisk:
+      description: One disk of a backup.
+      type: object
+      additionalProperties: false
+      required: [name, size, read, stats]
+      properties:
+        name: { type: string, description: "The disk: its volume (POOL/NAME) or file path." }
+        size: { type: integer, format: int64, minimum: 0 }
+        read: { type: string, enum: [full, incremental] }
+        checkpoint: { type: string, description: "The change-tracking checkpoint set on the disk; absent for raw images." }
+        stats: { $ref: "#/components/schemas/InstanceBackupStats" }
+    InstanceBackupStats:
+      description: What writing a backup cost and gained.
+      type: object
+      additionalProperties: false
+      required: [bytesRead, bytesNew, bytesStored, chunksNew, chunksReused, chunksUnchanged, chunksZero]
+      properties:
+        bytesRead: { type: integer, format: int64, minimum: 0 }
+        bytesNew: { type: integer, format: int64, minimum: 0, description: "Uncompressed bytes of the chunks added to the store." }
+        bytesStored: { type: integer, format: int64, minimum: 0, description: "Compressed bytes of those chunks." }
+        chunksNew: { type: integer, minimum: 0 }
+        chunksReused: { type: integer, minimum: 0, description: "Chunks read that the store already held." }
+        chunksUnchanged: { type: integer, minimum: 0, description: "Chunks not read: unchanged since the parent." }
+        chunksZero: { type: integer, minimum: 0, description: "All-zero chunks, never stored." }
+    InstanceBackupCreate:
+      description: The body of POST /1.0/instances/{name}/backups.
+      type: object
+      additionalProperties: false
+      properties:
+        store: { $ref: "#/components/schemas/Name" }
     BackupStoreInfoPage:
       type: object
       additionalProperties: false

@@ -1,0 +1,93 @@
+import Activity
+import Backup
+import Daemon
+import Foundation
+import Hummingbird
+import JoistAPI
+import JoistCore
+
+/// `/1.0/instances/{name}/backups…`: back an instance up into a backup store, list its backups (in
+/// every store), look at one, and verify one. Backups and verifies are cancellable operations with
+/// progress in bytes (verify: in chunks).
+enum InstanceBackupRoutes {
+    static func register(on table: inout RouteTable) {
+        let services = table.services
+        let manager = services.instances
+        let stores = services.backupStores
+        table.add(.get, "/1.0/instances/{name}/backups", .project(.viewer), action: "instance.backup-list") { _, context, scope in
+            let name = try context.parameters.require("name")
+            _ = try await manager.supervisor(name, in: scope.project)
+            return JSONBody.response(await stores.backups(of: name, in: scope.project))
+        }
+        table.add(.post, "/1.0/instances/{name}/backups", .project(.operator), action: "instance.backup-create") { request, context, scope in
+            let name = try context.parameters.require("name")
+            let body = try await JSONBody.decode(InstanceBackupCreate.self, allowed: ["store"], from: request, context: context)
+            let store = body.store ?? BackupStore.defaultName
+            try await stores.requireStore(store)
+            context.auditNote.target = name
+            let supervisor = try await manager.supervisor(name, in: scope.project)
+            let operation = await services.startOperation(
+                for: request, scope: scope, action: "instance.backup-create", target: name,
+                description: "Backing up instance \(name) into backup store \(store)",
+                resources: ["/1.0/instances/\(name)", "/1.0/backup-stores/\(store)"], mayCancel: true
+            ) { operation in
+                let manifest = try await ProgressRelay.run(to: operation) { report in
+                    try await stores.withStore(store) { chunks in
+                        try await supervisor.backup(into: chunks) { progress in
+                            report(TransferProgress(stage: "reading disk \(progress.disk)", done: progress.bytesDone, total: progress.bytesTotal))
+                        }
+                    }
+                }
+                return [
+                    "instance": name, "backup": manifest.id.value, "store": store, "kind": manifest.kind.rawValue,
+                    "bytesRead": String(manifest.stats.bytesRead), "bytesStored": String(manifest.stats.bytesStored),
+                ]
+            }
+            return accepted(operation)
+        }
+        table.add(.get, "/1.0/instances/{name}/backups/{backup}", .project(.viewer), action: "instance.backup-get") { _, context, scope in
+            let (name, id) = try await target(context, scope, manager)
+            let store = try await stores.storeHolding(id, of: name, in: scope.project)
+            let manifest = try await stores.withStore(store) { chunks in try chunks.manifest(project: scope.project, instance: name, id: id) }
+            return JSONBody.response(InstanceBackup(manifest, store: store))
+        }
+        table.add(.post, "/1.0/instances/{name}/backups/{backup}/verify", .project(.operator), action: "instance.backup-verify") {
+            request, context, scope in
+            let (name, id) = try await target(context, scope, manager)
+            context.auditNote.target = "\(name)/\(id)"
+            let store = try await stores.storeHolding(id, of: name, in: scope.project)
+            let operation = await services.startOperation(
+                for: request, scope: scope, action: "instance.backup-verify", target: "\(name)/\(id)",
+                description: "Verifying backup \(id) of instance \(name)", resources: ["/1.0/instances/\(name)/backups/\(id)"],
+                mayCancel: true
+            ) { operation in
+                let report = try await ProgressRelay.run(to: operation) { report in
+                    try await stores.withStore(store) { chunks in
+                        let manifest = try chunks.manifest(project: scope.project, instance: name, id: id)
+                        return try await BackupVerifier(store: chunks).verify([manifest]) { progress in
+                            report(TransferProgress(stage: "checking chunks", done: progress.bytesDone, total: progress.bytesTotal))
+                        }
+                    }
+                }
+                guard report.isClean else {
+                    let problems = report.problems.map { "\($0.error)" }.joined(separator: "; ")
+                    throw JoistError.invalidState(
+                        "backup \(id) of instance \(name) is damaged: \(report.problems.count) chunk(s) missing or corrupt: \(problems)")
+                }
+                return [
+                    "instance": name, "backup": id.value, "store": store, "chunksChecked": String(report.chunksChecked),
+                    "bytesChecked": String(report.bytesChecked),
+                ]
+            }
+            return accepted(operation)
+        }
+    }
+
+    /// The instance (which must exist) and the backup id (validated).
+    private static func target(_ context: JoistRequestContext, _ scope: RequestScope, _ manager: InstanceManager) async throws -> (String, BackupID) {
+        let name = try context.parameters.require("name")
+        let id = try BackupID(try context.parameters.require("backup"))
+        _ = try await manager.supervisor(name, in: scope.project)
+        return (name, id)
+    }
+}

@@ -1,0 +1,51 @@
+public import Backup
+public import JoistAPI
+import JoistCore
+
+/// An instance's backups across the stores.
+extension BackupStoreManager {
+    /// The backups of `instance` in every store that can be read, oldest first; a store whose folder
+    /// is missing is passed over (logged), so one unmounted disk does not hide the rest.
+    public func backups(of instance: String, in project: String) async -> [InstanceBackup] {
+        var found: [InstanceBackup] = []
+        for name in entries.keys.sorted() {
+            do {
+                let manifests = try await withStore(name) { store in try store.manifests(project: project, instance: instance).manifests }
+                found += manifests.map { InstanceBackup($0, store: name) }
+            } catch {
+                logger.warning("cannot list the backups of \(project)/\(instance) in backup store \(name): \(error)")
+            }
+        }
+        return found.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    /// The store holding backup `id` of `instance`, or `notFound`.
+    public func storeHolding(_ id: BackupID, of instance: String, in project: String) async throws -> String {
+        for name in entries.keys.sorted() {
+            let holds = (try? await withStore(name) { store in try store.manifest(project: project, instance: instance, id: id) }) != nil
+            if holds { return name }
+        }
+        throw JoistError.notFound("backup \(id) of instance \(instance) not found in any backup store")
+    }
+}
+
+extension InstanceBackup {
+    /// The API's view of a manifest: everything but the chunk lists.
+    public init(_ manifest: BackupManifest, store: String) {
+        self.init(
+            id: manifest.id.value, store: store, instance: manifest.instance, createdAt: manifest.createdAt, kind: manifest.kind.rawValue,
+            parent: manifest.parent?.value,
+            disks: manifest.disks.map {
+                InstanceBackupDisk(name: $0.name, size: $0.size, read: $0.read.rawValue, checkpoint: $0.checkpoint, stats: InstanceBackupStats($0.stats))
+            },
+            stats: InstanceBackupStats(manifest.stats))
+    }
+}
+
+extension InstanceBackupStats {
+    init(_ stats: BackupStats) {
+        self.init(
+            bytesRead: stats.bytesRead, bytesNew: stats.bytesNew, bytesStored: stats.bytesStored, chunksNew: stats.chunksNew,
+            chunksReused: stats.chunksReused, chunksUnchanged: stats.chunksUnchanged, chunksZero: stats.chunksZero)
+    }
+}

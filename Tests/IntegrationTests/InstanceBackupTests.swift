@@ -1,0 +1,68 @@
+import Backup
+import Foundation
+import JoistTesting
+import Testing
+
+/// `joist backup` end to end: a real joistd backs up a stopped instance's qcow2 volume through
+/// qemu-storage-daemon and NBD into the default store, full then incremental.
+@Suite("Instance backups (real daemon)", .serialized, .timeLimit(.minutes(5)))
+struct InstanceBackupTests {
+    @Test("a stopped instance: full backup, a small change, an incremental one that reads one chunk; it restores equal to the disk and verifies")
+    func stoppedFullThenIncremental() async throws {
+        let guest = try await TestGuest.locate()
+        try await DaemonHarness.with { joist in
+            try await joist.succeed(["volume", "create", "default", "data", "--size", "64MiB"])
+            try await joist.createGuest("vm3", guest: guest, extra: ["--disk", "default/data"])
+            let disk = joist.stateDirectory + "/storage/default/volumes/default/data.qcow2"
+            try await HostTool.run("qemu-io", ["-f", "qcow2", "-c", "write -P 0xaa 0 40M", disk])
+
+            let first = try await joist.succeed(["backup", "create", "vm3"])
+            #expect(first.contains("as full backup"), "\(first)")
+            try await HostTool.run("qemu-io", ["-f", "qcow2", "-c", "write -P 0xbb 8M 64k", disk])
+            let second = try await joist.succeed(["backup", "create", "vm3"])
+            #expect(second.contains("as incremental backup"), "\(second)")
+
+            let backups = try await Self.backups(joist, "vm3")
+            try #require(backups.count == 2, "\(backups)")
+            let (full, incremental) = (backups[0], backups[1])
+            #expect(incremental["parent"] as? String == full["id"] as? String)
+            let fullData = try Self.disk(full, "data"), incrementalData = try Self.disk(incremental, "data")
+            #expect(fullData["read"] as? String == "full")
+            #expect(Self.stat(fullData, "bytesRead") == 64 << 20, "\(fullData)")
+            #expect(fullData["checkpoint"] as? String == full["id"] as? String)
+            // One 4 MiB chunk holds the change: only it is read again, the other 15 are the parent's.
+            #expect(incrementalData["read"] as? String == "incremental", "\(incrementalData)")
+            #expect(Self.stat(incrementalData, "bytesRead") == 4 << 20, "\(incrementalData)")
+            #expect(Self.stat(incrementalData, "chunksUnchanged") == 15, "\(incrementalData)")
+
+            // The incremental backup alone holds the whole disk as it is now.
+            let id = try #require(incremental["id"] as? String)
+            let store = try #require(try ChunkStore.open(joist.stateDirectory + "/backups"))
+            let manifest = try store.manifest(project: "default", instance: "vm3", id: try BackupID(id))
+            let restored = joist.stateDirectory + "/restored.raw"
+            try await BackupReader(store: store).restore(
+                manifest, disk: try #require(incrementalData["name"] as? String), to: try RawFileRestoreTarget(path: restored))
+            try await HostTool.run("qemu-img", ["compare", "-f", "raw", "-F", "qcow2", restored, disk])
+
+            let info = try await joist.succeed(["backup", "info", "vm3", id, "--format", "json"])
+            #expect(info.contains("\"kind\" : \"incremental\"") || info.contains("\"kind\":\"incremental\""), "\(info)")
+            let verified = try await joist.succeed(["backup", "verify", "vm3", id])
+            #expect(verified.contains("is intact"), "\(verified)")
+            #expect(try await joist.cli(["backup", "info", "vm3", "20990101T000000Z-000000"]).stderr.contains("not found"))
+        }
+    }
+
+    static func backups(_ joist: DaemonHarness, _ instance: String) async throws -> [[String: Any]] {
+        let text = try await joist.succeed(["backup", "list", instance, "--format", "json"])
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+    }
+
+    static func disk(_ backup: [String: Any], _ suffix: String) throws -> [String: Any] {
+        let disks = try #require(backup["disks"] as? [[String: Any]])
+        return try #require(disks.first { ($0["name"] as? String)?.hasSuffix(suffix) == true }, "\(disks)")
+    }
+
+    static func stat(_ disk: [String: Any], _ name: String) -> Int? {
+        (disk["stats"] as? [String: Any])?[name] as? Int
+    }
+}
