@@ -66,3 +66,52 @@ struct InstanceBackupTests {
         (disk["stats"] as? [String: Any])?[name] as? Int
     }
 }
+
+/// A running test guest backed up while it runs (TCG): the point-in-time view in its own QEMU.
+@Suite("Instance backups of a running guest (real QEMU)", .bootsGuests(1), .serialized, .timeLimit(.minutes(6)))
+struct RunningInstanceBackupTests {
+    @Test("a running guest: full, then incremental after the guest writes; the change record survives its stop, and the last backup equals the disk")
+    func runningFullThenIncremental() async throws {
+        let guest = try await TestGuest.locate()
+        try await DaemonHarness.with { joist in
+            try await joist.succeed(["volume", "create", "default", "live", "--size", "64MiB"])
+            try await joist.createGuest("vm4", guest: guest, extra: ["--disk", "default/live"])
+            try await joist.succeed(["start", "vm4"])
+            let console = try ConsoleProcess(harness: joist, instance: "vm4")
+            defer { Task { await console.close() } }
+            #expect(try await joist.waitForConsole("vm4", containing: TestGuest.readyMarker), "\(joist.daemonLog())")
+            // The marker is computed by the guest's shell, so the echoed command line does not match it.
+            console.send("dd if=/dev/urandom of=/dev/vda bs=1M count=24 conv=fsync 2>/dev/null; echo W$((40+2))\n")
+            #expect(await console.waitFor("W42"), "\(console.output)")
+
+            let first = try await joist.succeed(["backup", "create", "vm4"])
+            #expect(first.contains("as full backup"), "\(first)")
+            #expect(try await joist.state("vm4") == "running")
+            console.send("dd if=/dev/urandom of=/dev/vda bs=64k count=1 seek=160 conv=fsync 2>/dev/null; echo W$((40+3))\n")
+            #expect(await console.waitFor("W43"), "\(console.output)")
+            let second = try await joist.succeed(["backup", "create", "vm4"])
+            #expect(second.contains("as incremental backup"), "\(second)")
+
+            try await joist.succeed(["stop", "vm4", "--force"])
+            #expect(try await joist.waitForState("vm4", "stopped"))
+            // Stopped, no writes since: the bitmap QEMU saved on exit says nothing changed.
+            let third = try await joist.succeed(["backup", "create", "vm4"])
+            #expect(third.contains("as incremental backup"), "\(third)")
+
+            let backups = try await InstanceBackupTests.backups(joist, "vm4")
+            try #require(backups.count == 3, "\(backups)")
+            let secondDisk = try InstanceBackupTests.disk(backups[1], "live")
+            #expect(InstanceBackupTests.stat(secondDisk, "bytesRead") == 4 << 20, "\(secondDisk)")
+            let thirdDisk = try InstanceBackupTests.disk(backups[2], "live")
+            #expect(InstanceBackupTests.stat(thirdDisk, "bytesRead") == 0, "\(thirdDisk)")
+
+            let store = try #require(try ChunkStore.open(joist.stateDirectory + "/backups"))
+            let manifest = try store.manifest(project: "default", instance: "vm4", id: try BackupID(try #require(backups[2]["id"] as? String)))
+            let restored = joist.stateDirectory + "/restored-live.raw"
+            try await BackupReader(store: store).restore(
+                manifest, disk: try #require(thirdDisk["name"] as? String), to: try RawFileRestoreTarget(path: restored))
+            try await HostTool.run(
+                "qemu-img", ["compare", "-f", "raw", "-F", "qcow2", restored, joist.stateDirectory + "/storage/default/volumes/default/live.qcow2"])
+        }
+    }
+}
