@@ -51,6 +51,30 @@ enum InstanceBackupRoutes {
             let manifest = try await stores.withStore(store) { chunks in try chunks.manifest(project: scope.project, instance: name, id: id) }
             return JSONBody.response(InstanceBackup(manifest, store: store))
         }
+        table.add(.post, "/1.0/instances/{name}/backups/{backup}/restore", .project(.operator), action: "instance.backup-restore") {
+            request, context, scope in
+            let (name, id) = try await target(context, scope, manager)
+            let body = try await JSONBody.decode(InstanceBackupRestore.self, allowed: ["as"], from: request, context: context)
+            let newName = try ResourceName.validate(body.as)
+            context.auditNote.target = "\(name)/\(id)"
+            let store = try await stores.storeHolding(id, of: name, in: scope.project)
+            let operation = await services.startOperation(
+                for: request, scope: scope, action: "instance.backup-restore", target: "\(name)/\(id)",
+                description: "Restoring backup \(id) of instance \(name) as instance \(newName)",
+                resources: ["/1.0/instances/\(name)/backups/\(id)", "/1.0/instances/\(newName)"], mayCancel: true
+            ) { operation in
+                let instance = try await ProgressRelay.run(to: operation) { report in
+                    try await stores.withStore(store) { chunks in
+                        let manifest = try chunks.manifest(project: scope.project, instance: name, id: id)
+                        return try await manager.restoreBackup(manifest, from: chunks, of: name, as: newName, in: scope.project) { progress in
+                            report(TransferProgress(stage: "restoring disk \(progress.disk)", done: progress.bytesDone, total: progress.bytesTotal))
+                        }
+                    }
+                }
+                return ["instance": instance.name, "backup": id.value, "store": store]
+            }
+            return accepted(operation)
+        }
         table.add(.post, "/1.0/instances/{name}/backups/{backup}/verify", .project(.operator), action: "instance.backup-verify") {
             request, context, scope in
             let (name, id) = try await target(context, scope, manager)

@@ -97,7 +97,12 @@ public actor InstanceManager {
     /// Validates and stores a new instance (stopped) within its project's limits. Nothing is created
     /// when validation or the quota refuses it. `owning` are volumes made for it, deleted with it.
     public func create(_ request: InstanceCreate, in project: String, owning: [VolumeReference] = []) async throws -> Instance {
-        var spec = try Self.spec(from: request)
+        try await create(spec: try Self.spec(from: request), in: project, owning: owning)
+    }
+
+    /// `create` from a spec already built (a request's, or a restored backup's copy of another instance's).
+    func create(spec: InstanceSpec, in project: String, owning: [VolumeReference]) async throws -> Instance {
+        var spec = spec
         try spec.validate(host: env.host, fileExists: { FileManager.default.fileExists(atPath: $0) })
         let key = InstanceKey(project: project, name: spec.name)
         let paths = env.paths(for: key)

@@ -92,3 +92,11 @@ public struct InstanceBackupCreate: Codable, Sendable, Equatable {
 
     public init(store: String? = nil) { self.store = store }
 }
+
+/// `POST /1.0/instances/{name}/backups/{backup}/restore`.
+public struct InstanceBackupRestore: Codable, Sendable, Equatable {
+    /// The new instance's name; it is created stopped, with new volumes holding the backup's disks.
+    public var `as`: String
+
+    public init(as name: String) { self.as = name }
+}

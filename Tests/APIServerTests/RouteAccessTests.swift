@@ -32,6 +32,7 @@ struct RouteAccessTests {
         "GET /1.0/instances/{name}/backups": .project(.viewer),
         "POST /1.0/instances/{name}/backups": .project(.operator),
         "GET /1.0/instances/{name}/backups/{backup}": .project(.viewer),
+        "POST /1.0/instances/{name}/backups/{backup}/restore": .project(.operator),
         "POST /1.0/instances/{name}/backups/{backup}/verify": .project(.operator),
         "GET /1.0/instances/{name}/snapshot-schedule": .project(.viewer),
         "PUT /1.0/instances/{name}/snapshot-schedule": .project(.operator),

@@ -41,5 +41,6 @@ enum BackupSamples {
         WireSample("instance backup stats", "InstanceBackupStats", fullBackupStats),
         WireSample("full instance backup create", "InstanceBackupCreate", InstanceBackupCreate(store: "offsite")),
         WireSample("minimal instance backup create", "InstanceBackupCreate", InstanceBackupCreate()),
+        WireSample("instance backup restore", "InstanceBackupRestore", InstanceBackupRestore(as: "web-restored")),
     ]
 }

@@ -15,7 +15,7 @@ struct OpenAPIDocumentTests {
         "GET /1.0/instances/{name}/snapshots", "POST /1.0/instances/{name}/snapshots", "GET /1.0/instances/{name}/snapshots/{snapshot}",
         "DELETE /1.0/instances/{name}/snapshots/{snapshot}", "POST /1.0/instances/{name}/snapshots/{snapshot}/restore",
         "GET /1.0/instances/{name}/backups", "POST /1.0/instances/{name}/backups", "GET /1.0/instances/{name}/backups/{backup}",
-        "POST /1.0/instances/{name}/backups/{backup}/verify",
+        "POST /1.0/instances/{name}/backups/{backup}/restore", "POST /1.0/instances/{name}/backups/{backup}/verify",
         "GET /1.0/instances/{name}/snapshot-schedule", "PUT /1.0/instances/{name}/snapshot-schedule", "DELETE /1.0/instances/{name}/snapshot-schedule",
         "POST /1.0/instances/{name}/publish",
         "GET /1.0/instances/{name}/console/log", "GET /1.0/instances/{name}/console",

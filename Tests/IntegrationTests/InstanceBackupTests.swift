@@ -7,7 +7,7 @@ import Testing
 /// qemu-storage-daemon and NBD into the default store, full then incremental.
 @Suite("Instance backups (real daemon)", .serialized, .timeLimit(.minutes(5)))
 struct InstanceBackupTests {
-    @Test("a stopped instance: full backup, a small change, an incremental one that reads one chunk; it restores equal to the disk and verifies")
+    @Test("a stopped instance: full backup, a small change, an incremental one that reads one chunk; it restores (also as a new instance) equal to the disk and verifies")
     func stoppedFullThenIncremental() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
@@ -43,6 +43,17 @@ struct InstanceBackupTests {
             try await BackupReader(store: store).restore(
                 manifest, disk: try #require(incrementalData["name"] as? String), to: try RawFileRestoreTarget(path: restored))
             try await HostTool.run("qemu-img", ["compare", "-f", "raw", "-F", "qcow2", restored, disk])
+
+            // Restored as a new instance: a stopped copy whose new volume holds the disk as backed up.
+            let restoredAs = try await joist.succeed(["backup", "restore", "vm3", id, "--as", "vm3-copy"])
+            #expect(restoredAs.contains("as instance vm3-copy"), "\(restoredAs)")
+            #expect(try await joist.state("vm3-copy") == "stopped")
+            let copy = joist.stateDirectory + "/storage/default/volumes/default/vm3-copy-data.qcow2"
+            try await HostTool.run("qemu-img", ["compare", "-f", "qcow2", "-F", "qcow2", copy, disk])
+            let taken = try await joist.cli(["backup", "restore", "vm3", id, "--as", "vm3-copy"])
+            #expect(!taken.succeeded && taken.stderr.contains("already exists"), "\(taken)")
+            try await joist.succeed(["delete", "vm3-copy"])
+            #expect(!FileManager.default.fileExists(atPath: copy))
 
             let info = try await joist.succeed(["backup", "info", "vm3", id, "--format", "json"])
             #expect(info.contains("\"kind\" : \"incremental\"") || info.contains("\"kind\":\"incremental\""), "\(info)")

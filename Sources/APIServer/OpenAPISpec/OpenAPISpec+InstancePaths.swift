@@ -558,6 +558,30 @@ paths:
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
 
+  /1.0/instances/{name}/backups/{backup}/restore:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/BackupID"
+      - $ref: "#/components/parameters/Project"
+    post:
+      tags: [backups]
+      operationId: restoreInstanceBackup
+      summary: Restore the backup as a new, stopped instance (the backed-up instance's configuration, new MAC addresses) whose disks are new qcow2 volumes NEWNAME-VOLUME in the same pools, as a cancellable operation; result names the instance. Host-file disks are refused. Role operator.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/InstanceBackupRestore" }
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
   /1.0/instances/{name}/backups/{backup}/verify:
     parameters:
       - $ref: "#/components/parameters/InstanceName"

@@ -244,6 +244,13 @@ extension OpenAPISpec {
         chunksReused: { type: integer, minimum: 0, description: "Chunks read that the store already held." }
         chunksUnchanged: { type: integer, minimum: 0, description: "Chunks not read: unchanged since the parent." }
         chunksZero: { type: integer, minimum: 0, description: "All-zero chunks, never stored." }
+    InstanceBackupRestore:
+      description: The body of POST /1.0/instances/{name}/backups/{backup}/restore.
+      type: object
+      additionalProperties: false
+      required: [as]
+      properties:
+        as: { $ref: "#/components/schemas/Name" }
     InstanceBackupCreate:
       description: The body of POST /1.0/instances/{name}/backups.
       type: object
