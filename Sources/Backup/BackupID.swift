@@ -20,6 +20,17 @@ public struct BackupID: Hashable, Comparable, Sendable, Codable, CustomStringCon
         value = stamp + "-" + String(repeating: "0", count: 6 - suffix.count) + suffix
     }
 
+    /// A fresh id for a backup made at `date` that sorts after `previous` (the instance's latest
+    /// backup) when both fall in the same second: ids and creation times (kept to the second) order
+    /// the backups, and the latest is the next one's parent.
+    public static func next(after previous: BackupID?, date: Date) -> BackupID {
+        let id = BackupID(date: date)
+        guard let previous, id <= previous, previous.value.hasPrefix(String(id.value.dropLast(6))),
+            let suffix = UInt32(previous.value.suffix(6), radix: 16), suffix < 0xff_ffff
+        else { return id }
+        return BackupID(date: date, random: suffix + 1 + UInt32.random(in: 0...min(0xffff, 0xff_fffe - suffix)))
+    }
+
     /// An id given by a user or read from a file name: 1–64 ASCII letters, digits and `-`, starting
     /// with a letter or digit.
     public init(_ value: String) throws(JoistError) {

@@ -28,12 +28,17 @@ extension InstanceSupervisor {
         guard !disks.isEmpty else { throw JoistError.invalidState("instance \(name) has no disks to back up") }
         let parent = try store.manifests(project: key.project, instance: name).manifests.last
         let createdAt = Date()
-        let id = BackupID(date: createdAt)
+        let id = BackupID.next(after: parent?.id, date: createdAt)
         let checkpoint = try BackupCheckpoint(id.value)
         let backupDisks = disks.map { disk in
             BackupDisk(disk, since: parent?.disk(disk.source.description)?.checkpoint.flatMap { try? BackupCheckpoint($0) })
         }
         let directory = paths.directory + "/backup"
+        // The storage daemon's monitor is the longest socket path the backup makes.
+        guard (directory + "/storage-daemon.qmp").utf8.count <= RuntimePaths.maxSocketPathLength else {
+            throw JoistError.invalidArgument(
+                "instance \(name)'s backup folder \(directory) is too long for a Unix socket path (\(RuntimePaths.maxSocketPathLength) bytes); rename the instance or use a shorter state directory")
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var daemon: StorageDaemon?
         let qmp: QMPClient

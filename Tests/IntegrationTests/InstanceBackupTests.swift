@@ -112,7 +112,7 @@ struct RunningInstanceBackupTests {
             let backups = try await InstanceBackupTests.backups(joist, "vm4")
             try #require(backups.count == 3, "\(backups)")
             let secondDisk = try InstanceBackupTests.disk(backups[1], "live")
-            #expect(InstanceBackupTests.stat(secondDisk, "bytesRead") == 4 << 20, "\(secondDisk)")
+            #expect(InstanceBackupTests.stat(secondDisk, "bytesRead") == 4 << 20, "\(secondDisk)\n\(joist.daemonLog())")
             let thirdDisk = try InstanceBackupTests.disk(backups[2], "live")
             #expect(InstanceBackupTests.stat(thirdDisk, "bytesRead") == 0, "\(thirdDisk)")
 
