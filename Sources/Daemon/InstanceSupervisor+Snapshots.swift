@@ -120,6 +120,7 @@ extension InstanceSupervisor {
         for disk in plan.disks {
             do {
                 if action == .delete, try await !qemuImg.snapshots(of: disk.path).contains(where: { $0.name == plan.tag }) { continue }
+                if action == .apply { try await dropChangeRecords(of: disk, qemuImg: qemuImg) }
                 try await qemuImg.snapshot(action, tag: plan.tag, path: disk.path)
                 done.append(disk)
             } catch {
@@ -128,6 +129,16 @@ extension InstanceSupervisor {
                 }
                 throw JoistError.hostFailure("cannot \(Self.verb(action)) snapshot \(plan.tag) of disk \(disk.source): \(Self.message(of: error))")
             }
+        }
+    }
+
+    /// Removes the backups' dirty bitmaps (`joist-…`) from a disk about to be rewound: qemu-img will
+    /// not apply a snapshot under an active bitmap, and what the bitmap recorded no longer describes
+    /// the disk. With it gone the next backup finds no checkpoint and reads the disk whole.
+    private func dropChangeRecords(of disk: AttachedDisk, qemuImg: QemuImg) async throws {
+        for bitmap in try await qemuImg.info(disk.path, format: .qcow2).bitmaps where bitmap.hasPrefix(BackupCheckpoint.bitmapPrefix) {
+            try await qemuImg.removeBitmap(bitmap, path: disk.path)
+            logger.info("removed change record \(bitmap) of disk \(disk.source) before restoring a snapshot: its next backup reads it whole")
         }
     }
 

@@ -11,7 +11,7 @@ public struct BackupCheckpoint: Sendable, Hashable, CustomStringConvertible {
     public let id: String
 
     /// The prefix of the bitmaps Joist owns; others on the disk (a user's) are left alone.
-    static let bitmapPrefix = "joist-"
+    public static let bitmapPrefix = "joist-"
 
     /// - Throws: `invalidArgument` unless `id` is 1–64 letters, digits, `.`, `_` or `-`.
     public init(_ id: String) throws(JoistError) {

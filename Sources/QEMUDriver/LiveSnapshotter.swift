@@ -34,10 +34,29 @@ public struct LiveSnapshotter: Sendable {
 
     /// Loads the plan's tag: RAM, device state and disks (QMP `snapshot-load`). A guest that was
     /// running runs on from the snapshot's moment; one that was paused (or not yet started) stays so.
+    ///
+    /// The backups' dirty bitmaps on the covered disks are removed first: QEMU will not load a
+    /// snapshot under an active bitmap, and what they recorded no longer describes the disks. The
+    /// next backup finds no checkpoint and reads the disks whole.
     public func load(_ plan: SnapshotPlan, progress: @Sendable (Double) -> Void = { _ in }) async throws {
+        try await dropChangeRecords(on: plan.nodes)
         let id = plan.jobID("load")
         try await run(id, "load snapshot \(plan.tag)", progress: progress) {
             try await qmp.snapshotLoad(jobID: id, tag: plan.tag, vmstate: plan.vmStateNode, devices: plan.nodes)
+        }
+    }
+
+    /// Removes Joist's dirty bitmaps (`BackupCheckpoint.bitmapPrefix`) from `nodes`; others stay.
+    private func dropChangeRecords(on nodes: [String]) async throws {
+        do {
+            let bitmaps = try await qmp.queryDirtyBitmaps()
+            for node in nodes {
+                for bitmap in bitmaps[node] ?? [] where bitmap.name.hasPrefix(BackupCheckpoint.bitmapPrefix) {
+                    _ = try await qmp.execute("block-dirty-bitmap-remove", arguments: ["node": .string(node), "name": .string(bitmap.name)])
+                }
+            }
+        } catch let error as QMPError {
+            throw JoistError.hostFailure("QEMU could not drop the backups' change records before loading a snapshot: \(error)")
         }
     }
 

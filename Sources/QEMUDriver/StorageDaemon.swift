@@ -61,9 +61,20 @@ public final class StorageDaemon: Sendable {
         }
     }
 
-    /// Quits the daemon (which stores the bitmaps in the images) and waits until its monitor closes.
+    /// Quits the daemon (which stores the bitmaps in the images) and waits until it is gone, so the
+    /// images' locks are free for the guest's QEMU.
     public func stop() async throws {
         try await qmp.quit()
         await qmp.waitUntilClosed()
+        await waitUntilGone()
+    }
+
+    /// Waits (up to `timeout`) until the process has exited. Its monitor closes while it exits,
+    /// possibly before the images' files, whose locks go with them.
+    public func waitUntilGone(timeout: Duration = .seconds(10)) async {
+        let deadline = ContinuousClock.now + timeout
+        while HostProcess.isAlive(pid), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 }

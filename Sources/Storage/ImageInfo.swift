@@ -16,6 +16,18 @@ public struct ImageInfo: Codable, Sendable, Equatable {
     public var dirtyFlag: Bool?
     /// qcow2: the internal snapshots the image holds (`nil` when it holds none).
     public var snapshots: [ImageSnapshot]?
+    /// qcow2: the names of the persistent dirty bitmaps the image holds (empty when none).
+    public var bitmaps: [String] { formatSpecific?.data?.bitmaps?.map(\.name) ?? [] }
+    var formatSpecific: FormatSpecific?
+
+    /// The part of `format-specific` Joist reads: qcow2's persistent bitmaps.
+    struct FormatSpecific: Codable, Sendable, Equatable {
+        struct Data: Codable, Sendable, Equatable {
+            struct Bitmap: Codable, Sendable, Equatable { var name: String }
+            var bitmaps: [Bitmap]?
+        }
+        var data: Data?
+    }
 
     public init(
         filename: String, format: String, virtualSize: UInt64, actualSize: UInt64? = nil, backingFilename: String? = nil,
@@ -40,6 +52,7 @@ public struct ImageInfo: Codable, Sendable, Equatable {
         case backingFilenameFormat = "backing-filename-format"
         case dirtyFlag = "dirty-flag"
         case snapshots
+        case formatSpecific = "format-specific"
     }
 }
 

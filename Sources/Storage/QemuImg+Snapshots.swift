@@ -29,6 +29,13 @@ extension QemuImg {
         try await command(Self.snapshotArguments(action, tag: tag, path: path)).check("qemu-img snapshot \(action.rawValue) \(tag)")
     }
 
+    /// Removes the persistent dirty bitmap `name` from the qcow2 image at `path`. Maps to
+    /// `qemu-img bitmap --remove`.
+    public func removeBitmap(_ name: String, path: String) async throws {
+        let image = "driver=\(ImageFileFormat.qcow2.rawValue),file.driver=file,file.filename=" + path.replacingOccurrences(of: ",", with: ",,")
+        try await command(["bitmap", "--image-opts", "--remove", image, name]).check("qemu-img bitmap --remove \(name)")
+    }
+
     /// The internal snapshots of the qcow2 image at `path` (readable while a guest has it open).
     public func snapshots(of path: String) async throws -> [ImageSnapshot] {
         try await info(path, format: .qcow2).snapshots ?? []

@@ -106,19 +106,35 @@ struct SnapshotSupervisorTests {
         }
     }
 
-    @Test("a stateful restore of a running guest loads the snapshot in place")
+    @Test("a stateful restore of a running guest drops the backups' change records, then loads the snapshot in place")
     func liveStatefulRestore() async throws {
+        // The disk's node (known once the disk is made) holds a backup checkpoint and someone else's bitmap.
+        let diskNode = Mutex("")
         let handler: FakeQMPServer.Handler = { command in
+            if command.name == "query-named-block-nodes" {
+                let bitmaps: JSONValue = [
+                    ["name": "joist-b1", "recording": true, "granularity": 65536, "count": 0],
+                    ["name": "mine", "recording": true, "granularity": 65536, "count": 0],
+                ]
+                return .success([["node-name": .string(diskNode.withLock { $0 }), "dirty-bitmaps": bitmaps]])
+            }
             guard command.name == "query-jobs" else { return .success([:]) }
             let id: JSONValue = command.arguments == nil ? "joist-load-s1" : "x"
             return .success([["id": "joist-save-s1", "status": "concluded"], ["id": id, "status": "concluded"]])
         }
-        try await Self.withRunningInstance(handler) { vm1, vm, _, _ in
+        try await Self.withRunningInstance(handler) { vm1, vm, _, disk in
+            diskNode.withLock { $0 = DiskNames(for: .file(disk)).node }
             _ = try await vm1.createSnapshot("s1", stateful: true)
             _ = try await vm1.createSnapshot("s2", stateful: false)
             try await vm1.restoreSnapshot("s1", force: false)
+            let names = vm.qmp.commands.map(\.name)
             #expect(vm.qmp.commands.contains { $0.name == "snapshot-load" && $0.arguments?["tag"] == "s1" })
             #expect(await vm1.snapshots().first { $0.current }?.name == "s1")
+            let node = DiskNames(for: .file(disk)).node
+            let removed = vm.qmp.commands.filter { $0.name == "block-dirty-bitmap-remove" }
+            #expect(removed.map { $0.arguments?["name"] } == [.string("joist-b1")], "\(names)")
+            #expect(removed.map { $0.arguments?["node"] } == [.string(node)])
+            #expect(names.firstIndex(of: "block-dirty-bitmap-remove")! < names.firstIndex(of: "snapshot-load")!)
         }
     }
 

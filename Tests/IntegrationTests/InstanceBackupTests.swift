@@ -63,6 +63,28 @@ struct InstanceBackupTests {
         }
     }
 
+    @Test("a snapshot restored after a backup drops the disk's change record: the restore works, and the next backup reads the disk whole")
+    func snapshotRestoreAfterBackup() async throws {
+        let guest = try await TestGuest.locate()
+        try await DaemonHarness.with { joist in
+            try await joist.succeed(["volume", "create", "default", "data", "--size", "16MiB"])
+            try await joist.createGuest("vm4", guest: guest, extra: ["--disk", "default/data"])
+            let disk = joist.stateDirectory + "/storage/default/volumes/default/data.qcow2"
+            try await HostTool.run("qemu-io", ["-f", "qcow2", "-c", "write -P 0xaa 0 4M", disk])
+            try await joist.succeed(["snapshot", "create", "vm4", "before"])
+            try await joist.succeed(["backup", "create", "vm4"])
+            try await HostTool.run("qemu-io", ["-f", "qcow2", "-c", "write -P 0xbb 0 64k", disk])
+
+            try await joist.succeed(["snapshot", "restore", "vm4", "before"])
+            let read = try await CommandRunner.run("/usr/bin/qemu-io", ["-f", "qcow2", "-c", "read -P 0xaa 0 64k", disk])
+            #expect(read.succeeded && !(read.stdout + read.stderr).contains("Pattern verification failed"), "the snapshot's contents are back: \(read)")
+            let next = try await joist.succeed(["backup", "create", "vm4"])
+            #expect(next.contains("as full backup") || next.contains("read whole"), "\(next)")
+            let backups = try await Self.backups(joist, "vm4")
+            #expect(try Self.disk(try #require(backups.last), "data")["read"] as? String == "full", "\(backups)")
+        }
+    }
+
     static func backups(_ joist: DaemonHarness, _ instance: String) async throws -> [[String: Any]] {
         let text = try await joist.succeed(["backup", "list", instance, "--format", "json"])
         return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])

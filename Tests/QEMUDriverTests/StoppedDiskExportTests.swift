@@ -59,6 +59,7 @@ struct StoppedDiskExportTests {
             let daemon = try await StorageDaemon.start(disks: [disk], directory: directory, logger: Logger(label: "test"))
             kill(daemon.pid, SIGKILL)
             await daemon.qmp.waitUntilClosed()
+            await daemon.waitUntilGone()
             _ = try await StoppedDisk.backup(disk, in: directory, checkpoint: "c4", since: "c2") { (export: DiskExport, _: NBDDiskReader) async throws in
                 guard case .full(let reason) = export.changes else { throw TestSetupError("expected a full backup") }
                 #expect(reason.contains("unreliable"), "\(reason)")
