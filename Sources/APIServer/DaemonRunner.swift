@@ -79,8 +79,9 @@ public enum DaemonRunner {
         let backupStores = BackupStoreManager(env: env)
         try await backupStores.load()
         let networks = NetworkManager(env: env, driver: LinuxHostNetwork())
-        // dnsmasq waits for the instances' reservations: InstanceManager.load starts it.
-        try await networks.load(deferringDNSMasq: true)
+        // dnsmasq waits for the instances' reservations and the ruleset for their NICs and
+        // forwards: InstanceManager.load starts and applies them, once.
+        try await networks.load(deferringToInstances: true)
         let images = ImageManager(env: env, storage: storage)
         try await images.load()
         let manager = InstanceManager(env: env, projects: projects, storage: storage, networks: networks)

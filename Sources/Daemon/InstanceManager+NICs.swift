@@ -61,6 +61,12 @@ extension InstanceManager {
         } else {
             await rejoinNetworks(nics, as: key)
         }
+        // The firewall's chains follow the NICs: one for a NIC now gone would stay until the next change.
+        do {
+            try await networks.registerNICs(Self.firewallNICs(of: nics), of: key)
+        } catch {
+            env.logger.error("instance \(key): cannot apply the firewall with its NICs as they were: \(error)")
+        }
         await updateReservationsLogging(on: Array(Set(existing).union(names)).sorted())
     }
 

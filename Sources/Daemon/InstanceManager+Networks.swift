@@ -47,7 +47,6 @@ extension InstanceManager {
         let names = Self.networkNames(of: nics)
         guard !names.isEmpty else { return }
         networkNICs[key] = nics
-        await networks.noteNICs(Self.firewallNICs(of: nics), of: key)
         for name in names {
             do {
                 try await networks.attach(network: name, instance: key)

@@ -74,6 +74,7 @@ public actor InstanceManager {
                 }
                 if let cdrom = record.spec.cdrom { await storage.useImage(cdrom, by: key) }
                 await rejoinNetworks(record.spec.nics, as: key)
+                await networks.noteNICs(Self.firewallNICs(of: record.spec.nics), of: key)
             } catch {
                 env.logger.error("skipping unreadable record \(item.key): \(error)")
             }

@@ -162,6 +162,20 @@ struct FirewallTests {
         }
     }
 
+    @Test("a NIC add that fails after its network's rules took it in leaves no chain for its tap")
+    func failedNICAdd() async throws {
+        let daemon = try await FirewalledDaemon.make()
+        defer { daemon.cleanUp() }
+        _ = try await daemon.manager.networks.create(NetworkCreate(name: "lab", type: .nat, subnet: try IPv4Subnet(parsing: "10.78.0.0/24")))
+        try await daemon.create("web")
+        _ = try await daemon.manager.networks.addFirewallRule(try rule(.in, .icmp, .drop), toNetwork: "lab")
+        let before = daemon.script
+        #expect(!before.contains(daemon.tap("web", 1)))
+        daemon.host.fail(.ensureDNSMasq)
+        await #expect(throws: JoistError.self) { _ = try await daemon.manager.addNIC("network=lab", to: "web", in: "default") }
+        #expect(daemon.script == before)
+    }
+
     @Test("deleting a network deletes its rules' record")
     func networkDeletion() async throws {
         let daemon = try await FirewalledDaemon.make()

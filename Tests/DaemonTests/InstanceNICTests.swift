@@ -173,7 +173,7 @@ struct InstanceNICTests {
         let env = await daemon.manager.env
         let restarted = InstanceManager.testing(env: env, host: daemon.host)
         try await restarted.projects.load()
-        try await restarted.networks.load(deferringDNSMasq: true)
+        try await restarted.networks.load(deferringToInstances: true)
         #expect(daemon.host.count(.ensureDNSMasq) == 0)
         #expect(daemon.hosts(of: "lan") == reserved)
         try await restarted.load()

@@ -38,7 +38,7 @@ private struct ForwardingDaemon {
             events: events, logger: Logger(label: "test"))
         let manager = InstanceManager.testing(env: env, host: host)
         try await manager.projects.load()
-        try await manager.networks.load()
+        try await manager.networks.load(deferringToInstances: true)
         try await manager.load()
         return ForwardingDaemon(manager: manager, store: store, host: host, events: events, directory: directory)
     }
@@ -209,7 +209,7 @@ struct NetworkForwardTests {
         #expect(try await daemon.record("lan")?.map(\.instance) == ["db"])
     }
 
-    @Test("a restarted daemon applies its forwards with its networks in one ruleset, and drops those whose instance is gone")
+    @Test("a restarted daemon applies its forwards with its networks in one ruleset, once, and drops those whose instance is gone")
     func restart() async throws {
         let daemon = try await ForwardingDaemon.make()
         defer { daemon.cleanUp() }
@@ -228,7 +228,7 @@ struct NetworkForwardTests {
         _ = try await daemon.store.delete(InstanceRecord.key("vm2", project: "default"), expect: .any)
         daemon.host.clearCalls()
         let third = try await next.restarted()
-        #expect(daemon.host.count(.applyRuleset) == 2)
+        #expect(daemon.host.count(.applyRuleset) == 1, "the dropped forward is left out of the one ruleset the start applies")
         #expect(try await third.manager.networks.forwards(on: "lan", in: nil).map(\.instance) == ["vm1"])
         #expect(third.dnatRules.count == 2)
         #expect(try await third.record("lan")?.map(\.instance) == ["vm1"])

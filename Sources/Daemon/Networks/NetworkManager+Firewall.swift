@@ -106,7 +106,8 @@ extension NetworkManager {
     }
 
     /// Records the network NICs of an instance loaded from the store, without applying anything:
-    /// `applyRulesetAfterLoad` applies once every instance is known.
+    /// `applyRulesetAfterLoad` applies once every instance is known. Changes after start-up go
+    /// through `registerNICs`, which applies.
     public func noteNICs(_ nics: [(index: Int, network: String)], of instance: InstanceKey) {
         firewall.nics[instance] = nics.map { FirewallState.NIC(index: $0.index, network: $0.network) }
     }
@@ -130,14 +131,16 @@ extension NetworkManager {
         }
     }
 
-    /// Applies the ruleset once the instances have noted their NICs after a daemon restart, when
-    /// some network or instance has rules (`load` left the ruleset to this step then, so the NICs'
-    /// chains never go missing in between).
+    /// Applies the ruleset once the instances have noted their NICs and the forwards followed them,
+    /// when `load` left it to this step (a deferring load, or firewall rules that need the NICs'
+    /// chains, so they never go missing in between).
     public func applyRulesetAfterLoad() async {
-        guard !firewall.hasNoRules, !networks.isEmpty else { return }
+        guard awaitingRuleset else { return }
+        awaitingRuleset = false
+        guard !networks.isEmpty else { return }
         do {
             try await changes.withLock { try await self.applyCurrentRuleset() }
-            logger.info("applied the firewall rules of \(firewall.networks.count) network(s) and \(firewall.instances.count) instance(s)")
+            logger.info("applied the ruleset of \(networks.count) network(s), with the firewall rules of \(firewall.networks.count) network(s) and \(firewall.instances.count) instance(s)")
         } catch {
             logger.error("cannot apply the networks' nftables ruleset: \(error)")
         }

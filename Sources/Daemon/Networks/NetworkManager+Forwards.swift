@@ -104,8 +104,9 @@ extension NetworkManager {
 
     /// Brings the forwards in line with the instances loaded after the networks: a forward whose
     /// target has no NIC on its network any more (the daemon stopped between deleting the instance
-    /// and its forwards) is dropped, one whose target's address differs follows it. Applies the
-    /// ruleset only when something changed, so a normal start applies it once.
+    /// and its forwards) is dropped, one whose target's address differs follows it. When the ruleset
+    /// waits for `applyRulesetAfterLoad`, only the records change; otherwise the ruleset is applied
+    /// when something changed.
     /// `addresses` maps each network to the address each instance's NIC holds on it.
     public func pruneForwards(addresses: [String: [InstanceKey: IPv4Address]]) async {
         _ = try? await changes.withLock { await self.performPruneForwards(addresses: addresses) }
@@ -128,6 +129,11 @@ extension NetworkManager {
             var changed = forwards
             changed[network] = kept
             do {
+                if awaitingRuleset {
+                    try await writeForwards(of: network, kept)
+                    forwards[network] = kept.isEmpty ? nil : kept
+                    continue
+                }
                 try await replaceForwards(of: network, with: changed)
             } catch {
                 logger.error("network \(network): cannot update its port forwards: \(error)")

@@ -8,10 +8,12 @@ extension NetworkManager {
     /// back. A network that fails is logged and stays listed (so it can be looked at and deleted);
     /// the others come up regardless.
     ///
-    /// With `deferringDNSMasq`, the dnsmasqs wait for `startDNSMasq(reservations:)`: a daemon loads
-    /// its networks before its instances, and a dnsmasq started (or told to re-read its files) in
-    /// between would serve, however briefly, without the instances' reservations.
-    public func load(deferringDNSMasq: Bool = false) async throws {
+    /// With `deferringToInstances`, the dnsmasqs wait for `startDNSMasq(reservations:)` and the
+    /// ruleset for `applyRulesetAfterLoad()`: a daemon loads its networks before its instances, and
+    /// a dnsmasq started in between would serve, however briefly, without the instances'
+    /// reservations, and a ruleset applied in between would lack their firewall chains and have to
+    /// be applied again once port forwards follow their instances. The daemon applies it once.
+    public func load(deferringToInstances deferring: Bool = false) async throws {
         let (items, _) = try await store.range(prefix: Self.prefix)
         let decoder = APICoding.decoder()
         for item in items {
@@ -24,7 +26,7 @@ extension NetworkManager {
         }
         try await loadFirewall()
         try await loadForwards()
-        await applyAll(ruleset: firewall.hasNoRules, deferringDNSMasq: deferringDNSMasq)
+        await applyAll(ruleset: !deferring && firewall.hasNoRules, deferringDNSMasq: deferring)
     }
 
     /// Applies every loaded network; with none, leaves the host's firewall alone. With firewall
@@ -33,6 +35,7 @@ extension NetworkManager {
     private func applyAll(ruleset applyRuleset: Bool, deferringDNSMasq: Bool) async {
         let layouts = self.layouts
         guard !layouts.isEmpty else { return }
+        awaitingRuleset = !applyRuleset
         var bridged: [NetworkLayout] = []
         for layout in layouts {
             do {
@@ -63,7 +66,7 @@ extension NetworkManager {
         logger.info("re-applied \(layouts.count) network(s) on the host")
     }
 
-    /// Gives the hosted networks in `reservations` and those `load(deferringDNSMasq: true)` left
+    /// Gives the hosted networks in `reservations` and those `load(deferringToInstances: true)` left
     /// waiting their reservations (none when absent) and makes their dnsmasq run with them: started
     /// where none runs, told to re-read its files where only they changed. Reservations that do not
     /// render (two NICs asking for one address, say) are logged and that dnsmasq runs without them.

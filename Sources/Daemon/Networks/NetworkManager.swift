@@ -45,6 +45,9 @@ public actor NetworkManager {
     var forwardRevisions: [String: Int64] = [:]
     /// Hosted networks whose dnsmasq waits for the instances' reservations (see `load`).
     var awaitingDNSMasq: Set<String> = []
+    /// Whether `load` left the ruleset to `applyRulesetAfterLoad` (firewall chains need the
+    /// instances' NICs; a deferring load waits for the instances altogether).
+    var awaitingRuleset = false
     /// Serializes changes across their suspension points (actor isolation alone does not).
     let changes = AsyncLock()
     /// What the host kernel supports, once probed (`hostFeatures()`).
