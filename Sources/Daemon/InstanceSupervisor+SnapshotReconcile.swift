@@ -6,16 +6,20 @@ import Storage
 extension InstanceSupervisor {
     /// Brings the recorded snapshots in step with the tags the instance's qcow2 images hold (see
     /// `SnapshotReconciliation`); run when the daemon loads. Images are read with `qemu-img info -U`,
-    /// which works while a guest has them open.
+    /// which works while a guest has them open; an instance with no recorded snapshot whose images'
+    /// headers count none is left at that.
     public func reconcileSnapshots() async {
         try? await operations.withLock { await self.performReconcileSnapshots() }
     }
 
     private func performReconcileSnapshots() async {
         guard !deleted, let attached = try? await attachedDisks(record.spec.disks) else { return }
+        let covered = attached.filter { SnapshotPlan.isCovered($0) && $0.format == .qcow2 }
+        // Most instances have no snapshot anywhere: their headers say so without a qemu-img each.
+        if (record.snapshots ?? []).isEmpty, covered.allSatisfy({ (try? QCOW2Header.read(atPath: $0.path))?.snapshotCount == 0 }) { return }
         let qemuImg = QemuImg()
         var disks: [SnapshotReconciliation.Disk] = []
-        for disk in attached where SnapshotPlan.isCovered(disk) && disk.format == .qcow2 {
+        for disk in covered {
             do {
                 let info = try await qemuImg.info(disk.path, format: .qcow2)
                 disks.append(.init(source: disk.source.description, size: ByteSize(bytes: info.virtualSize), snapshots: info.snapshots ?? []))
