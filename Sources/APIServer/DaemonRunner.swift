@@ -93,6 +93,7 @@ public enum DaemonRunner {
             logger: logger)
 
         let scheduler = SnapshotScheduler(instances: manager, operations: services.operations)
+        let backupScheduler = BackupScheduler(instances: manager, stores: backupStores, operations: services.operations)
 
         try? FileManager.default.removeItem(atPath: options.socketPath)
         let socketPath = options.socketPath
@@ -104,6 +105,7 @@ public enum DaemonRunner {
             }
         ]
         applications.append(SnapshotSchedulerService(scheduler: scheduler))
+        applications.append(BackupSchedulerService(scheduler: backupScheduler))
         let addressFile = state + "/https-address"
         try? FileManager.default.removeItem(atPath: addressFile)
         if let listen = options.listen {
