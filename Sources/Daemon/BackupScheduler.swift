@@ -50,7 +50,7 @@ public actor BackupScheduler {
             let operation = await start(schedule, of: supervisor)
             let finished = await operations.wait(operation.id, timeout: .seconds(86_400))
             if let error = finished?.error {
-                failures[supervisor.key] = date
+                failures[supervisor.key] = now()
                 logger.warning(
                     "scheduled backup of instance \(supervisor.key) failed (next try in \(Int(schedule.retryDelay))s): \(error.message)")
             } else {
