@@ -56,6 +56,7 @@ public enum APIServer {
         InstanceNICRoutes.register(on: &table)
         InstanceSnapshotRoutes.register(on: &table)
         InstanceBackupRoutes.register(on: &table)
+        InstanceBackupPruneRoutes.register(on: &table)
         InstancePublishRoutes.register(on: &table)
         ConsoleRoutes.register(on: &table)
         OperationRoutes.register(on: &table)

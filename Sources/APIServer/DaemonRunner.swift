@@ -94,6 +94,7 @@ public enum DaemonRunner {
             logger: logger)
 
         let scheduler = SnapshotScheduler(instances: manager, operations: services.operations)
+        let backupScheduler = BackupScheduler(instances: manager, stores: backupStores, operations: services.operations)
 
         try? FileManager.default.removeItem(atPath: options.socketPath)
         let socketPath = options.socketPath
@@ -105,6 +106,7 @@ public enum DaemonRunner {
             }
         ]
         applications.append(SnapshotSchedulerService(scheduler: scheduler))
+        applications.append(BackupSchedulerService(scheduler: backupScheduler))
         let addressFile = state + "/https-address"
         try? FileManager.default.removeItem(atPath: addressFile)
         if let listen = options.listen {

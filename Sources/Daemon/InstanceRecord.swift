@@ -1,3 +1,4 @@
+public import Backup
 import Foundation
 public import JoistAPI
 public import JoistCore
@@ -24,6 +25,8 @@ public struct InstanceRecord: Codable, Sendable, Equatable {
     /// The snapshot last taken or restored: the parent of the next one.
     public var currentSnapshot: String?
     public var snapshotSchedule: SnapshotSchedule?
+    /// Backups into a store every interval, each followed by a prune (see `BackupScheduler`).
+    public var backupSchedule: BackupSchedule?
 
     public init(
         spec: InstanceSpec, project: String = Project.defaultName, createdAt: Date, runtime: Runtime? = nil,
@@ -49,6 +52,7 @@ public struct InstanceRecord: Codable, Sendable, Equatable {
         snapshots = try container.decodeIfPresent([SnapshotRecord].self, forKey: .snapshots)
         currentSnapshot = try container.decodeIfPresent(String.self, forKey: .currentSnapshot)
         snapshotSchedule = try container.decodeIfPresent(SnapshotSchedule.self, forKey: .snapshotSchedule)
+        backupSchedule = try container.decodeIfPresent(BackupSchedule.self, forKey: .backupSchedule)
     }
 
     /// The store key of an instance; every resource lives under its project.

@@ -17,6 +17,8 @@ struct OpenAPIDocumentTests {
         "GET /1.0/instances/{name}/backups", "POST /1.0/instances/{name}/backups", "GET /1.0/instances/{name}/backups/{backup}",
         "POST /1.0/instances/{name}/backups/{backup}/restore", "POST /1.0/instances/{name}/backups/{backup}/verify",
         "GET /1.0/instances/{name}/snapshot-schedule", "PUT /1.0/instances/{name}/snapshot-schedule", "DELETE /1.0/instances/{name}/snapshot-schedule",
+        "POST /1.0/instances/{name}/backups/prune", "DELETE /1.0/instances/{name}/backups/{backup}",
+        "GET /1.0/instances/{name}/backup-schedule", "PUT /1.0/instances/{name}/backup-schedule", "DELETE /1.0/instances/{name}/backup-schedule",
         "POST /1.0/instances/{name}/publish",
         "GET /1.0/instances/{name}/console/log", "GET /1.0/instances/{name}/console",
         "GET /1.0/operations", "GET /1.0/operations/{id}", "GET /1.0/operations/{id}/wait", "DELETE /1.0/operations/{id}",

@@ -175,6 +175,19 @@ extension OpenAPISpec {
         "404": { $ref: "#/components/responses/NotFound" }
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
+    delete:
+      tags: [backups]
+      operationId: deleteInstanceBackup
+      summary: Delete the backup from whichever store holds it. Only its manifest goes (every other backup still restores on its own); POST /1.0/backup-stores/{store}/gc reclaims the chunks no backup needs. Role operator.
+      responses:
+        "204":
+          description: Deleted.
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
 
   /1.0/instances/{name}/backups/{backup}/restore:
     parameters:
@@ -268,6 +281,101 @@ extension OpenAPISpec {
       tags: [instances]
       operationId: clearInstanceSnapshotSchedule
       summary: Stop taking scheduled snapshots (those taken stay). Role operator.
+      responses:
+        "204":
+          description: Cleared.
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/instances/{name}/backups/prune:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    post:
+      tags: [backups]
+      operationId: pruneInstanceBackups
+      summary: Remove the instance's backups in a store that no keep rule keeps, or with dryRun only say which would go. Role operator.
+      description: >-
+        Each keep rule keeps backups on its own (keepLast the newest N; keepHourly, keepDaily, keepWeekly,
+        keepMonthly and keepYearly the newest backup of each of the newest N periods that have backups,
+        in joistd's time zone, weeks from Monday), and a backup any rule keeps stays. At least one rule
+        is needed (400 otherwise). Only manifests are removed: every backup left restores on its own, and
+        POST /1.0/backup-stores/{store}/gc reclaims the chunks no backup needs any more.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/InstanceBackupPrune" }
+      responses:
+        "200":
+          description: What was kept (newest first, with the rules that kept each) and removed (oldest first).
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/InstanceBackupPruneResult" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/instances/{name}/backup-schedule:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [backups]
+      operationId: getInstanceBackupSchedule
+      summary: The instance's backup schedule and when the next backup is due. Role viewer.
+      responses:
+        "200":
+          description: The schedule.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/BackupScheduleInfo" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    put:
+      tags: [backups]
+      operationId: setInstanceBackupSchedule
+      summary: Back the instance up into a store whenever its newest backup there is one interval old, then prune its backups there with the keep rules. Role operator.
+      description: >-
+        joistd makes the backups (running or stopped instances alike) as operations
+        (instance.backup-scheduled, result backup, kind, bytesRead, bytesStored and pruned), at once
+        when the instance has no backup in the store; a backup made by hand moves the next one back.
+        Without keep rules nothing is pruned. A failed backup is tried again after one interval, at
+        most 15 minutes.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/BackupSchedulePut" }
+      responses:
+        "200":
+          description: The schedule as set.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/BackupScheduleInfo" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+    delete:
+      tags: [backups]
+      operationId: clearInstanceBackupSchedule
+      summary: Stop making scheduled backups (those made stay). Role operator.
       responses:
         "204":
           description: Cleared.

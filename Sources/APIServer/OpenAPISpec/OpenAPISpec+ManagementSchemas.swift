@@ -58,6 +58,76 @@ extension OpenAPISpec {
         since: { type: string, format: date-time }
         nextAt: { type: string, format: date-time, description: When the next scheduled snapshot is due (taken only while the instance runs). }
 
+    InstanceBackupPrune:
+      description: The body of POST /1.0/instances/{name}/backups/prune; at least one keep rule above 0.
+      type: object
+      additionalProperties: false
+      properties:
+        keepLast: { type: integer, minimum: 0, description: Keep the newest N backups. }
+        keepHourly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N hours that have backups. }
+        keepDaily: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N days that have backups. }
+        keepWeekly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N weeks (Monday first) that have backups. }
+        keepMonthly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N months that have backups. }
+        keepYearly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N years that have backups. }
+        store: { $ref: "#/components/schemas/Name" }
+        dryRun: { type: boolean, description: Say what would be removed, removing nothing. }
+    InstanceBackupPruneResult:
+      type: object
+      additionalProperties: false
+      required: [instance, store, dryRun, kept, removed]
+      properties:
+        instance: { $ref: "#/components/schemas/Name" }
+        store: { $ref: "#/components/schemas/Name" }
+        dryRun: { type: boolean }
+        kept:
+          type: array
+          description: The backups kept, newest first.
+          items: { $ref: "#/components/schemas/InstanceBackupPruneEntry" }
+        removed:
+          type: array
+          description: The backups removed (in a dry run, to be removed), oldest first.
+          items: { $ref: "#/components/schemas/InstanceBackupPruneEntry" }
+    InstanceBackupPruneEntry:
+      type: object
+      additionalProperties: false
+      required: [id, createdAt]
+      properties:
+        id: { type: string }
+        createdAt: { type: string, format: date-time }
+        keptBy:
+          type: array
+          description: The rules that kept the backup; absent for a removed one.
+          items: { type: string, enum: [last, hourly, daily, weekly, monthly, yearly] }
+    BackupSchedulePut:
+      description: The body of PUT /1.0/instances/{name}/backup-schedule.
+      type: object
+      additionalProperties: false
+      required: [every]
+      properties:
+        every: { type: string, description: "The interval: N and m, h, d or w (at least 1m), e.g. 1d." }
+        store: { $ref: "#/components/schemas/Name" }
+        keepLast: { type: integer, minimum: 0, description: Keep the newest N backups. }
+        keepHourly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N hours that have backups. }
+        keepDaily: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N days that have backups. }
+        keepWeekly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N weeks (Monday first) that have backups. }
+        keepMonthly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N months that have backups. }
+        keepYearly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N years that have backups. }
+    BackupScheduleInfo:
+      type: object
+      additionalProperties: false
+      required: [every, store, since, nextAt]
+      properties:
+        every: { type: string }
+        store: { $ref: "#/components/schemas/Name" }
+        keepLast: { type: integer, minimum: 0, description: Keep the newest N backups. }
+        keepHourly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N hours that have backups. }
+        keepDaily: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N days that have backups. }
+        keepWeekly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N weeks (Monday first) that have backups. }
+        keepMonthly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N months that have backups. }
+        keepYearly: { type: integer, minimum: 0, description: Keep the newest backup of each of the newest N years that have backups. }
+        since: { type: string, format: date-time }
+        nextAt: { type: string, format: date-time, description: When the next scheduled backup is due (one interval after the instance's newest backup in the store). }
+
     # Operations.
     OperationStatus:
       type: string
