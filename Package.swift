@@ -261,7 +261,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["JoistCore", "JoistAPI", "JoistTesting", "JoistTestTraits", "QEMUDriver", "Backup"],
+            dependencies: ["JoistCore", "JoistAPI", "JoistTesting", "JoistTestTraits", "QEMUDriver", "Backup", "GuestAgent", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
     ]

@@ -7,8 +7,9 @@ import Synchronization
 /// A stand-in for qemu-ga behind QEMU's chardev socket: a Unix socket server that answers guest
 /// agent requests as the test's handler says, including the `guest-sync-delimited` handshake.
 ///
-/// Like qemu-ga it drops a half-received request on `0xFF`, answers the handshake with `0xFF`
-/// before the JSON, and answers requests in order, one line each.
+/// Like qemu-ga it drops a half-received request on `0xFF` (answering it with a parse error, as
+/// qemu-ga 7.2 does), answers the handshake with `0xFF` before the JSON, and answers requests in
+/// order, one line each.
 public final class FakeGuestAgent: Sendable {
     /// What the fake does with one request.
     public enum Reply: Sendable {
@@ -95,6 +96,7 @@ public final class FakeGuestAgent: Sendable {
             for byte in unwrapInboundIn(data).readableBytesView {
                 if byte == 0xFF {
                     buffer.removeAll()
+                    reply(.error("GenericError", "JSON parse error, stray '\u{FFFD}'"), after: .zero, context: context)
                 } else if byte == UInt8(ascii: "\n") {
                     handle(buffer, context: context)
                     buffer.removeAll()
