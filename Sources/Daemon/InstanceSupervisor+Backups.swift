@@ -71,7 +71,7 @@ extension InstanceSupervisor {
     ) async throws -> BackupManifest {
         let session = try await PointInTimeSession.open(
             qmp: qmp, disks: backupDisks, checkpoint: checkpoint, socketPath: directory + "/nbd.sock", scratchDirectory: directory,
-            fleecing: fleecing, quiescer: fleecing ? guestQuiescer() : nil, logger: logger)
+            fleecing: fleecing, quiescer: fleecing && lifecycle.state == .running ? guestQuiescer() : nil, logger: logger)
         var readers: [NBDDiskReader] = []
         let manifest: BackupManifest
         do {
