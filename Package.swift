@@ -45,6 +45,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // QEMU guest agent client (qemu-ga over its virtio-serial chardev socket): handshake, timeouts,
+        // typed commands.
+        .target(
+            name: "GuestAgent",
+            dependencies: [
+                "QMP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // NBD client (read-only: reads, block status of allocation and dirty bitmaps) over a Unix or TCP socket.
         .target(
             name: "NBD",
@@ -58,7 +70,9 @@ let package = Package(
         // QEMU argv builder (pure), process launcher, accelerator probe.
         .target(
             name: "QEMUDriver",
-            dependencies: ["JoistCore", "HostKit", "QMP", "NBD", "Networking", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "JoistCore", "HostKit", "QMP", "GuestAgent", "NBD", "Networking", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Storage drivers behind `StorageBackend` (dir, btrfs), the typed qemu-img client, and the image
@@ -112,7 +126,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "JoistCore", "JoistAPI", "QMP", "QEMUDriver", "Storage", "Store", "Activity", "Networking", "Backup", "NBD",
+                "JoistCore", "JoistAPI", "QMP", "GuestAgent", "QEMUDriver", "Storage", "Store", "Activity", "Networking", "Backup", "NBD",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -185,6 +199,11 @@ let package = Package(
         ),
         .testTarget(name: "JoistCoreTests", dependencies: ["JoistCore", "JoistAPI"], swiftSettings: strict),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "GuestAgentTests",
+            dependencies: ["GuestAgent", "QMP", "JoistTesting", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "NBDTests", dependencies: ["NBD", "HostKit", "JoistTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "JoistCore", "JoistTesting"], swiftSettings: strict),
@@ -242,7 +261,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["JoistCore", "JoistAPI", "JoistTesting", "JoistTestTraits", "QEMUDriver", "Backup"],
+            dependencies: ["JoistCore", "JoistAPI", "JoistTesting", "JoistTestTraits", "QEMUDriver", "Backup", "GuestAgent", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
     ]

@@ -1,5 +1,5 @@
 public import Foundation
-import JoistCore
+public import JoistCore
 
 /// What one backup holds: for each disk of the instance, the list of chunks covering the whole disk.
 ///
@@ -24,9 +24,13 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var disks: [Disk]
     /// The sums of the disks' statistics.
     public var stats: BackupStats
+    /// Whether the guest's filesystems were frozen while its running disks were captured; nil when
+    /// the guest was stopped (nothing to freeze) or for backups made before this was recorded.
+    public var filesystemFreeze: FilesystemFreeze?
 
     public init(
-        id: BackupID, project: String, instance: String, createdAt: Date, kind: BackupKind, parent: BackupID?, disks: [Disk]
+        id: BackupID, project: String, instance: String, createdAt: Date, kind: BackupKind, parent: BackupID?, disks: [Disk],
+        filesystemFreeze: FilesystemFreeze? = nil
     ) {
         self.version = Self.currentVersion
         self.id = id
@@ -37,6 +41,7 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         self.parent = parent
         self.disks = disks
         self.stats = disks.reduce(BackupStats()) { $0 + $1.stats }
+        self.filesystemFreeze = filesystemFreeze
     }
 
     /// One disk of the backup.

@@ -27,7 +27,8 @@ public struct BackupWriter: Sendable {
     /// are left for gc.
     public func write(
         project: String, instance: String, disks: [String: any BackupSource], parent: BackupManifest? = nil,
-        id: BackupID? = nil, createdAt: Date = Date(), progress: (@Sendable (BackupProgress) -> Void)? = nil
+        id: BackupID? = nil, createdAt: Date = Date(), filesystemFreeze: FilesystemFreeze? = nil,
+        progress: (@Sendable (BackupProgress) -> Void)? = nil
     ) async throws -> BackupManifest {
         try ResourceName.validate(project, kind: "project")
         try ResourceName.validate(instance, kind: "instance")
@@ -54,7 +55,8 @@ public struct BackupWriter: Sendable {
             let usedParent = written.contains { $0.read == .incremental }
             let manifest = BackupManifest(
                 id: id ?? BackupID(date: createdAt), project: project, instance: instance, createdAt: createdAt,
-                kind: usedParent ? .incremental : .full, parent: usedParent ? parent?.id : nil, disks: written)
+                kind: usedParent ? .incremental : .full, parent: usedParent ? parent?.id : nil, disks: written,
+                filesystemFreeze: filesystemFreeze)
             try await BlockingWork.run { try store.save(manifest) }
             return manifest
         }

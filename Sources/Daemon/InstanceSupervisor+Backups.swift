@@ -71,7 +71,7 @@ extension InstanceSupervisor {
     ) async throws -> BackupManifest {
         let session = try await PointInTimeSession.open(
             qmp: qmp, disks: backupDisks, checkpoint: checkpoint, socketPath: directory + "/nbd.sock", scratchDirectory: directory,
-            fleecing: fleecing, logger: logger)
+            fleecing: fleecing, quiescer: fleecing && lifecycle.state == .running ? guestQuiescer() : nil, logger: logger)
         var readers: [NBDDiskReader] = []
         let manifest: BackupManifest
         do {
@@ -85,7 +85,8 @@ extension InstanceSupervisor {
                 sources[disk.source.description] = NBDBackupSource(reader: reader, checkpoint: disk.format == .qcow2 ? checkpoint.id : nil)
             }
             manifest = try await BackupWriter(store: store).write(
-                project: key.project, instance: name, disks: sources, parent: parent, id: id, createdAt: createdAt, progress: progress)
+                project: key.project, instance: name, disks: sources, parent: parent, id: id, createdAt: createdAt,
+                filesystemFreeze: session.filesystemFreeze, progress: progress)
         } catch {
             for reader in readers { await reader.close() }
             try? await session.close(succeeded: false)
@@ -99,7 +100,7 @@ extension InstanceSupervisor {
             throw error
         }
         logger.info(
-            "backed up \(disks.count) disk(s) as \(manifest.kind.rawValue) backup \(id): read \(manifest.stats.bytesRead) bytes, stored \(manifest.stats.bytesStored) new")
+            "backed up \(disks.count) disk(s) as \(manifest.kind.rawValue) backup \(id), filesystems \(manifest.filesystemFreeze?.summary ?? "of a stopped guest"): read \(manifest.stats.bytesRead) bytes, stored \(manifest.stats.bytesStored) new")
         return manifest
     }
 }

@@ -41,7 +41,7 @@ extension InstanceSupervisor {
         pendingExitReason = nil
         record.runtime = nil
         record.lastExit = ExitRecord(at: Date(), reason: reason)
-        for file in [paths.qmpSocket, paths.serialSocket, paths.pidFile] {
+        for file in paths.sockets + [paths.pidFile] {
             try? FileManager.default.removeItem(atPath: file)
         }
         env.launcher.released(paths: paths)

@@ -44,6 +44,7 @@ extension InstanceSupervisor {
             throw JoistError.alreadyExists("instance \(self.name) already has a snapshot named \(name)")
         }
         let plan = try SnapshotPlan(tag: name, disks: try await attachedDisks(record.spec.disks), instance: self.name)
+        var freeze: FilesystemFreeze?
         switch lifecycle.state {
         case .stopped:
             guard !stateful else {
@@ -55,13 +56,17 @@ extension InstanceSupervisor {
             let live = try liveSnapshotter(for: "snapshot")
             if stateful {
                 try await live.save(plan, progress: progress)
+            } else if lifecycle.state == .running {
+                freeze = try await guestQuiescer().whileFrozen { try await live.takeDiskSnapshot(plan) }.freeze
             } else {
+                // A paused guest's vCPUs cannot run its agent: the disks are captured as they are.
                 try await live.takeDiskSnapshot(plan)
             }
         default:
             throw JoistError.invalidState("cannot snapshot instance \(self.name) while it is \(lifecycle.state.rawValue)")
         }
-        let taken = await describe(plan, stateful: stateful, scheduled: scheduled, at: date)
+        var taken = await describe(plan, stateful: stateful, scheduled: scheduled, at: date)
+        taken.filesystemFreeze = freeze
         let previous = (record.snapshots, record.currentSnapshot)
         record.snapshots = (record.snapshots ?? []) + [taken]
         record.currentSnapshot = name
@@ -72,7 +77,7 @@ extension InstanceSupervisor {
             try? await removeTags(plan)
             throw error
         }
-        logger.info("took \(stateful ? "stateful " : "")snapshot \(name) of \(plan.disks.count) disk(s)")
+        logger.info("took \(stateful ? "stateful " : "")snapshot \(name) of \(plan.disks.count) disk(s)\(freeze.map { ", filesystems \($0.summary)" } ?? "")")
         publishSnapshotEvent("instance-snapshot-created", name)
         return taken.view(current: true)
     }
@@ -170,6 +175,12 @@ extension InstanceSupervisor {
             throw JoistError.notFound("instance \(self.name) has no snapshot named \(name)")
         }
         return snapshot
+    }
+
+    /// Freezes the running guest's filesystems through its guest agent, for the moment its disks are
+    /// captured (a disk snapshot, a backup's point-in-time view).
+    func guestQuiescer() -> any GuestQuiescer {
+        AgentQuiescer(socketPath: paths.guestAgentSocket, logger: logger)
     }
 
     /// The snapshotter of a running or paused guest's QEMU.

@@ -61,7 +61,7 @@ extension InstanceSupervisor {
     /// Creates the runtime directory and removes sockets a previous QEMU left behind.
     func prepareRuntimeDirectory() throws {
         try FileManager.default.createDirectory(atPath: paths.directory, withIntermediateDirectories: true)
-        for stale in [paths.qmpSocket, paths.serialSocket, paths.pidFile] {
+        for stale in paths.sockets + [paths.pidFile] {
             try? FileManager.default.removeItem(atPath: stale)
         }
     }

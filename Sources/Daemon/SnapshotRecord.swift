@@ -20,11 +20,14 @@ public struct SnapshotRecord: Codable, Sendable, Equatable {
     public var disks: [Disk]
     /// Bytes of RAM and device state, kept in the first disk (stateful snapshots).
     public var vmStateSize: UInt64?
+    /// Whether the running guest's filesystems were frozen for a disk snapshot (nil otherwise).
+    public var filesystemFreeze: FilesystemFreeze?
 
     /// The snapshot as the API shows it; `current` when the instance is at it now.
     func view(current: Bool) -> InstanceSnapshot {
         InstanceSnapshot(
             name: name, stateful: stateful, parent: parent, createdAt: createdAt, scheduled: scheduled, current: current,
-            disks: disks.map { InstanceSnapshotDisk(disk: $0.source, size: $0.size) }, vmStateSize: vmStateSize)
+            disks: disks.map { InstanceSnapshotDisk(disk: $0.source, size: $0.size) }, vmStateSize: vmStateSize,
+            filesystemFreeze: filesystemFreeze)
     }
 }

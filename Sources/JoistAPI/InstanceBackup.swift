@@ -1,4 +1,5 @@
 import Foundation
+public import JoistCore
 
 /// A backup of an instance's disks in a backup store (`GET /1.0/instances/{name}/backups`). Every
 /// backup restores on its own, incremental ones included: `parent` says only what an incremental
@@ -17,10 +18,13 @@ public struct InstanceBackup: Codable, Sendable, Equatable {
     public var disks: [InstanceBackupDisk]
     /// The sums of the disks' statistics.
     public var stats: InstanceBackupStats
+    /// Whether the guest's filesystems were frozen (through its guest agent) when its disks were
+    /// captured; absent for a stopped guest, which has nothing to freeze.
+    public var filesystemFreeze: FilesystemFreeze?
 
     public init(
         id: String, store: String, instance: String, createdAt: Date, kind: String, parent: String? = nil, disks: [InstanceBackupDisk],
-        stats: InstanceBackupStats
+        stats: InstanceBackupStats, filesystemFreeze: FilesystemFreeze? = nil
     ) {
         self.id = id
         self.store = store
@@ -30,6 +34,7 @@ public struct InstanceBackup: Codable, Sendable, Equatable {
         self.parent = parent
         self.disks = disks
         self.stats = stats
+        self.filesystemFreeze = filesystemFreeze
     }
 }
 

@@ -18,10 +18,14 @@ public struct InstanceSnapshot: Codable, Sendable, Equatable {
     public var disks: [InstanceSnapshotDisk]
     /// Bytes of saved RAM and device state (stateful snapshots).
     public var vmStateSize: UInt64?
+    /// Whether the guest's filesystems were frozen (through its guest agent) while a disk snapshot of
+    /// the running guest was taken; absent for stateful snapshots (RAM and disks are consistent
+    /// together) and for snapshots of a stopped guest.
+    public var filesystemFreeze: FilesystemFreeze?
 
     public init(
         name: String, stateful: Bool, parent: String? = nil, createdAt: Date, scheduled: Bool = false, current: Bool = false,
-        disks: [InstanceSnapshotDisk], vmStateSize: UInt64? = nil
+        disks: [InstanceSnapshotDisk], vmStateSize: UInt64? = nil, filesystemFreeze: FilesystemFreeze? = nil
     ) {
         self.name = name
         self.stateful = stateful
@@ -31,6 +35,7 @@ public struct InstanceSnapshot: Codable, Sendable, Equatable {
         self.current = current
         self.disks = disks
         self.vmStateSize = vmStateSize
+        self.filesystemFreeze = filesystemFreeze
     }
 }
 

@@ -1,4 +1,4 @@
-import JoistCore
+public import JoistCore
 public import Logging
 public import QMP
 import Synchronization
@@ -17,6 +17,10 @@ public final class PointInTimeSession: Sendable {
     private let runner: PointInTimeRunner
     private let logger: Logger
     private let closed = Mutex(false)
+    private let freeze = Mutex<FilesystemFreeze?>(nil)
+
+    /// Whether the guest's filesystems were frozen at the moment captured; nil without a quiescer.
+    public var filesystemFreeze: FilesystemFreeze? { freeze.withLock { $0 } }
 
     private init(plan: PointInTimePlan, runner: PointInTimeRunner, logger: Logger) {
         self.plan = plan
@@ -92,15 +96,13 @@ public final class PointInTimeSession: Sendable {
                 _ = await runner.runAll(plan.teardown)
             }
             try await runner.run(plan.prepare)
-            try await quiescer?.freeze()
-            do {
+            if let quiescer {
+                let (_, frozen) = try await quiescer.whileFrozen { try await runner.run(plan.transaction) }
+                freeze.withLock { $0 = frozen }
+            } else {
                 try await runner.run(plan.transaction)
-                transactionDone = true
-            } catch {
-                await quiescer?.thaw()
-                throw error
             }
-            await quiescer?.thaw()
+            transactionDone = true
             try await runner.run(plan.exports)
             logger.info("backup view open", metadata: ["checkpoint": "\(plan.checkpoint)", "socket": "\(plan.socketPath)"])
         } catch {

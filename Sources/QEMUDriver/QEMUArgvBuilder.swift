@@ -53,6 +53,7 @@ public struct QEMUArgvBuilder: Sendable {
         for (nic, port) in zip(nics, nicPorts(nics, disks: disks, machine: spec.machine)) {
             args += ["-netdev", NICLayout.netdev(nic).rendered, "-device", NICLayout.device(nic, machine: spec.machine, port: port).rendered]
         }
+        args += guestAgentChannel(machine: spec.machine, socket: paths.guestAgentSocket)
         return args
     }
 
@@ -77,6 +78,26 @@ public struct QEMUArgvBuilder: Sendable {
         if accelerator == .kvm { args += ["-cpu", "host"] }
         return args
     }
+
+    /// A virtio-serial port named `org.qemu.guest_agent.0` (where qemu-ga looks) on a socket in the
+    /// runtime folder, for `GuestAgentClient`. Last in the argv: on q35 the controller sits on the
+    /// root bus, and coming after every other device it leaves their slots where they were before
+    /// guests had it. A guest with no agent just never opens the port.
+    private func guestAgentChannel(machine: MachineType, socket: String) -> [String] {
+        let controller = machine == .microvm ? "virtio-serial-device" : "virtio-serial-pci"
+        return [
+            "-chardev", "socket,id=\(Self.guestAgentChardev),path=\(Self.escaped(socket)),server=on,wait=off",
+            "-device", device(controller, id: "agent-serial", []),
+            "-device",
+            device("virtserialport", id: "agent-port", [
+                ("bus", .string("agent-serial.0")), ("chardev", .string(Self.guestAgentChardev)), ("name", .string(Self.guestAgentPortName)),
+            ]),
+        ]
+    }
+
+    /// The port name qemu-ga opens (`/dev/virtio-ports/org.qemu.guest_agent.0` in the guest).
+    public static let guestAgentPortName = "org.qemu.guest_agent.0"
+    static let guestAgentChardev = "agent0"
 
     private func device(_ driver: String, id: String, _ properties: [(String, QEMUJSON)]) -> String {
         QEMUJSON.object([("driver", .string(driver)), ("id", .string(id))] + properties).rendered

@@ -20,14 +20,19 @@ public struct RuntimePaths: Sendable, Equatable {
 
     public var qmpSocket: String { directory + "/qmp.sock" }
     public var serialSocket: String { directory + "/serial.sock" }
+    /// The guest agent's channel: QEMU's end of the virtio-serial port `org.qemu.guest_agent.0`.
+    public var guestAgentSocket: String { directory + "/agent.sock" }
     public var pidFile: String { directory + "/qemu.pid" }
     /// QEMU's own stderr: the reason it failed to start.
     public var qemuLog: String { directory + "/qemu.log" }
     /// Console history kept by the daemon (bounded, rotated).
     public var consoleLog: String { directory + "/console.log" }
 
+    /// The sockets QEMU makes (and leaves behind when it dies).
+    public var sockets: [String] { [qmpSocket, serialSocket, guestAgentSocket] }
+
     /// Whether every socket path fits the kernel's limit.
     public var socketPathsFit: Bool {
-        [qmpSocket, serialSocket].allSatisfy { $0.utf8.count <= Self.maxSocketPathLength }
+        sockets.allSatisfy { $0.utf8.count <= Self.maxSocketPathLength }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JoistAPI
+import JoistCore
 
 /// Backup stores on the wire: with every optional set, and with none.
 enum BackupSamples {
@@ -16,7 +17,7 @@ enum BackupSamples {
         name: "default/web-root", size: 1 << 30, read: "incremental", checkpoint: "20261122T111500Z-3f9a1c", stats: fullBackupStats)
     static let fullBackup = InstanceBackup(
         id: "20261122T111500Z-3f9a1c", store: "offsite", instance: "web", createdAt: date, kind: "incremental",
-        parent: "20261122T101500Z-000001", disks: [fullBackupDisk], stats: fullBackupStats)
+        parent: "20261122T101500Z-000001", disks: [fullBackupDisk], stats: fullBackupStats, filesystemFreeze: .frozen(2))
     static let minimalInfo = BackupStoreInfo(store: minimalStore, usage: minimalUsage, chunkSize: 4 << 20)
 
     static let all: [WireSample] = [

@@ -18,6 +18,13 @@ enum SnapshotSamples {
         WireSample(
             "scheduled disk snapshot", "InstanceSnapshot",
             InstanceSnapshot(name: "auto-20251009-085320", stateful: false, createdAt: date, scheduled: true, disks: [])),
+        WireSample(
+            "disk snapshot of a running guest without an agent", "InstanceSnapshot",
+            InstanceSnapshot(
+                name: "nightly", stateful: false, createdAt: date, disks: [],
+                filesystemFreeze: .notFrozen("no guest agent answered within 3.0 seconds"))),
+        WireSample("frozen filesystems", "FilesystemFreeze", FilesystemFreeze.frozen(1)),
+        WireSample("unfrozen filesystems", "FilesystemFreeze", FilesystemFreeze(frozen: false)),
         WireSample("snapshot disk", "InstanceSnapshotDisk", InstanceSnapshotDisk(disk: "default/web-1-root", size: .gibibytes(8))),
         WireSample("full snapshot create", "InstanceSnapshotCreate", InstanceSnapshotCreate(name: "before-upgrade", stateful: true)),
         WireSample("minimal snapshot create", "InstanceSnapshotCreate", InstanceSnapshotCreate(name: "s")),

@@ -22,6 +22,7 @@ struct SnapshotCommandTests {
         #expect(table.contains("└─ b *"))
         let csv = try SnapshotCommand.List.render(snapshots, as: .csv)
         #expect(csv.contains("\na1,a,disk,"))
+        #expect(table.contains("FS-FROZEN"))
     }
 
     @Test("schedule needs --every and --keep together, and checks the interval")

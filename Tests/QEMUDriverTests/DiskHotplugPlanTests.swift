@@ -46,7 +46,7 @@ struct DiskHotplugPlanTests {
         let argv = QEMUArgvBuilder().argv(
             for: spec, disks: [disk], nics: [], paths: RuntimePaths(stateDirectory: "/s", instance: "web-1"), accelerator: .tcg)
         let blockdevs = argv.indices.filter { argv[$0] == "-blockdev" }.map { argv[$0 + 1] }
-        let device = try #require(argv.indices.last { argv[$0] == "-device" }.map { argv[$0 + 1] })
+        let device = try #require(argv.indices.last { argv[$0] == "-device" && !argv[$0 + 1].contains("agent") }.map { argv[$0 + 1] })
         // Boot disk 0 sits behind port0; a hot-plugged one behind whichever port is free.
         let steps = DiskHotplugPlan.attach(disk, machine: .q35, at: disk.bus == .virtioBlk ? .rootPort("port0") : .scsiController)
         #expect(steps.compactMap { step -> String? in

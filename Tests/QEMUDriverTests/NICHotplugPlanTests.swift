@@ -29,7 +29,7 @@ struct NICHotplugPlanTests {
         let argv = QEMUArgvBuilder().argv(
             for: spec, disks: [], nics: [nic], paths: RuntimePaths(stateDirectory: "/s", instance: "web-1"), accelerator: .tcg)
         let netdev = try #require(argv.firstIndex(of: "-netdev").map { argv[$0 + 1] })
-        let device = try #require(argv.indices.last { argv[$0] == "-device" }.map { argv[$0 + 1] })
+        let device = try #require(argv.indices.last { argv[$0] == "-device" && !argv[$0 + 1].contains("agent") }.map { argv[$0 + 1] })
         let steps = NICHotplugPlan.attach(nic, machine: .q35, rootPort: "port5")
         #expect(steps.first == .netdevAdd(id: nic.netdevID, options: try #require(steps.first?.command?.arguments)))
         #expect(steps.first?.command?.arguments.rendered == netdev)

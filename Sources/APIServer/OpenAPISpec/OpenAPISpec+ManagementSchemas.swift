@@ -17,6 +17,16 @@ extension OpenAPISpec {
           type: array
           items: { $ref: "#/components/schemas/InstanceSnapshotDisk" }
         vmStateSize: { type: integer, minimum: 0, description: Bytes of saved RAM and device state. }
+        filesystemFreeze: { $ref: "#/components/schemas/FilesystemFreeze" }
+    FilesystemFreeze:
+      description: Whether a running guest's filesystems were frozen (through its guest agent) while its disks were captured; not frozen, the capture is crash-consistent.
+      type: object
+      additionalProperties: false
+      required: [frozen]
+      properties:
+        frozen: { type: boolean }
+        filesystems: { type: integer, minimum: 0, description: How many filesystems the agent froze. }
+        reason: { type: string, description: "Why they were not frozen, e.g. no guest agent answered." }
     InstanceSnapshotDisk:
       type: object
       additionalProperties: false

@@ -220,6 +220,7 @@ extension OpenAPISpec {
           type: array
           items: { $ref: "#/components/schemas/InstanceBackupDisk" }
         stats: { $ref: "#/components/schemas/InstanceBackupStats" }
+        filesystemFreeze: { $ref: "#/components/schemas/FilesystemFreeze" }
     InstanceBackupDisk:
       description: One disk of a backup.
       type: object

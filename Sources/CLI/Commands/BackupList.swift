@@ -27,10 +27,10 @@ extension BackupCommand {
                     [
                         backup.id, backup.store, backup.kind, backup.parent ?? "-", backup.createdAt.formatted(.iso8601),
                         Human.bytes(backup.disks.reduce(0) { $0 + $1.size }), Human.bytes(backup.stats.bytesRead),
-                        Human.bytes(backup.stats.bytesStored),
+                        Human.bytes(backup.stats.bytesStored), FilesystemFreeze.column(backup.filesystemFreeze),
                     ]
                 }
-                let table = Table(headers: ["ID", "STORE", "KIND", "PARENT", "CREATED", "SIZE", "READ", "STORED"], rows: rows)
+                let table = Table(headers: ["ID", "STORE", "KIND", "PARENT", "CREATED", "SIZE", "READ", "STORED", "FS-FROZEN"], rows: rows)
                 return format == .csv ? table.csv() : table.aligned()
             }
         }

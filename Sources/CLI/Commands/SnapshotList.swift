@@ -31,9 +31,10 @@ extension SnapshotCommand {
                         (format == .table ? line.prefix : "") + snapshot.name + (snapshot.current ? " *" : ""),
                         snapshot.parent ?? "-", snapshot.stateful ? "stateful" : "disk", snapshot.createdAt.formatted(.iso8601),
                         snapshot.vmStateSize.map { ByteSize(bytes: $0).approximate } ?? "-", disks, snapshot.scheduled ? "yes" : "no",
+                        FilesystemFreeze.column(snapshot.filesystemFreeze),
                     ]
                 }
-                let table = Table(headers: ["NAME", "PARENT", "KIND", "CREATED", "STATE-SIZE", "DISKS", "SCHEDULED"], rows: rows)
+                let table = Table(headers: ["NAME", "PARENT", "KIND", "CREATED", "STATE-SIZE", "DISKS", "SCHEDULED", "FS-FROZEN"], rows: rows)
                 return format == .csv ? table.csv() : table.aligned()
             }
         }

@@ -38,7 +38,7 @@ extension InstanceBackup {
             disks: manifest.disks.map {
                 InstanceBackupDisk(name: $0.name, size: $0.size, read: $0.read.rawValue, checkpoint: $0.checkpoint, stats: InstanceBackupStats($0.stats))
             },
-            stats: InstanceBackupStats(manifest.stats))
+            stats: InstanceBackupStats(manifest.stats), filesystemFreeze: manifest.filesystemFreeze)
     }
 }
 
