@@ -92,6 +92,8 @@ public enum DaemonRunner {
             operations: OperationManager(events: events), events: events, audit: try AuditLog(path: state + "/audit.db", events: events),
             logger: logger)
 
+        await InterruptedBackups.settle(instances: manager, stores: backupStores, operations: services.operations, logger: logger)
+
         let scheduler = SnapshotScheduler(instances: manager, operations: services.operations)
 
         try? FileManager.default.removeItem(atPath: options.socketPath)
