@@ -54,10 +54,12 @@ struct BackupCrashTests {
         return first
     }
 
-    /// Starts a backup, waits until it has read something, and kills joistd; restarts it. Checks the
-    /// backup was interrupted (not finished) and that its operation now shows as failed.
+    /// Starts a backup (with a snapshot of its moment), waits until it has read something, and kills
+    /// joistd; restarts it. Checks the backup was interrupted (not finished) and that its operation
+    /// now shows as failed.
     static func interruptBackup(_ joist: DaemonHarness) async throws {
-        let operation = try await joist.succeed(["backup", "create", "vm", "--async"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let operation = try await joist.succeed(["backup", "create", "vm", "--snapshot", "mid-backup", "--async"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         var seen: [String: Any] = [:]
         let started = try await eventually(timeout: .seconds(120)) {
             seen = try await joist.json(["operation", "show", operation, "--format", "json"])
@@ -74,8 +76,8 @@ struct BackupCrashTests {
     }
 
     /// What the restarted daemon must have settled: no storage daemon, no backup folder, only the
-    /// first backup, a store that verifies and collects clean, and on the disk the first backup's
-    /// change record only, recording again.
+    /// first backup, a store that verifies and collects clean, no snapshot, and on the disk the first
+    /// backup's change record only.
     static func checkSettled(_ joist: DaemonHarness, _ disk: String, first: String) async throws {
         let folder = joist.stateDirectory + "/instances/vm/backup"
         #expect(!FileManager.default.fileExists(atPath: folder), "the backup folder (sockets, scratch files, note) is gone")
@@ -92,8 +94,13 @@ struct BackupCrashTests {
         let temporaries = try FileManager.default.contentsOfDirectory(atPath: store.layout.temporaryFolder)
         #expect(temporaries.isEmpty, "\(temporaries)")
 
+        // The snapshot belonged to a backup that does not exist: it is gone from the disk and the list.
+        #expect(try await SnapshotTests.tags(disk).isEmpty)
+        #expect(try await SnapshotTests.snapshots(joist, "vm").isEmpty)
+
         let bitmaps = try await HostImage.bitmaps(disk)
         #expect(bitmaps.keys.sorted() == ["joist-" + first], "only the first backup's change record is left: \(bitmaps)")
+        #expect(bitmaps["joist-" + first]?.contains("auto") == true, "and it records again: \(bitmaps)")
     }
 
     /// The next backup counts from the first one and reads the whole change; it restores equal to the
