@@ -43,7 +43,10 @@ extension InstanceSupervisor {
         guard let text = try? String(contentsOfFile: folder + "/storage-daemon.pid", encoding: .utf8),
             let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
             // The kernel's command name is cut to 15 characters: "qemu-storage-da".
-            HostProcess.isAlive(pid, nameHint: "qemu-storage")
+            HostProcess.isAlive(pid, nameHint: "qemu-storage"),
+            // A pid recycled since belongs to another storage daemon: this one names this folder.
+            let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+            String(decoding: commandLine, as: UTF8.self).contains(folder + "/storage-daemon.qmp")
         else { return }
         logger.warning("stopping qemu-storage-daemon \(pid), left by an interrupted backup")
         kill(pid, SIGTERM)
