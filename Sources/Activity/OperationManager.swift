@@ -114,7 +114,8 @@ public actor OperationManager {
         prune()
         let date = now()
         let failed = OperationOutcome.finished(operation, with: .failure(error), cancelRequested: false, at: date)
-        operations[failed.id] = TrackedOperation(operation: failed, cancellation: CancellationFlag(), throttle: ProgressThrottle(interval: progressInterval))
+        operations[failed.id] = TrackedOperation(
+            operation: failed, cancellation: CancellationFlag(), throttle: ProgressThrottle(interval: progressInterval))
         finished.append(failed.id, finishedAt: date)
         events.publish(.operation(failed, at: date))
         log(failed)

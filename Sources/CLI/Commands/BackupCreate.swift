@@ -26,7 +26,8 @@ extension BackupCommand {
             if let store { try ResourceName.validate(store, kind: "backup store") }
             if let snapshot { try ResourceName.validate(snapshot, kind: "snapshot") }
             let path = global.scoped("/1.0/instances/\(APIClient.segment(instance))/backups")
-            let operation = try await global.client().runOperation(.POST, path, body: InstanceBackupCreate(store: store, snapshot: snapshot), wait: wait.shouldWait)
+            let operation = try await global.client().runOperation(
+                .POST, path, body: InstanceBackupCreate(store: store, snapshot: snapshot), wait: wait.shouldWait)
             guard operation.status == .succeeded, let result = operation.result else { return }
             let read = UInt64(result["bytesRead"] ?? "") ?? 0, stored = UInt64(result["bytesStored"] ?? "") ?? 0
             print(
