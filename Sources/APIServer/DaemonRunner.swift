@@ -93,6 +93,8 @@ public enum DaemonRunner {
             operations: OperationManager(events: events), events: events, audit: try AuditLog(path: state + "/audit.db", events: events),
             logger: logger)
 
+        await InterruptedBackups.settle(instances: manager, stores: backupStores, operations: services.operations, logger: logger)
+
         let scheduler = SnapshotScheduler(instances: manager, operations: services.operations)
         let backupScheduler = BackupScheduler(instances: manager, stores: backupStores, operations: services.operations)
 

@@ -21,7 +21,8 @@ enum InstanceBackupRoutes {
         }
         table.add(.post, "/1.0/instances/{name}/backups", .project(.operator), action: "instance.backup-create") { request, context, scope in
             let name = try context.parameters.require("name")
-            let body = try await JSONBody.decode(InstanceBackupCreate.self, allowed: ["store"], from: request, context: context)
+            let body = try await JSONBody.decode(InstanceBackupCreate.self, allowed: ["store", "snapshot"], from: request, context: context)
+            if let snapshot = body.snapshot { try ResourceName.validate(snapshot, kind: "snapshot") }
             let store = body.store ?? BackupStore.defaultName
             try await stores.requireStore(store)
             context.auditNote.target = name
@@ -33,15 +34,18 @@ enum InstanceBackupRoutes {
             ) { operation in
                 let manifest = try await ProgressRelay.run(to: operation) { report in
                     try await stores.withStore(store) { chunks in
-                        try await supervisor.backup(into: chunks) { progress in
+                        let request = BackupRequest(snapshot: body.snapshot, operation: await services.operations.get(operation.operationID))
+                        return try await supervisor.backup(into: chunks, request: request) { progress in
                             report(TransferProgress(stage: "reading disk \(progress.disk)", done: progress.bytesDone, total: progress.bytesTotal))
                         }
                     }
                 }
-                return [
+                var result = [
                     "instance": name, "backup": manifest.id.value, "store": store, "kind": manifest.kind.rawValue,
                     "bytesRead": String(manifest.stats.bytesRead), "bytesStored": String(manifest.stats.bytesStored),
                 ]
+                if let snapshot = body.snapshot { result["snapshot"] = snapshot }
+                return result
             }
             return accepted(operation)
         }

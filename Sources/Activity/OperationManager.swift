@@ -105,6 +105,23 @@ public actor OperationManager {
         return operation
     }
 
+    /// Remembers `operation`, which an earlier run of the daemon started and never finished (the
+    /// daemon died), as failed with `error`, so clients that look it up learn how it ended.
+    /// An id already known is left as it is.
+    @discardableResult
+    public func recordInterrupted(_ operation: JoistAPI.Operation, error: JoistError) -> JoistAPI.Operation {
+        if let known = operations[operation.id] { return known.operation }
+        prune()
+        let date = now()
+        let failed = OperationOutcome.finished(operation, with: .failure(error), cancelRequested: false, at: date)
+        operations[failed.id] = TrackedOperation(
+            operation: failed, cancellation: CancellationFlag(), throttle: ProgressThrottle(interval: progressInterval))
+        finished.append(failed.id, finishedAt: date)
+        events.publish(.operation(failed, at: date))
+        log(failed)
+        return failed
+    }
+
     /// How many operations are still running.
     public func runningCount() -> Int {
         operations.count - finished.count

@@ -70,3 +70,12 @@ extension InstanceSupervisor {
     /// The instance's configuration as stored.
     func currentSpec() -> InstanceSpec { record.spec }
 }
+
+extension InstanceManager {
+    /// The backups the previous daemon left unfinished (their views already settled by `load`), once:
+    /// the caller discards what they wrote and reports their operations as failed.
+    public func takeInterruptedBackups() -> [(project: String, instance: String, note: BackupInProgress)] {
+        defer { interruptedBackups = [] }
+        return interruptedBackups.map { ($0.key.project, $0.key.name, $0.note) }
+    }
+}

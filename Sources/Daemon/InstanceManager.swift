@@ -39,6 +39,8 @@ public actor InstanceManager {
     /// avoid, the DHCP reservations of each network and the targets of its port forwards. Adding and
     /// removing NICs (`addNIC`, `removeNIC`) keep it true.
     var networkNICs: [InstanceKey: [NICSpec]] = [:]
+    /// Backups a previous daemon left unfinished, found by `load` (see `takeInterruptedBackups`).
+    var interruptedBackups: [(key: InstanceKey, note: BackupInProgress)] = []
 
     public init(env: DaemonEnvironment, projects: ProjectRegistry, storage: StorageManager, networks: NetworkManager) {
         self.env = env
@@ -85,13 +87,19 @@ public actor InstanceManager {
         await networks.startDNSMasq(reservations: Dictionary(uniqueKeysWithValues: names.map { ($0, reservations(on: $0)) }))
         await networks.pruneForwards(addresses: nicAddresses())
         await networks.applyRulesetAfterLoad()
-        await withTaskGroup(of: Void.self) { group in
+        interruptedBackups = await withTaskGroup(of: (InstanceKey, BackupInProgress?).self) { group in
             for supervisor in supervisors.values.flatMap(\.values) {
                 group.addTask {
                     await supervisor.reattach()
+                    // Before the snapshots are reconciled: it deletes a snapshot taken with the backup.
+                    let interrupted = await supervisor.recoverInterruptedBackup()
                     await supervisor.reconcileSnapshots()
+                    return (supervisor.key, interrupted)
                 }
             }
+            var found: [(key: InstanceKey, note: BackupInProgress)] = []
+            for await (key, note) in group { if let note { found.append((key, note)) } }
+            return found
         }
     }
 

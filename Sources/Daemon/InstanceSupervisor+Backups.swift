@@ -1,5 +1,6 @@
 public import Backup
 import Foundation
+public import JoistAPI
 import JoistCore
 import NBD
 import QEMUDriver
@@ -15,17 +16,30 @@ import QMP
 /// the instance's latest backup in the store. When the disk has no such record (raw images, an image
 /// replaced or restored, a bitmap QEMU could not save), `ChangeTracking` says so and the disk is read
 /// whole: a backup never misses a change.
+///
+/// A note in the backup folder (`BackupInProgress`) lives exactly as long as the backup, so a daemon
+/// that died mid-backup is followed by one that settles what it left (`recoverInterruptedBackup`).
 extension InstanceSupervisor {
     /// Backs up the instance into `store`; returns the manifest it saved. `progress` gets bytes read
     /// of bytes to read.
-    public func backup(into store: ChunkStore, progress: (@Sendable (BackupProgress) -> Void)? = nil) async throws -> BackupManifest {
-        try await operations.withLock { try await self.performBackup(into: store, progress: progress) }
+    public func backup(
+        into store: ChunkStore, request: BackupRequest = BackupRequest(), progress: (@Sendable (BackupProgress) -> Void)? = nil
+    ) async throws -> BackupManifest {
+        try await operations.withLock { try await self.performBackup(into: store, request: request, progress: progress) }
     }
 
-    private func performBackup(into store: ChunkStore, progress: (@Sendable (BackupProgress) -> Void)?) async throws -> BackupManifest {
+    private func performBackup(
+        into store: ChunkStore, request: BackupRequest, progress: (@Sendable (BackupProgress) -> Void)?
+    ) async throws -> BackupManifest {
         try ensureExists()
         let disks = try await attachedDisks(record.spec.disks).filter { $0.media == .disk }
         guard !disks.isEmpty else { throw JoistError.invalidState("instance \(name) has no disks to back up") }
+        let snapshot = try request.snapshot.map { tag in
+            guard !(record.snapshots ?? []).contains(where: { $0.name == tag }) else {
+                throw JoistError.alreadyExists("instance \(name) already has a snapshot named \(tag)")
+            }
+            return try SnapshotPlan(tag: tag, disks: disks, instance: name)
+        }
         let parent = try store.manifests(project: key.project, instance: name).manifests.last
         let createdAt = Date()
         let id = BackupID.next(after: parent?.id, date: createdAt)
@@ -33,13 +47,18 @@ extension InstanceSupervisor {
         let backupDisks = disks.map { disk in
             BackupDisk(disk, since: parent?.disk(disk.source.description)?.checkpoint.flatMap { try? BackupCheckpoint($0) })
         }
-        let directory = paths.directory + "/backup"
+        let directory = backupFolder
         // The storage daemon's monitor is the longest socket path the backup makes.
         guard (directory + "/storage-daemon.qmp").utf8.count <= RuntimePaths.maxSocketPathLength else {
             throw JoistError.invalidArgument(
                 "instance \(name)'s backup folder \(directory) is too long for a Unix socket path (\(RuntimePaths.maxSocketPathLength) bytes); rename the instance or use a shorter state directory")
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let note = BackupInProgress(
+            backup: id.value, storePath: store.layout.root, snapshot: request.snapshot,
+            disks: backupDisks.map { .init(source: $0.source.description, base: $0.since?.id) }, operation: request.operation)
+        try note.write(into: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory + "/" + BackupInProgress.fileName) }
         var daemon: StorageDaemon?
         let qmp: QMPClient
         if let live = try runningQMP(for: "back up") {
@@ -52,8 +71,10 @@ extension InstanceSupervisor {
         do {
             let manifest = try await backUp(
                 disks, backupDisks, qmp: qmp, fleecing: daemon == nil, directory: directory, store: store, parent: parent, id: id,
-                checkpoint: checkpoint, createdAt: createdAt, progress: progress)
+                checkpoint: checkpoint, createdAt: createdAt, snapshot: snapshot.map { PointInTimePlan.Snapshot(name: $0.tag, nodes: $0.nodes) },
+                progress: progress)
             try await daemon?.stop()
+            if let snapshot { await recordSnapshot(snapshot, of: id, at: createdAt, filesystemFreeze: manifest.filesystemFreeze) }
             return manifest
         } catch {
             if let daemon { try? await daemon.stop() }
@@ -66,12 +87,12 @@ extension InstanceSupervisor {
     /// while it was read.
     private func backUp(
         _ disks: [AttachedDisk], _ backupDisks: [BackupDisk], qmp: QMPClient, fleecing: Bool, directory: String, store: ChunkStore,
-        parent: BackupManifest?, id: BackupID, checkpoint: BackupCheckpoint, createdAt: Date,
+        parent: BackupManifest?, id: BackupID, checkpoint: BackupCheckpoint, createdAt: Date, snapshot: PointInTimePlan.Snapshot?,
         progress: (@Sendable (BackupProgress) -> Void)?
     ) async throws -> BackupManifest {
         let session = try await PointInTimeSession.open(
             qmp: qmp, disks: backupDisks, checkpoint: checkpoint, socketPath: directory + "/nbd.sock", scratchDirectory: directory,
-            fleecing: fleecing, quiescer: fleecing && lifecycle.state == .running ? guestQuiescer() : nil, logger: logger)
+            fleecing: fleecing, snapshot: snapshot, quiescer: fleecing && lifecycle.state == .running ? guestQuiescer() : nil, logger: logger)
         var readers: [NBDDiskReader] = []
         let manifest: BackupManifest
         do {
@@ -102,5 +123,32 @@ extension InstanceSupervisor {
         logger.info(
             "backed up \(disks.count) disk(s) as \(manifest.kind.rawValue) backup \(id), filesystems \(manifest.filesystemFreeze?.summary ?? "of a stopped guest"): read \(manifest.stats.bytesRead) bytes, stored \(manifest.stats.bytesStored) new")
         return manifest
+    }
+}
+
+extension InstanceSupervisor {
+    /// Records the snapshot taken with backup `id` like one `joist snapshot create` took. The backup
+    /// stands either way: a snapshot that cannot be recorded is logged and its tags removed.
+    private func recordSnapshot(_ plan: SnapshotPlan, of id: BackupID, at date: Date, filesystemFreeze: FilesystemFreeze?) async {
+        do {
+            _ = try await recordTaken(plan, stateful: false, scheduled: false, at: date, filesystemFreeze: filesystemFreeze)
+            logger.info("took snapshot \(plan.tag) at the moment of backup \(id)")
+        } catch {
+            logger.error("backup \(id) is saved, but its snapshot \(plan.tag) could not be recorded: \(error)")
+        }
+    }
+}
+
+/// How to make a backup, beyond the store it goes into.
+public struct BackupRequest: Sendable {
+    /// A disk snapshot to take at the backup's very moment (in the same QEMU transaction), kept
+    /// only when the backup succeeds: the backup's state stays at hand for a fast local rollback.
+    public var snapshot: String?
+    /// The operation running the backup, noted so that a daemon restarted after a crash reports it failed.
+    public var operation: JoistAPI.Operation?
+
+    public init(snapshot: String? = nil, operation: JoistAPI.Operation? = nil) {
+        self.snapshot = snapshot
+        self.operation = operation
     }
 }

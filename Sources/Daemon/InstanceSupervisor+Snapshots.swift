@@ -65,11 +65,21 @@ extension InstanceSupervisor {
         default:
             throw JoistError.invalidState("cannot snapshot instance \(self.name) while it is \(lifecycle.state.rawValue)")
         }
+        let taken = try await recordTaken(plan, stateful: stateful, scheduled: scheduled, at: date, filesystemFreeze: freeze)
+        logger.info("took \(stateful ? "stateful " : "")snapshot \(name) of \(plan.disks.count) disk(s)\(freeze.map { ", filesystems \($0.summary)" } ?? "")")
+        return taken
+    }
+
+    /// Records snapshot `plan.tag`, just taken on the plan's disks, as the instance's current one. When
+    /// the record cannot be stored, the tags are removed again.
+    func recordTaken(
+        _ plan: SnapshotPlan, stateful: Bool, scheduled: Bool, at date: Date, filesystemFreeze: FilesystemFreeze? = nil
+    ) async throws -> InstanceSnapshot {
         var taken = await describe(plan, stateful: stateful, scheduled: scheduled, at: date)
-        taken.filesystemFreeze = freeze
+        taken.filesystemFreeze = filesystemFreeze
         let previous = (record.snapshots, record.currentSnapshot)
         record.snapshots = (record.snapshots ?? []) + [taken]
-        record.currentSnapshot = name
+        record.currentSnapshot = plan.tag
         do {
             try await persist()
         } catch {
@@ -77,8 +87,7 @@ extension InstanceSupervisor {
             try? await removeTags(plan)
             throw error
         }
-        logger.info("took \(stateful ? "stateful " : "")snapshot \(name) of \(plan.disks.count) disk(s)\(freeze.map { ", filesystems \($0.summary)" } ?? "")")
-        publishSnapshotEvent("instance-snapshot-created", name)
+        publishSnapshotEvent("instance-snapshot-created", plan.tag)
         return taken.view(current: true)
     }
 

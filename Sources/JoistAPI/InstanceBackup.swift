@@ -94,8 +94,14 @@ public struct InstanceBackupStats: Codable, Sendable, Equatable {
 public struct InstanceBackupCreate: Codable, Sendable, Equatable {
     /// The backup store to write to; `default` when absent.
     public var store: String?
+    /// A disk snapshot of this name taken at the backup's very moment (qcow2 disks only); kept only
+    /// when the backup succeeds.
+    public var snapshot: String?
 
-    public init(store: String? = nil) { self.store = store }
+    public init(store: String? = nil, snapshot: String? = nil) {
+        self.store = store
+        self.snapshot = snapshot
+    }
 }
 
 /// `POST /1.0/instances/{name}/backups/{backup}/restore`.

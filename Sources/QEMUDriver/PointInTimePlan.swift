@@ -14,7 +14,26 @@ public import JoistCore
 ///
 /// For a stopped guest (its disks opened by `qemu-storage-daemon`), nothing writes, so the format nodes
 /// themselves are exported and only the bitmaps are switched.
+///
+/// With a `snapshot`, the same transaction also takes a qcow2 internal snapshot of the named disks
+/// (`blockdev-snapshot-internal-sync`), so the snapshot holds exactly what the backup reads. QEMU
+/// takes internal snapshots of root nodes only, and an overlay whose backing is the disk makes the
+/// disk a non-root node: with a snapshot the overlays are opened without a backing and get it
+/// (`blockdev-reopen`) right after the transaction, before anything reads them.
 public struct PointInTimePlan: Sendable, Equatable {
+    /// A disk snapshot taken at the backup's moment.
+    public struct Snapshot: Sendable, Equatable {
+        /// Its tag in every image it covers.
+        public var name: String
+        /// The format nodes of the disks it covers (writable qcow2 ones).
+        public var nodes: [String]
+
+        public init(name: String, nodes: [String]) {
+            self.name = name
+            self.nodes = nodes
+        }
+    }
+
     /// One disk's names and decisions.
     public struct Disk: Sendable, Equatable {
         public var source: DiskSpec.Source
@@ -43,15 +62,17 @@ public struct PointInTimePlan: Sendable, Equatable {
     /// The NBD server's socket.
     public var socketPath: String
     public var fleecing: Bool
+    public var snapshot: Snapshot?
 
     /// Granularity of the bitmaps Joist creates: one bit per 64 KiB, qcow2's cluster size.
     public static let bitmapGranularity = 65536
 
     public init(
         disks: [(source: DiskSpec.Source, format: DiskFormat, size: Int64, changes: ChangeTracking)],
-        checkpoint: BackupCheckpoint, socketPath: String, scratchDirectory: String, fleecing: Bool
+        checkpoint: BackupCheckpoint, socketPath: String, scratchDirectory: String, fleecing: Bool, snapshot: Snapshot? = nil
     ) {
         self.checkpoint = checkpoint
+        self.snapshot = snapshot
         self.socketPath = socketPath
         self.fleecing = fleecing
         self.disks = disks.map { disk in
@@ -80,7 +101,7 @@ public struct PointInTimePlan: Sendable, Equatable {
                                 ("driver", .string("file")), ("filename", .string(scratch)), ("node-name", .string(disk.overlayFileNode)),
                             ])
                         ),
-                        ("backing", .string(disk.names.node)),
+                        ("backing", snapshot == nil ? .string(disk.names.node) : .null),
                     ])))
         }
         // `nbd-server-start` takes the legacy address form, with the path under `data`.
@@ -105,6 +126,11 @@ public struct PointInTimePlan: Sendable, Equatable {
             if let base = disk.changes.base {
                 actions.append(Self.action("block-dirty-bitmap-disable", Self.bitmap(disk, base)))
             }
+            if let snapshot, snapshot.nodes.contains(disk.names.node) {
+                // Before the disk's backup job: the job's filter would make the disk a non-root node.
+                actions.append(
+                    Self.action("blockdev-snapshot-internal-sync", [("device", .string(disk.names.node)), ("name", .string(snapshot.name))]))
+            }
             if fleecing {
                 actions.append(
                     Self.action(
@@ -118,16 +144,35 @@ public struct PointInTimePlan: Sendable, Equatable {
         return .command("transaction", .object([("actions", .array(actions))]))
     }
 
-    /// After the transaction: one read-only NBD export per disk, with its base bitmap when incremental.
+    /// After the transaction: (with a snapshot) the overlays get their backing, then one read-only NBD
+    /// export per disk, with its base bitmap when incremental.
     public var exports: [PointInTimeStep] {
-        disks.map { disk in
+        var steps: [PointInTimeStep] = []
+        if snapshot != nil {
+            for disk in disks where disk.scratchPath != nil {
+                let overlay = QEMUJSON.object([
+                    ("driver", .string("qcow2")), ("node-name", .string(disk.overlayNode)), ("file", .string(disk.overlayFileNode)),
+                    ("backing", .string(disk.names.node)),
+                ])
+                steps.append(.command("blockdev-reopen", .object([("options", .array([overlay]))])))
+            }
+        }
+        return steps
+            + disks.map { disk in
             var fields: [(String, QEMUJSON)] = [
                 ("type", .string("nbd")), ("id", .string(disk.exportID)), ("node-name", .string(disk.exportedNode)),
                 ("name", .string(disk.exportName)), ("writable", .bool(false)),
             ]
             if let base = disk.changes.base { fields.append(("bitmaps", .array([.string(base.bitmapName)]))) }
             return .command("block-export-add", .object(fields))
-        }
+            }
+    }
+
+    /// Deletes the snapshot from its disks: the backup it belongs to failed. A disk without it
+    /// (the transaction never ran) is passed over by the runner.
+    public var dropSnapshot: [PointInTimeStep] {
+        guard let snapshot else { return [] }
+        return snapshot.nodes.map { .deleteInternalSnapshot(node: $0, name: snapshot.name) }
     }
 
     /// Takes the view down: exports, jobs (which removes the copy-before-write filters), overlays,
@@ -187,7 +232,7 @@ public struct PointInTimePlan: Sendable, Equatable {
         [("node", .string(disk.names.node)), ("name", .string(checkpoint.bitmapName))]
     }
 
-    private static func action(_ type: String, _ data: [(String, QEMUJSON)]) -> QEMUJSON {
+    static func action(_ type: String, _ data: [(String, QEMUJSON)]) -> QEMUJSON {
         .object([("type", .string(type)), ("data", .object(data))])
     }
 }

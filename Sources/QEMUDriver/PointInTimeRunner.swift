@@ -73,6 +73,12 @@ struct PointInTimeRunner: Sendable {
                 throw error
             }
             _ = try await watch.wait(timeout: settleTimeout)
+        case .deleteInternalSnapshot(let node, let name):
+            do {
+                _ = try await qmp.execute("blockdev-snapshot-delete-internal-sync", arguments: ["device": .string(node), "name": .string(name)])
+            } catch QMPError.commandFailed(_, let description) where description.contains("does not exist") {
+                return
+            }
         case .removeScratch(let path):
             if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
         }

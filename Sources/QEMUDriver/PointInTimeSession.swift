@@ -42,19 +42,21 @@ public final class PointInTimeSession: Sendable {
     ///     the backup runs, so put them where the disks are, not on a small tmpfs.
     ///   - fleecing: false when nothing writes to the disks (a stopped guest).
     ///   - quiescer: freezes the guest's filesystems around the moment.
+    ///   - snapshot: a disk snapshot to take in the same instant; it stays only if the backup succeeds.
     /// - Throws: `notFound` when a disk is not open in that QEMU; `invalidState` when a backup of a disk
     ///   is already running; `hostFailure` when QEMU refuses a step. A failed open leaves nothing behind
     ///   and the bitmaps as they were.
     public static func open(
         qmp: QMPClient, disks: [BackupDisk], checkpoint: BackupCheckpoint, socketPath: String, scratchDirectory: String,
-        fleecing: Bool = true, quiescer: (any GuestQuiescer)? = nil, settleTimeout: Duration = .seconds(30), logger: Logger
+        fleecing: Bool = true, snapshot: PointInTimePlan.Snapshot? = nil, quiescer: (any GuestQuiescer)? = nil,
+        settleTimeout: Duration = .seconds(30), logger: Logger
     ) async throws -> PointInTimeSession {
         let runner = PointInTimeRunner(qmp: qmp, settleTimeout: settleTimeout)
         let plan: PointInTimePlan
         do {
             plan = try await makePlan(
                 qmp: qmp, disks: disks, checkpoint: checkpoint, socketPath: socketPath, scratchDirectory: scratchDirectory,
-                fleecing: fleecing)
+                fleecing: fleecing, snapshot: snapshot)
         } catch {
             throw failure(error, "cannot prepare the backup of \(disks.map(\.source.description).joined(separator: ", "))")
         }
@@ -82,6 +84,7 @@ public final class PointInTimeSession: Sendable {
         if let finish = plan.finish(succeeded: keep, otherBitmaps: stale) {
             failures += await runner.runAll([finish])
         }
+        if !keep { failures += await runner.runAll(plan.dropSnapshot) }
         logger.info("backup view closed", metadata: ["checkpoint": "\(plan.checkpoint)", "kept": "\(keep)"])
         guard failures.isEmpty else {
             throw JoistError.hostFailure("backup checkpoint \(plan.checkpoint): \(failures.joined(separator: "; "))")
@@ -107,7 +110,10 @@ public final class PointInTimeSession: Sendable {
             logger.info("backup view open", metadata: ["checkpoint": "\(plan.checkpoint)", "socket": "\(plan.socketPath)"])
         } catch {
             _ = await runner.runAll(plan.teardown)
-            if transactionDone, let finish = plan.finish(succeeded: false) { _ = await runner.runAll([finish]) }
+            if transactionDone {
+                if let finish = plan.finish(succeeded: false) { _ = await runner.runAll([finish]) }
+                _ = await runner.runAll(plan.dropSnapshot)
+            }
             closed.withLock { $0 = true }
             throw Self.failure(error, "cannot export a point-in-time view for backup \(plan.checkpoint)")
         }
@@ -145,7 +151,7 @@ public final class PointInTimeSession: Sendable {
 
     private static func makePlan(
         qmp: QMPClient, disks: [BackupDisk], checkpoint: BackupCheckpoint, socketPath: String, scratchDirectory: String,
-        fleecing: Bool
+        fleecing: Bool, snapshot: PointInTimePlan.Snapshot?
     ) async throws -> PointInTimePlan {
         let nodes = try await qmp.queryNamedBlockNodes()
         let bitmaps = try await qmp.queryDirtyBitmaps()
@@ -162,7 +168,8 @@ public final class PointInTimeSession: Sendable {
             planned.append((disk.source, disk.format, size, try ChangeTracking.decide(previous: disk.since, format: disk.format, bitmaps: onDisk)))
         }
         return PointInTimePlan(
-            disks: planned, checkpoint: checkpoint, socketPath: socketPath, scratchDirectory: scratchDirectory, fleecing: fleecing)
+            disks: planned, checkpoint: checkpoint, socketPath: socketPath, scratchDirectory: scratchDirectory, fleecing: fleecing,
+            snapshot: snapshot)
     }
 
     private static func failure(_ error: any Error, _ what: String) -> JoistError {
@@ -171,5 +178,42 @@ public final class PointInTimeSession: Sendable {
         case QMPError.timeout(let detail): JoistError(.timeout, "\(what): \(detail)")
         default: .hostFailure("\(what): \(error)")
         }
+    }
+}
+
+extension PointInTimeSession {
+    /// Takes down the view of backup `checkpoint` that a daemon which died mid-backup left in `qmp`'s
+    /// QEMU (exports, fleecing jobs and overlays, the NBD server, scratch files), deletes the disk
+    /// snapshot taken with it, and settles the bitmaps (`PointInTimePlan.settleInterrupted`). Each
+    /// step passes over what is not there, so it is safe whatever point the backup reached.
+    ///
+    /// - Returns: what could not be done, in words (empty when all went well).
+    public static func recover(
+        qmp: QMPClient, disks: [BackupDisk], checkpoint: BackupCheckpoint, socketPath: String, scratchDirectory: String,
+        snapshot: PointInTimePlan.Snapshot?, settleTimeout: Duration = .seconds(30)
+    ) async -> [String] {
+        let runner = PointInTimeRunner(qmp: qmp, settleTimeout: settleTimeout)
+        let plan = PointInTimePlan(
+            disks: disks.map { (source: $0.source, format: $0.format, size: 0, changes: $0.since.map { .since($0) } ?? .full(reason: "")) },
+            checkpoint: checkpoint, socketPath: socketPath, scratchDirectory: scratchDirectory, fleecing: true, snapshot: snapshot)
+        var failures = await runner.runAll(plan.teardown)
+        failures += await runner.runAll(plan.dropSnapshot)
+        do {
+            if let settle = plan.settleInterrupted(bitmaps: try await qmp.queryDirtyBitmaps()) {
+                let failed = await runner.runAll([settle])
+                if !failed.isEmpty {
+                    // The merge cannot be done: at least drop the interrupted checkpoint's bitmap.
+                    failures += failed
+                    let remove = plan.disks.filter(\.tracksChanges).map { disk in
+                        PointInTimeStep.command(
+                            "block-dirty-bitmap-remove", .object([("node", .string(disk.names.node)), ("name", .string(checkpoint.bitmapName))]))
+                    }
+                    _ = await runner.runAll(remove)
+                }
+            }
+        } catch {
+            failures.append("cannot read the disks' bitmaps: \(error)")
+        }
+        return failures
     }
 }

@@ -14,6 +14,8 @@ public enum PointInTimeStep: Sendable, Equatable, CustomStringConvertible {
     case cancelJob(id: String)
     /// Removes a scratch file; a missing one counts as done.
     case removeScratch(path: String)
+    /// `blockdev-snapshot-delete-internal-sync`; a disk without the snapshot counts as done.
+    case deleteInternalSnapshot(node: String, name: String)
 
     /// One line: the command and its JSON arguments.
     public var description: String {
@@ -27,6 +29,8 @@ public enum PointInTimeStep: Sendable, Equatable, CustomStringConvertible {
             "block-job-cancel " + QEMUJSON.object([("device", .string(id)), ("force", .bool(true))]).rendered
                 + " await BLOCK_JOB_CANCELLED"
         case .removeScratch(let path): "rm \(path)"
+        case .deleteInternalSnapshot(let node, let name):
+            "blockdev-snapshot-delete-internal-sync " + QEMUJSON.object([("device", .string(node)), ("name", .string(name))]).rendered
         }
     }
 }

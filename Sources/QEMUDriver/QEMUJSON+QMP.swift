@@ -9,6 +9,7 @@ extension QEMUJSON {
         case .bool(let b): .bool(b)
         case .array(let items): .array(items.map(\.qmpValue))
         case .object(let fields): .object(Dictionary(fields.map { ($0.0, $0.1.qmpValue) }, uniquingKeysWith: { _, last in last }))
+        case .null: .null
         }
     }
 

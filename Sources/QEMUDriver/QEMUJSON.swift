@@ -8,6 +8,8 @@ public indirect enum QEMUJSON: Sendable, Equatable {
     case bool(Bool)
     case array([QEMUJSON])
     case object([(String, QEMUJSON)])
+    /// JSON `null`: QMP's way to say "none" where a field has a default (a node without a backing).
+    case null
 
     public static func == (a: QEMUJSON, b: QEMUJSON) -> Bool { a.rendered == b.rendered }
 
@@ -20,6 +22,7 @@ public indirect enum QEMUJSON: Sendable, Equatable {
         case .array(let items): return "[" + items.map(\.rendered).joined(separator: ",") + "]"
         case .object(let fields):
             return "{" + fields.map { Self.quote($0.0) + ":" + $0.1.rendered }.joined(separator: ",") + "}"
+        case .null: return "null"
         }
     }
 

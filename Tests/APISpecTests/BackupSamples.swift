@@ -40,7 +40,7 @@ enum BackupSamples {
         WireSample("full instance backup disk", "InstanceBackupDisk", fullBackupDisk),
         WireSample("minimal instance backup disk", "InstanceBackupDisk", InstanceBackupDisk(name: "/srv/disk.raw", size: 0, read: "full", stats: .init())),
         WireSample("instance backup stats", "InstanceBackupStats", fullBackupStats),
-        WireSample("full instance backup create", "InstanceBackupCreate", InstanceBackupCreate(store: "offsite")),
+        WireSample("full instance backup create", "InstanceBackupCreate", InstanceBackupCreate(store: "offsite", snapshot: "before-upgrade")),
         WireSample("minimal instance backup create", "InstanceBackupCreate", InstanceBackupCreate()),
         WireSample("instance backup restore", "InstanceBackupRestore", InstanceBackupRestore(as: "web-restored")),
     ]

@@ -213,4 +213,22 @@ struct OperationManagerTests {
         #expect(await manager.list().isEmpty)
         #expect(await manager.get(started.id) == nil)
     }
+
+    @Test("an operation a previous daemon never finished is remembered as failed with the reason, once")
+    func recordInterrupted() async throws {
+        let manager = OperationManager(events: bus)
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        let earlier = JoistAPI.Operation(
+            id: "0b6f2c1e-0000-4000-8000-000000000001", action: "instance.backup-create", description: "Backing up instance web-1",
+            project: "default", resources: ["/1.0/instances/web-1"], status: .running, mayCancel: true, requestedBy: "local",
+            createdAt: date, updatedAt: date)
+        let failed = await manager.recordInterrupted(earlier, error: .hostFailure("backup b1 was interrupted"))
+        #expect(failed.status == .failed && failed.error?.message == "backup b1 was interrupted")
+        #expect(failed.createdAt == date && failed.updatedAt > date)
+        #expect(await manager.get(earlier.id)?.status == .failed)
+        #expect(await manager.list(statuses: [.failed]).map(\.id) == [earlier.id])
+        #expect(await manager.runningCount() == 0)
+        let again = await manager.recordInterrupted(earlier, error: .hostFailure("other"))
+        #expect(again.error?.message == "backup b1 was interrupted")
+    }
 }

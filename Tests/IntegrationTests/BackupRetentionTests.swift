@@ -12,9 +12,7 @@ struct BackupRetentionTests {
     func deleteAndPrune() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
-            try await joist.succeed(["volume", "create", "default", "data", "--size", "16MiB"])
-            try await joist.createGuest("vm5", guest: guest, extra: ["--disk", "default/data"])
-            let disk = joist.stateDirectory + "/storage/default/volumes/default/data.qcow2"
+            let disk = try await joist.createGuest("vm5", guest: guest, volume: "data", size: "16MiB")
             // Four backups, each after a change in another 4 MiB chunk: full, then three incremental.
             // A pattern of its own in each chunk, so no two chunks deduplicate into one.
             for chunk in 0..<4 { try await HostTool.run("qemu-io", ["-f", "qcow2", "-c", "write -P 0xa\(chunk) \(chunk * 4)M 4M", disk]) }
@@ -24,7 +22,7 @@ struct BackupRetentionTests {
             }
             let ids = try await Self.ids(joist, "vm5")
             try #require(ids.count == 4, "\(ids)")
-            let backups = try await InstanceBackupTests.backups(joist, "vm5")
+            let backups = try await joist.backups(of: "vm5")
             #expect(backups.dropFirst().allSatisfy { $0["kind"] as? String == "incremental" }, "\(backups)")
 
             // The middle of the chain goes by id; the rest still restore on their own.
@@ -70,14 +68,12 @@ struct BackupRetentionTests {
     func schedule() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
-            try await joist.succeed(["volume", "create", "default", "sched", "--size", "8MiB"])
-            try await joist.createGuest("vm6", guest: guest, extra: ["--disk", "default/sched"])
-            let disk = joist.stateDirectory + "/storage/default/volumes/default/sched.qcow2"
+            let disk = try await joist.createGuest("vm6", guest: guest, volume: "sched", size: "8MiB")
             try await HostTool.run("qemu-io", ["-f", "qcow2", "-c", "write -P 0xaa 0 8M", disk])
             try await joist.succeed(["backup", "create", "vm6"])
 
             // Made two days ago, as far as the store can tell: the schedule owes a backup at once.
-            let store = try #require(try ChunkStore.open(joist.stateDirectory + "/backups"))
+            let store = try joist.defaultBackupStore()
             let made = try BackupID(try #require(try await Self.ids(joist, "vm6").first))
             var old = try store.manifest(project: "default", instance: "vm6", id: made)
             old.createdAt = Date().addingTimeInterval(-2 * 86_400)
@@ -99,7 +95,7 @@ struct BackupRetentionTests {
                 try await Task.sleep(for: .milliseconds(250))
             }
             try #require(ids.count == 1 && ids[0] != old.id.value, "\(ids)\n\(joist.daemonLog())")
-            let backups = try await InstanceBackupTests.backups(joist, "vm6")
+            let backups = try await joist.backups(of: "vm6")
             #expect(backups.first?["kind"] as? String == "incremental", "read only what changed since the old backup: \(backups)")
 
             let operations = try JSONSerialization.jsonObject(with: Data(try await joist.succeed(["operation", "list", "--format", "json"]).utf8))
@@ -122,6 +118,6 @@ struct BackupRetentionTests {
     }
 
     static func ids(_ joist: DaemonHarness, _ instance: String) async throws -> [String] {
-        try await InstanceBackupTests.backups(joist, instance).compactMap { $0["id"] as? String }
+        try await joist.backups(of: instance).compactMap { $0["id"] as? String }
     }
 }

@@ -11,9 +11,7 @@ struct InstanceBackupTests {
     func stoppedFullThenIncremental() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
-            try await joist.succeed(["volume", "create", "default", "data", "--size", "64MiB"])
-            try await joist.createGuest("vm3", guest: guest, extra: ["--disk", "default/data"])
-            let disk = joist.stateDirectory + "/storage/default/volumes/default/data.qcow2"
+            let disk = try await joist.createGuest("vm3", guest: guest, volume: "data", size: "64MiB")
             try await HostTool.run("qemu-io", ["-f", "qcow2", "-c", "write -P 0xaa 0 40M", disk])
 
             let first = try await joist.succeed(["backup", "create", "vm3"])
@@ -22,26 +20,23 @@ struct InstanceBackupTests {
             let second = try await joist.succeed(["backup", "create", "vm3"])
             #expect(second.contains("as incremental backup"), "\(second)")
 
-            let backups = try await Self.backups(joist, "vm3")
+            let backups = try await joist.backups(of: "vm3")
             try #require(backups.count == 2, "\(backups)")
             let (full, incremental) = (backups[0], backups[1])
             #expect(incremental["parent"] as? String == full["id"] as? String)
-            let fullData = try Self.disk(full, "data"), incrementalData = try Self.disk(incremental, "data")
+            let fullData = try BackupJSON.disk(full, "data"), incrementalData = try BackupJSON.disk(incremental, "data")
             #expect(fullData["read"] as? String == "full")
-            #expect(Self.stat(fullData, "bytesRead") == 64 << 20, "\(fullData)")
+            #expect(BackupJSON.stat(fullData, "bytesRead") == 64 << 20, "\(fullData)")
             #expect(fullData["checkpoint"] as? String == full["id"] as? String)
             // One 4 MiB chunk holds the change: only it is read again, the other 15 are the parent's.
             #expect(incrementalData["read"] as? String == "incremental", "\(incrementalData)")
-            #expect(Self.stat(incrementalData, "bytesRead") == 4 << 20, "\(incrementalData)")
-            #expect(Self.stat(incrementalData, "chunksUnchanged") == 15, "\(incrementalData)")
+            #expect(BackupJSON.stat(incrementalData, "bytesRead") == 4 << 20, "\(incrementalData)")
+            #expect(BackupJSON.stat(incrementalData, "chunksUnchanged") == 15, "\(incrementalData)")
 
             // The incremental backup alone holds the whole disk as it is now.
             let id = try #require(incremental["id"] as? String)
-            let store = try #require(try ChunkStore.open(joist.stateDirectory + "/backups"))
-            let manifest = try store.manifest(project: "default", instance: "vm3", id: try BackupID(id))
             let restored = joist.stateDirectory + "/restored.raw"
-            try await BackupReader(store: store).restore(
-                manifest, disk: try #require(incrementalData["name"] as? String), to: try RawFileRestoreTarget(path: restored))
+            try await joist.restore("vm3", backup: id, disk: "data", to: restored)
             try await HostTool.run("qemu-img", ["compare", "-f", "raw", "-F", "qcow2", restored, disk])
 
             // Restored as a new instance: a stopped copy whose new volume holds the disk as backed up.
@@ -67,9 +62,7 @@ struct InstanceBackupTests {
     func snapshotRestoreAfterBackup() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
-            try await joist.succeed(["volume", "create", "default", "data", "--size", "16MiB"])
-            try await joist.createGuest("vm4", guest: guest, extra: ["--disk", "default/data"])
-            let disk = joist.stateDirectory + "/storage/default/volumes/default/data.qcow2"
+            let disk = try await joist.createGuest("vm4", guest: guest, volume: "data", size: "16MiB")
             try await HostTool.run("qemu-io", ["-f", "qcow2", "-c", "write -P 0xaa 0 4M", disk])
             try await joist.succeed(["snapshot", "create", "vm4", "before"])
             try await joist.succeed(["backup", "create", "vm4"])
@@ -80,23 +73,9 @@ struct InstanceBackupTests {
             #expect(read.succeeded && !(read.stdout + read.stderr).contains("Pattern verification failed"), "the snapshot's contents are back: \(read)")
             let next = try await joist.succeed(["backup", "create", "vm4"])
             #expect(next.contains("as full backup") || next.contains("read whole"), "\(next)")
-            let backups = try await Self.backups(joist, "vm4")
-            #expect(try Self.disk(try #require(backups.last), "data")["read"] as? String == "full", "\(backups)")
+            let backups = try await joist.backups(of: "vm4")
+            #expect(try BackupJSON.disk(try #require(backups.last), "data")["read"] as? String == "full", "\(backups)")
         }
-    }
-
-    static func backups(_ joist: DaemonHarness, _ instance: String) async throws -> [[String: Any]] {
-        let text = try await joist.succeed(["backup", "list", instance, "--format", "json"])
-        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
-    }
-
-    static func disk(_ backup: [String: Any], _ suffix: String) throws -> [String: Any] {
-        let disks = try #require(backup["disks"] as? [[String: Any]])
-        return try #require(disks.first { ($0["name"] as? String)?.hasSuffix(suffix) == true }, "\(disks)")
-    }
-
-    static func stat(_ disk: [String: Any], _ name: String) -> Int? {
-        (disk["stats"] as? [String: Any])?[name] as? Int
     }
 }
 
@@ -107,12 +86,9 @@ struct RunningInstanceBackupTests {
     func runningFullThenIncremental() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
-            try await joist.succeed(["volume", "create", "default", "live", "--size", "64MiB"])
-            try await joist.createGuest("vm4", guest: guest, extra: ["--disk", "default/live"])
-            try await joist.succeed(["start", "vm4"])
-            let console = try ConsoleProcess(harness: joist, instance: "vm4")
+            let disk = try await joist.createGuest("vm4", guest: guest, volume: "live", size: "64MiB")
+            let console = try await joist.startWithConsole("vm4")
             defer { Task { await console.close() } }
-            #expect(try await joist.waitForConsole("vm4", containing: TestGuest.readyMarker), "\(joist.daemonLog())")
             // The marker is computed by the guest's shell, so the echoed command line does not match it.
             console.send("dd if=/dev/urandom of=/dev/vda bs=1M count=24 conv=fsync 2>/dev/null; echo W$((40+2))\n")
             #expect(await console.waitFor("W42"), "\(console.output)")
@@ -131,20 +107,16 @@ struct RunningInstanceBackupTests {
             let third = try await joist.succeed(["backup", "create", "vm4"])
             #expect(third.contains("as incremental backup"), "\(third)")
 
-            let backups = try await InstanceBackupTests.backups(joist, "vm4")
+            let backups = try await joist.backups(of: "vm4")
             try #require(backups.count == 3, "\(backups)")
-            let secondDisk = try InstanceBackupTests.disk(backups[1], "live")
-            #expect(InstanceBackupTests.stat(secondDisk, "bytesRead") == 4 << 20, "\(secondDisk)\n\(joist.daemonLog())")
-            let thirdDisk = try InstanceBackupTests.disk(backups[2], "live")
-            #expect(InstanceBackupTests.stat(thirdDisk, "bytesRead") == 0, "\(thirdDisk)")
+            let secondDisk = try BackupJSON.disk(backups[1], "live")
+            #expect(BackupJSON.stat(secondDisk, "bytesRead") == 4 << 20, "\(secondDisk)\n\(joist.daemonLog())")
+            let thirdDisk = try BackupJSON.disk(backups[2], "live")
+            #expect(BackupJSON.stat(thirdDisk, "bytesRead") == 0, "\(thirdDisk)")
 
-            let store = try #require(try ChunkStore.open(joist.stateDirectory + "/backups"))
-            let manifest = try store.manifest(project: "default", instance: "vm4", id: try BackupID(try #require(backups[2]["id"] as? String)))
             let restored = joist.stateDirectory + "/restored-live.raw"
-            try await BackupReader(store: store).restore(
-                manifest, disk: try #require(thirdDisk["name"] as? String), to: try RawFileRestoreTarget(path: restored))
-            try await HostTool.run(
-                "qemu-img", ["compare", "-f", "raw", "-F", "qcow2", restored, joist.stateDirectory + "/storage/default/volumes/default/live.qcow2"])
+            try await joist.restore("vm4", backup: try #require(backups[2]["id"] as? String), disk: "live", to: restored)
+            try await HostTool.run("qemu-img", ["compare", "-f", "raw", "-F", "qcow2", restored, disk])
         }
     }
 }

@@ -11,12 +11,9 @@ struct SnapshotTests {
     func statefulRestoreResumesCounter() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
-            try await joist.succeed(["volume", "create", "default", "data", "--size", "64MiB"])
-            try await joist.createGuest("vm1", guest: guest, extra: ["--disk", "default/data"])
-            try await joist.succeed(["start", "vm1"])
-            let console = try ConsoleProcess(harness: joist, instance: "vm1")
+            let disk = try await joist.createGuest("vm1", guest: guest, volume: "data", size: "64MiB")
+            let console = try await joist.startWithConsole("vm1")
             defer { Task { await console.close() } }
-            #expect(try await joist.waitForConsole("vm1", containing: TestGuest.readyMarker), "\(joist.daemonLog())")
             console.send("i=0; while true; do echo C$i; i=$((i+1)); sleep 1; done &\n")
             #expect(await console.waitFor("C3\r\n"), "\(console.output)")
 
@@ -51,7 +48,7 @@ struct SnapshotTests {
             #expect(try await Self.snapshots(joist, "vm1").map { $0["name"] as? String } == ["disks-only"])
             try await joist.succeed(["delete", "vm1", "--force"])
             // The volume outlives the instance, without its snapshots.
-            #expect(try await Self.tags(joist.stateDirectory + "/storage/default/volumes/default/data.qcow2").isEmpty)
+            #expect(try await Self.tags(disk).isEmpty)
         }
     }
 
@@ -59,9 +56,7 @@ struct SnapshotTests {
     func stoppedDiskSnapshots() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
-            try await joist.succeed(["volume", "create", "default", "data", "--size", "16MiB"])
-            try await joist.createGuest("vm2", guest: guest, extra: ["--disk", "default/data"])
-            let disk = joist.stateDirectory + "/storage/default/volumes/default/data.qcow2"
+            let disk = try await joist.createGuest("vm2", guest: guest, volume: "data", size: "16MiB")
             try await HostTool.run("qemu-io", ["-f", "qcow2", "-c", "write -P 0xaa 0 64k", disk])
             try await joist.succeed(["snapshot", "create", "vm2", "first"])
             #expect(try await joist.cli(["snapshot", "create", "vm2", "later", "--stateful"]).stderr.contains("stopped"))

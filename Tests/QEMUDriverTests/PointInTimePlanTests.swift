@@ -52,6 +52,43 @@ struct PointInTimePlanTests {
         #expect(full.finish(succeeded: true) == nil && full.finish(succeeded: false) == nil)
     }
 
+    @Test("with a snapshot: overlays open without a backing, the snapshot precedes each disk's job in the transaction, backings come back before the exports (golden)")
+    func snapshotInTransaction() throws {
+        let node = DiskNames(for: Self.data).node
+        var plan = try Self.plan()
+        plan.snapshot = PointInTimePlan.Snapshot(name: "before-upgrade", nodes: [node])
+        let lines = plan.prepare.map(\.description) + [plan.transaction.description] + plan.exports.map(\.description)
+            + plan.dropSnapshot.map(\.description)
+        try Golden.check("backup-view-snapshot.plan", lines)
+        let transaction = plan.transaction.description
+        let snapshot = try #require(transaction.range(of: "blockdev-snapshot-internal-sync"))
+        let job = try #require(transaction.range(of: "\"device\":\"\(node)\",\"target\""))
+        #expect(snapshot.lowerBound < job.lowerBound, "QEMU snapshots root nodes only: before the job's filter goes above the disk")
+        #expect(transaction.components(separatedBy: "blockdev-snapshot-internal-sync").count == 2, "only the named disk")
+        #expect(plan.prepare.allSatisfy { !$0.description.contains("\"backing\":\"") })
+        #expect(plan.exports.prefix(2).allSatisfy { $0.description.hasPrefix("blockdev-reopen") })
+        #expect(try Self.plan().dropSnapshot.isEmpty)
+    }
+
+    @Test("an interrupted backup's bitmap is merged back into its base, or removed alone; nothing is done when the transaction never ran")
+    func settleInterrupted() throws {
+        let plan = try Self.plan()
+        let node = DiskNames(for: Self.data).node
+        let merged = try #require(plan.settleInterrupted(bitmaps: [node: [QMPDirtyBitmap(name: "joist-b1", recording: false), QMPDirtyBitmap(name: "joist-b2")]]))
+        try Golden.check("backup-view-settle.plan", [merged.description])
+        #expect(merged.description.contains("block-dirty-bitmap-enable"))
+        // The base kept recording (the daemon died before the transaction's commit was settled): no enable.
+        let recording = try #require(plan.settleInterrupted(bitmaps: [node: [QMPDirtyBitmap(name: "joist-b1"), QMPDirtyBitmap(name: "joist-b2")]]))
+        #expect(!recording.description.contains("enable") && recording.description.contains("merge"))
+        // A successful finish already removed the base; or the base is unreliable: the new bitmap just goes.
+        for bitmaps in [[QMPDirtyBitmap(name: "joist-b2")], [QMPDirtyBitmap(name: "joist-b1", inconsistent: true), QMPDirtyBitmap(name: "joist-b2")]] {
+            let removed = try #require(plan.settleInterrupted(bitmaps: [node: bitmaps]))
+            #expect(!removed.description.contains("merge") && removed.description.contains("block-dirty-bitmap-remove"), "\(removed)")
+        }
+        #expect(plan.settleInterrupted(bitmaps: [node: [QMPDirtyBitmap(name: "joist-b1")]]) == nil)
+        #expect(plan.settleInterrupted(bitmaps: [:]) == nil)
+    }
+
     @Test("change tracking: incremental only with a present, consistent, recording bitmap", arguments: [
         ([QMPDirtyBitmap(name: "joist-b1")], "since"),
         ([], "no record of changes"),

@@ -138,8 +138,12 @@ extension OpenAPISpec {
       description: >-
         The first backup of a qcow2 disk reads it whole; later ones read only what changed since the
         instance's latest backup in the store (a persistent dirty bitmap). Raw disks, and disks whose
-        change record is gone or unreliable, are read whole. The result names the backup, store,
-        kind, bytesRead and bytesStored.
+        change record is gone or unreliable, are read whole. With `snapshot`, a disk snapshot of that
+        name is taken in the same instant the backup's view starts (every writable disk must be
+        qcow2), recorded like any other snapshot, and kept only if the backup succeeds. The result
+        names the backup, store, kind, bytesRead and bytesStored (and the snapshot, when taken). A
+        backup the daemon was stopped in the middle of (a crash) shows as failed after its restart,
+        and the next backup counts changes from the last successful one.
       requestBody:
         required: false
         content:

@@ -258,6 +258,9 @@ extension OpenAPISpec {
       additionalProperties: false
       properties:
         store: { $ref: "#/components/schemas/Name" }
+        snapshot:
+          description: A disk snapshot to take at the backup's moment (see joist snapshot); refused when the name is taken.
+          allOf: [{ $ref: "#/components/schemas/Name" }]
     BackupStoreInfoPage:
       type: object
       additionalProperties: false

@@ -19,6 +19,26 @@ extension BackupStoreManager {
         return found.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
+    /// Deletes the manifest of a backup the previous daemon left unfinished, if it got as far as
+    /// writing one: its view was never confirmed intact, and its operation is reported failed, so it
+    /// must not stand as a backup. Its chunks go with the store's next gc. Returns whether one was deleted.
+    @discardableResult
+    public func discardInterrupted(_ note: BackupInProgress, of instance: String, in project: String) async -> Bool {
+        guard let name = entries.values.first(where: { $0.store.path == note.storePath })?.store.name,
+            let id = try? BackupID(note.backup)
+        else { return false }
+        do {
+            return try await withStore(name) { store in
+                guard (try? store.manifest(project: project, instance: instance, id: id)) != nil else { return false }
+                try store.deleteManifest(project: project, instance: instance, id: id)
+                return true
+            }
+        } catch {
+            logger.error("cannot delete the manifest of interrupted backup \(id) of \(project)/\(instance) in backup store \(name): \(error)")
+            return false
+        }
+    }
+
     /// The store holding backup `id` of `instance`, or `notFound`.
     public func storeHolding(_ id: BackupID, of instance: String, in project: String) async throws -> String {
         for name in entries.keys.sorted() {
