@@ -1,5 +1,5 @@
 public import Foundation
-import JoistCore
+public import JoistCore
 
 /// What one backup holds: for each disk of the instance, the list of chunks covering the whole disk.
 ///
@@ -24,9 +24,14 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var disks: [Disk]
     /// The sums of the disks' statistics.
     public var stats: BackupStats
+    /// The instance's configuration when it was backed up, so a backup restores as a new instance after
+    /// its instance was changed or deleted. Optional: manifests written before it existed still read
+    /// as version 1, and so do those whose configuration this joistd cannot decode (see `init(from:)`).
+    public var configuration: InstanceSpec?
 
     public init(
-        id: BackupID, project: String, instance: String, createdAt: Date, kind: BackupKind, parent: BackupID?, disks: [Disk]
+        id: BackupID, project: String, instance: String, createdAt: Date, kind: BackupKind, parent: BackupID?, disks: [Disk],
+        configuration: InstanceSpec? = nil
     ) {
         self.version = Self.currentVersion
         self.id = id
@@ -37,6 +42,28 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         self.parent = parent
         self.disks = disks
         self.stats = disks.reduce(BackupStats()) { $0 + $1.stats }
+        self.configuration = configuration
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, id, project, instance, createdAt, kind, parent, disks, stats, configuration
+    }
+
+    /// Reads a manifest. A configuration that does not decode (written by a joistd whose instance
+    /// configuration differs) reads as none: the chunk lists are what make a backup restorable, and a
+    /// restore then uses the instance's current configuration or says that it has none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        id = try container.decode(BackupID.self, forKey: .id)
+        project = try container.decode(String.self, forKey: .project)
+        instance = try container.decode(String.self, forKey: .instance)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        kind = try container.decode(BackupKind.self, forKey: .kind)
+        parent = try container.decodeIfPresent(BackupID.self, forKey: .parent)
+        disks = try container.decode([Disk].self, forKey: .disks)
+        stats = try container.decode(BackupStats.self, forKey: .stats)
+        configuration = (try? container.decodeIfPresent(InstanceSpec.self, forKey: .configuration)) ?? nil
     }
 
     /// One disk of the backup.

@@ -85,7 +85,8 @@ extension InstanceSupervisor {
                 sources[disk.source.description] = NBDBackupSource(reader: reader, checkpoint: disk.format == .qcow2 ? checkpoint.id : nil)
             }
             manifest = try await BackupWriter(store: store).write(
-                project: key.project, instance: name, disks: sources, parent: parent, id: id, createdAt: createdAt, progress: progress)
+                project: key.project, instance: name, disks: sources, parent: parent, id: id, createdAt: createdAt,
+                configuration: record.spec, progress: progress)
         } catch {
             for reader in readers { await reader.close() }
             try? await session.close(succeeded: false)

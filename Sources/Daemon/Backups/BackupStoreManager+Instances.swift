@@ -1,4 +1,5 @@
 public import Backup
+import Foundation
 public import JoistAPI
 import JoistCore
 
@@ -17,6 +18,43 @@ extension BackupStoreManager {
             }
         }
         return found.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    /// Every backup of the project's instances in store `name`, oldest first (deleted instances'
+    /// included: backups outlive their instance).
+    public func backups(inStore name: String, project: String) async throws -> [InstanceBackup] {
+        let manifests = try await withStore(name) { store in try store.manifests(project: project).manifests }
+        return manifests.map { InstanceBackup($0, store: name) }
+    }
+
+    /// Whether any store holds a backup of `instance`: then its backup routes answer although the
+    /// instance may be gone.
+    public func hasBackups(of instance: String, in project: String) async -> Bool {
+        guard (try? ResourceName.validate(instance)) != nil, (try? ResourceName.validate(project, kind: "project")) != nil else { return false }
+        for name in entries.keys.sorted() {
+            let found = try? await withStore(name) { store in
+                guard FileManager.default.fileExists(atPath: store.layout.instanceFolder(project: project, instance: instance)) else { return false }
+                return try !store.manifests(project: project, instance: instance).manifests.isEmpty
+            }
+            if found == true { return true }
+        }
+        return false
+    }
+
+    /// Re-reads and re-hashes every chunk the project's backups in store `name` need, each once. The
+    /// report names the damaged backups and the project's manifests that could not be read.
+    public func verifyAll(
+        _ name: String, project: String, progress: (@Sendable (BackupProgress) -> Void)? = nil
+    ) async throws -> VerifyReport {
+        let report = try await withStore(name) { store in
+            let listing = try store.manifests(project: project)
+            var report = try await BackupVerifier(store: store).verify(listing.manifests, progress: progress)
+            report.unreadableManifests = listing.unreadable.map { "\($0.path): \($0.reason)" }
+            return report
+        }
+        logger.info(
+            "verified \(report.backups) backup(s) of project \(project) in backup store \(name): \(report.chunksChecked) chunk(s), \(report.damaged.count) backup(s) damaged")
+        return report
     }
 
     /// The store holding backup `id` of `instance`, or `notFound`.
@@ -38,7 +76,7 @@ extension InstanceBackup {
             disks: manifest.disks.map {
                 InstanceBackupDisk(name: $0.name, size: $0.size, read: $0.read.rawValue, checkpoint: $0.checkpoint, stats: InstanceBackupStats($0.stats))
             },
-            stats: InstanceBackupStats(manifest.stats))
+            stats: InstanceBackupStats(manifest.stats), hasConfiguration: manifest.configuration != nil)
     }
 }
 
