@@ -71,10 +71,17 @@ public struct VerifyReport: Sendable, Equatable {
 
     public var isClean: Bool { problems.isEmpty && unreadableManifests.isEmpty }
 
+    public init() {}
+
     /// A missing or corrupt chunk and the backups that need it.
     public struct Problem: Sendable, Equatable {
         public var error: ChunkError
         public var backups: [BackupID]
+
+        public init(error: ChunkError, backups: [BackupID]) {
+            self.error = error
+            self.backups = backups
+        }
     }
 
     /// A backup at least one of whose chunks is missing or corrupt.
