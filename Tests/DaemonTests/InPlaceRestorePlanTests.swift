@@ -92,3 +92,31 @@ struct InPlaceRestorePlanTests {
         #expect(failure.code == JoistError.Code.invalidState)
     }
 }
+
+/// The supervisor's side of an in-place restore that needs no QEMU: a running guest is refused.
+@Suite("In-place restore of a running instance")
+struct InPlaceRestoreRunningTests {
+    @Test("a running instance is refused, naming joist stop, and its disk is left alone")
+    func running() async throws {
+        try await SnapshotSupervisorTests.withRunningInstance { vm1, _, daemon, disk in
+            let store = try ChunkStore.openOrCreate(daemon.directory + "/store")
+            let manifest = try await BackupWriter(store: store).write(
+                project: "default", instance: "vm1", disks: [disk: ZeroDisk(size: 16 << 20)])
+            let before = try FileManager.default.attributesOfItem(atPath: disk)[.modificationDate] as? Date
+            await #expect {
+                try await vm1.restoreInPlace(manifest, from: store, force: false)
+            } throws: { error in
+                let message = (error as? JoistError)?.message ?? ""
+                return message.contains("while it is running") && message.contains("`joist stop vm1`")
+            }
+            #expect(try FileManager.default.attributesOfItem(atPath: disk)[.modificationDate] as? Date == before)
+        }
+    }
+}
+
+/// A disk of zeros, as a freshly created image reads.
+private struct ZeroDisk: BackupSource {
+    let size: UInt64
+    func changedExtents() async throws -> [DiskExtent]? { nil }
+    func read(offset: UInt64, length: Int) async throws -> [UInt8] { [UInt8](repeating: 0, count: length) }
+}
