@@ -53,7 +53,7 @@ enum InstanceBackupRoutes {
             return accepted(operation)
         }
         table.add(.get, "/1.0/instances/{name}/backups/{backup}", .project(.viewer), action: "instance.backup-get") { _, context, scope in
-            let (name, id) = try await target(context, scope, manager)
+            let (name, id) = try target(context)
             let store = try await stores.storeHolding(id, of: name, in: scope.project)
             let manifest = try await stores.withStore(store) { chunks in try chunks.manifest(project: scope.project, instance: name, id: id) }
             var backup = InstanceBackup(manifest, store: store)
@@ -62,7 +62,7 @@ enum InstanceBackupRoutes {
         }
         table.add(.post, "/1.0/instances/{name}/backups/{backup}/restore", .project(.operator), action: "instance.backup-restore") {
             request, context, scope in
-            let (name, id) = try await target(context, scope, manager)
+            let (name, id) = try target(context)
             let body = try await JSONBody.decode(InstanceBackupRestore.self, allowed: ["as", "inPlace", "force"], from: request, context: context)
             let restore = try BackupRestoreTarget(body, instance: name)
             context.auditNote.target = "\(name)/\(id)"
@@ -96,7 +96,7 @@ enum InstanceBackupRoutes {
         }
         table.add(.post, "/1.0/instances/{name}/backups/{backup}/verify", .project(.operator), action: "instance.backup-verify") {
             request, context, scope in
-            let (name, id) = try await target(context, scope, manager)
+            let (name, id) = try target(context)
             context.auditNote.target = "\(name)/\(id)"
             let store = try await stores.storeHolding(id, of: name, in: scope.project)
             let operation = await services.startOperation(
@@ -128,7 +128,7 @@ enum InstanceBackupRoutes {
 
     /// The instance's name and the backup id (validated). The instance need not exist: looking the
     /// backup up in the stores answers 404 when neither it nor the backup does.
-    private static func target(_ context: JoistRequestContext, _ scope: RequestScope, _ manager: InstanceManager) async throws -> (String, BackupID) {
+    private static func target(_ context: JoistRequestContext) throws -> (String, BackupID) {
         let name = try ResourceName.validate(try context.parameters.require("name"))
         let id = try BackupID(try context.parameters.require("backup"))
         return (name, id)

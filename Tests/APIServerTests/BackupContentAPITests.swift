@@ -24,8 +24,10 @@ struct BackupContentAPITests {
         let gone = try await writer.write(
             project: "default", instance: "gone", disks: ["root": MemoryDisk([UInt8](repeating: 3, count: 3000))],
             configuration: InstanceSpec(name: "gone", kernel: fixture.kernel))
+        let older = try await writer.write(project: "default", instance: "older", disks: ["root": MemoryDisk([UInt8](repeating: 5, count: 100))])
         let web = try await writer.write(project: "default", instance: "web", disks: ["root": MemoryDisk([UInt8](repeating: 9, count: 2000))])
 
+        let kernel = fixture.kernel
         try await fixture.withClient { client in
             let listed = try await client.request(.get, "/1.0/instances/gone/backups", as: .viewer)
             #expect(listed.status == 200)
@@ -54,11 +56,21 @@ struct BackupContentAPITests {
                 .post, "/1.0/instances/gone/backups/\(gone.id)/restore", as: .operator, body: #"{"inPlace": true}"#)
             #expect(inPlace.status == 404, "\(inPlace.json)")
 
+            // As a new instance: with the configuration the backup recorded; an older backup, which has
+            // none, cannot borrow it from an instance that is gone.
+            let copied = try await client.request(.post, "/1.0/instances/gone/backups/\(gone.id)/restore", as: .operator, body: #"{"as": "copy"}"#)
+            #expect(try await Self.finish(copied, client).status == .succeeded)
+            let copy = try await client.request(.get, "/1.0/instances/copy", as: .viewer).decode(Instance.self)
+            #expect(copy.config.kernel == kernel && copy.config.name == "copy")
+            let older = try await client.request(.post, "/1.0/instances/older/backups/\(older.id)/restore", as: .operator, body: #"{"as": "copy2"}"#)
+            let olderDone = try await Self.finish(older, client)
+            #expect(olderDone.status == .failed && olderDone.error?.message.contains("--in-place") == true, "\(olderDone)")
+
             let storeList = try await client.request(.get, "/1.0/backup-stores/default/backups", as: .viewer)
             #expect(storeList.status == 200)
             #expect(Self.conforms(storeList, "get", "/1.0/backup-stores/{store}/backups") == [])
             let all = try storeList.decode([InstanceBackup].self)
-            #expect(Set(all.map(\.instance)) == ["gone", "web"])
+            #expect(Set(all.map(\.instance)) == ["gone", "older", "web"])
             #expect(all.first { $0.instance == "web" }?.instanceExists == true)
             #expect(all.first { $0.instance == "gone" }?.instanceExists == false)
             let otherProject = try await client.request(.get, "/1.0/backup-stores/default/backups", as: .teamViewer)
@@ -70,15 +82,15 @@ struct BackupContentAPITests {
             #expect(clean.status == 202)
             #expect(Self.conforms(clean, "post", "/1.0/backup-stores/{store}/verify") == [])
             let cleanDone = try await Self.finish(clean, client)
-            #expect(cleanDone.status == .succeeded && cleanDone.result?["backups"] == "2", "\(cleanDone)")
-            #expect(cleanDone.progress?.unit == "chunks" && cleanDone.progress?.total == 2, "\(String(describing: cleanDone.progress))")
+            #expect(cleanDone.status == .succeeded && cleanDone.result?["backups"] == "3", "\(cleanDone)")
+            #expect(cleanDone.progress?.unit == "chunks" && cleanDone.progress?.total == 3, "\(String(describing: cleanDone.progress))")
 
             let chunk = try #require(web.referencedChunks.first)
             try Self.flipByte(in: store.layout.chunkFile(chunk))
             let damaged = try await Self.finish(try await client.request(.post, "/1.0/backup-stores/default/verify", as: .operator), client)
             #expect(damaged.status == .failed)
             let message = damaged.error?.message ?? ""
-            #expect(message.contains("1 of 2 backup(s) damaged: web/\(web.id)") && !message.contains("gone/"), "\(message)")
+            #expect(message.contains("1 of 3 backup(s) damaged: web/\(web.id)") && !message.contains("gone/"), "\(message)")
         }
     }
 

@@ -1,5 +1,4 @@
 public import Backup
-import Foundation
 public import JoistAPI
 import JoistCore
 
@@ -25,20 +24,6 @@ extension BackupStoreManager {
     public func backups(inStore name: String, project: String) async throws -> [InstanceBackup] {
         let manifests = try await withStore(name) { store in try store.manifests(project: project).manifests }
         return manifests.map { InstanceBackup($0, store: name) }
-    }
-
-    /// Whether any store holds a backup of `instance`: then its backup routes answer although the
-    /// instance may be gone.
-    public func hasBackups(of instance: String, in project: String) async -> Bool {
-        guard (try? ResourceName.validate(instance)) != nil, (try? ResourceName.validate(project, kind: "project")) != nil else { return false }
-        for name in entries.keys.sorted() {
-            let found = try? await withStore(name) { store in
-                guard FileManager.default.fileExists(atPath: store.layout.instanceFolder(project: project, instance: instance)) else { return false }
-                return try !store.manifests(project: project, instance: instance).manifests.isEmpty
-            }
-            if found == true { return true }
-        }
-        return false
     }
 
     /// Re-reads and re-hashes every chunk the project's backups in store `name` need, each once. The
