@@ -236,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "HostKit", "JoistAPI", "JoistCore", "JoistTesting", "Networking", "QEMUDriver", "QMP", "Storage", "Store",
+                "Backup", "Daemon", "HostKit", "JoistAPI", "JoistCore", "JoistTesting", "Networking", "QEMUDriver", "QMP", "Storage", "Store",
             ],
             swiftSettings: strict
         ),

@@ -65,6 +65,7 @@ public enum APIServer {
         StoragePoolRoutes.register(on: &table)
         StorageVolumeRoutes.register(on: &table)
         BackupStoreRoutes.register(on: &table)
+        BackupStoreContentRoutes.register(on: &table)
         NetworkRoutes.register(on: &table)
         FirewallRoutes.register(on: &table)
         NetworkForwardRoutes.register(on: &table)

@@ -10,11 +10,12 @@ import JoistAPI
 /// known size reports fractions instead (`run(to:total:stage:_:)`).
 enum ProgressRelay {
     /// Runs `body` with a handler for its reports; returns once the last report has reached `operation`.
+    /// `unit` names what the reports count (`bytes`, or e.g. `chunks` for a verify).
     static func run<T: Sendable>(
-        to operation: OperationContext, _ body: (_ report: @escaping TransferProgressHandler) async throws -> T
+        to operation: OperationContext, unit: String = "bytes", _ body: (_ report: @escaping TransferProgressHandler) async throws -> T
     ) async throws -> T {
         let (reports, continuation) = AsyncStream<TransferProgress>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        async let forwarded: Void = forward(reports, to: operation)
+        async let forwarded: Void = forward(reports, unit: unit, to: operation)
         let result: Result<T, any Error>
         do {
             result = .success(try await body { continuation.yield($0) })
@@ -37,11 +38,11 @@ enum ProgressRelay {
         }
     }
 
-    private static func forward(_ reports: AsyncStream<TransferProgress>, to operation: OperationContext) async {
+    private static func forward(_ reports: AsyncStream<TransferProgress>, unit: String, to operation: OperationContext) async {
         for await report in reports {
             await operation.progress(
                 OperationProgress(
-                    done: Int64(clamping: report.done), total: report.total.map { Int64(clamping: $0) }, unit: "bytes", stage: report.stage))
+                    done: Int64(clamping: report.done), total: report.total.map { Int64(clamping: $0) }, unit: unit, stage: report.stage))
         }
     }
 }

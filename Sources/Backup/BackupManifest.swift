@@ -27,10 +27,14 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// Whether the guest's filesystems were frozen while its running disks were captured; nil when
     /// the guest was stopped (nothing to freeze) or for backups made before this was recorded.
     public var filesystemFreeze: FilesystemFreeze?
+    /// The instance's configuration when it was backed up, so a backup restores as a new instance after
+    /// its instance was changed or deleted. Optional: manifests written before it existed still read
+    /// as version 1, and so do those whose configuration this joistd cannot decode (see `init(from:)`).
+    public var configuration: InstanceSpec?
 
     public init(
         id: BackupID, project: String, instance: String, createdAt: Date, kind: BackupKind, parent: BackupID?, disks: [Disk],
-        filesystemFreeze: FilesystemFreeze? = nil
+        filesystemFreeze: FilesystemFreeze? = nil, configuration: InstanceSpec? = nil
     ) {
         self.version = Self.currentVersion
         self.id = id
@@ -42,6 +46,29 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         self.disks = disks
         self.stats = disks.reduce(BackupStats()) { $0 + $1.stats }
         self.filesystemFreeze = filesystemFreeze
+        self.configuration = configuration
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, id, project, instance, createdAt, kind, parent, disks, stats, filesystemFreeze, configuration
+    }
+
+    /// Reads a manifest. A configuration that does not decode (written by a joistd whose instance
+    /// configuration differs) reads as none: the chunk lists are what make a backup restorable, and a
+    /// restore then uses the instance's current configuration or says that it has none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        id = try container.decode(BackupID.self, forKey: .id)
+        project = try container.decode(String.self, forKey: .project)
+        instance = try container.decode(String.self, forKey: .instance)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        kind = try container.decode(BackupKind.self, forKey: .kind)
+        parent = try container.decodeIfPresent(BackupID.self, forKey: .parent)
+        disks = try container.decode([Disk].self, forKey: .disks)
+        stats = try container.decode(BackupStats.self, forKey: .stats)
+        filesystemFreeze = try container.decodeIfPresent(FilesystemFreeze.self, forKey: .filesystemFreeze)
+        configuration = (try? container.decodeIfPresent(InstanceSpec.self, forKey: .configuration)) ?? nil
     }
 
     /// One disk of the backup.

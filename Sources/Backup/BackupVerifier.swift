@@ -26,10 +26,12 @@ public struct BackupVerifier: Sendable {
                 report.unreadableManifests = listing.unreadable.map { "\($0.path): \($0.reason)" }
             }
             report.backups = checked.count
-            var users: [ChunkID: [BackupID]] = [:]
-            for manifest in checked {
-                for id in manifest.referencedChunks { users[id, default: []].append(manifest.id) }
+            // Chunk → the indexes in `checked` of the manifests naming it.
+            var users: [ChunkID: [Int]] = [:]
+            for (index, manifest) in checked.enumerated() {
+                for id in manifest.referencedChunks { users[id, default: []].append(index) }
             }
+            var damage: [Int: Int] = [:]
             var tracker = ProgressTracker(total: UInt64(users.count), report: progress)
             for id in users.keys.sorted() {
                 try Task.checkCancellation()
@@ -37,10 +39,17 @@ public struct BackupVerifier: Sendable {
                     let bytes = try await BlockingWork.run { try store.read(id) }
                     report.bytesChecked += UInt64(bytes.count)
                 } catch let error as ChunkError {
-                    report.problems.append(VerifyReport.Problem(error: error, backups: (users[id] ?? []).sorted()))
+                    let owners = users[id] ?? []
+                    report.problems.append(VerifyReport.Problem(error: error, backups: owners.map { checked[$0].id }.sorted()))
+                    for owner in owners { damage[owner, default: 0] += 1 }
                 }
                 report.chunksChecked += 1
                 tracker.advance(by: 1, disk: "")
+            }
+            report.damaged = damage.keys.sorted().map { index in
+                let manifest = checked[index]
+                return VerifyReport.DamagedBackup(
+                    project: manifest.project, instance: manifest.instance, id: manifest.id, badChunks: damage[index] ?? 0)
             }
             return report
         }
@@ -54,14 +63,39 @@ public struct VerifyReport: Sendable, Equatable {
     /// Uncompressed bytes of the intact chunks.
     public var bytesChecked: UInt64 = 0
     public var problems: [Problem] = []
+    /// The backups that cannot be restored whole, in the order they were checked (oldest first when
+    /// the store's manifests were listed), each with how many of its chunks are missing or corrupt.
+    public var damaged: [DamagedBackup] = []
     /// Manifest files that could not be read, with why.
     public var unreadableManifests: [String] = []
 
     public var isClean: Bool { problems.isEmpty && unreadableManifests.isEmpty }
 
+    public init() {}
+
     /// A missing or corrupt chunk and the backups that need it.
     public struct Problem: Sendable, Equatable {
         public var error: ChunkError
         public var backups: [BackupID]
+
+        public init(error: ChunkError, backups: [BackupID]) {
+            self.error = error
+            self.backups = backups
+        }
+    }
+
+    /// A backup at least one of whose chunks is missing or corrupt.
+    public struct DamagedBackup: Sendable, Equatable {
+        public var project: String
+        public var instance: String
+        public var id: BackupID
+        public var badChunks: Int
+
+        public init(project: String, instance: String, id: BackupID, badChunks: Int) {
+            self.project = project
+            self.instance = instance
+            self.id = id
+            self.badChunks = badChunks
+        }
     }
 }

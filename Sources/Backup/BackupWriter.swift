@@ -1,5 +1,5 @@
 public import Foundation
-import JoistCore
+public import JoistCore
 
 /// Writes one backup of an instance's disks into a `ChunkStore`: reads each disk (whole, or only the
 /// chunks its source says changed since `parent`), stores the chunks the store lacks, and writes the
@@ -18,7 +18,8 @@ public struct BackupWriter: Sendable {
         self.parallelism = max(1, parallelism)
     }
 
-    /// Backs up `disks` (by disk name) of `project`/`instance` and returns the manifest it saved.
+    /// Backs up `disks` (by disk name) of `project`/`instance` and returns the manifest it saved, which
+    /// records `configuration` (the instance's, for restoring it elsewhere).
     ///
     /// With a `parent` (the instance's previous backup in this store), a disk whose source lists its
     /// changed extents reads only the chunks those touch; every other chunk is the parent's. A disk
@@ -27,7 +28,7 @@ public struct BackupWriter: Sendable {
     /// are left for gc.
     public func write(
         project: String, instance: String, disks: [String: any BackupSource], parent: BackupManifest? = nil,
-        id: BackupID? = nil, createdAt: Date = Date(), filesystemFreeze: FilesystemFreeze? = nil,
+        id: BackupID? = nil, createdAt: Date = Date(), filesystemFreeze: FilesystemFreeze? = nil, configuration: InstanceSpec? = nil,
         progress: (@Sendable (BackupProgress) -> Void)? = nil
     ) async throws -> BackupManifest {
         try ResourceName.validate(project, kind: "project")
@@ -56,7 +57,7 @@ public struct BackupWriter: Sendable {
             let manifest = BackupManifest(
                 id: id ?? BackupID(date: createdAt), project: project, instance: instance, createdAt: createdAt,
                 kind: usedParent ? .incremental : .full, parent: usedParent ? parent?.id : nil, disks: written,
-                filesystemFreeze: filesystemFreeze)
+                filesystemFreeze: filesystemFreeze, configuration: configuration)
             try await BlockingWork.run { try store.save(manifest) }
             return manifest
         }

@@ -4,13 +4,15 @@ public import JoistAPI
 import JoistCore
 import Storage
 
-/// Restoring a backup as a new instance: a stopped copy of the backed-up instance's configuration
-/// whose disks are new qcow2 volumes holding the backup's contents.
+/// Restoring a backup as a new instance (a stopped copy of the backed-up instance's configuration
+/// whose disks are new qcow2 volumes holding the backup's contents), or into the instance itself.
 extension InstanceManager {
-    /// Restores backup `manifest` of instance `name` as a new, stopped instance `newName`. Each volume
-    /// disk becomes a new volume `NEWNAME-VOLUME` in the same pool, owned by the new instance (deleted
-    /// with it); NICs get new MAC addresses. A disk that is a host file, or that the backup lacks, is
-    /// refused before anything is made; a failure later removes the volumes made so far.
+    /// Restores backup `manifest` of instance `name` as a new, stopped instance `newName`, with the
+    /// configuration the backup recorded (for backups made before manifests recorded it: the
+    /// instance's current one, so only while it exists). Each volume disk becomes a new volume
+    /// `NEWNAME-VOLUME` in the same pool, owned by the new instance (deleted with it); NICs get new MAC
+    /// addresses. A disk that is a host file, or that the backup lacks, is refused before anything is
+    /// made; a failure later removes the volumes made so far.
     public func restoreBackup(
         _ manifest: BackupManifest, from store: ChunkStore, of name: String, as newName: String, in project: String,
         progress: (@Sendable (BackupProgress) -> Void)? = nil
@@ -19,7 +21,7 @@ extension InstanceManager {
         guard supervisors[project]?[newName] == nil else {
             throw JoistError.alreadyExists("instance \(newName) already exists" + (project == Project.defaultName ? "" : " in project \(project)"))
         }
-        var spec = try await supervisor(name, in: project).currentSpec()
+        var spec = try await configuration(of: manifest, instance: name, in: project)
         spec.name = newName
         for index in spec.nics.indices { spec.nics[index].mac = nil }
         var restores: [(index: Int, volume: VolumeReference, disk: BackupManifest.Disk)] = []
@@ -51,6 +53,30 @@ extension InstanceManager {
             for volume in made { try? await storage.deleteVolume(volume, project: project) }
             throw error
         }
+    }
+
+    /// Whether instance `name` exists in `project` (its backups are listed either way).
+    public func hasInstance(_ name: String, in project: String) -> Bool { supervisors[project]?[name] != nil }
+
+    /// Writes backup `manifest` back into the disks of instance `name`, which must be stopped; see
+    /// `InstanceSupervisor.restoreInPlace`.
+    public func restoreBackupInPlace(
+        _ manifest: BackupManifest, from store: ChunkStore, of name: String, in project: String, force: Bool,
+        progress: (@Sendable (BackupProgress) -> Void)? = nil
+    ) async throws {
+        try await supervisor(name, in: project).restoreInPlace(manifest, from: store, force: force, progress: progress)
+    }
+
+    /// The configuration to restore `manifest` with: the one it recorded, else the instance's current one.
+    private func configuration(of manifest: BackupManifest, instance name: String, in project: String) async throws -> InstanceSpec {
+        if let recorded = manifest.configuration { return recorded }
+        guard let supervisor = supervisors[project]?[name] else {
+            throw JoistError.invalidState(
+                "backup \(manifest.id) of instance \(name) was made before backups recorded their instance's configuration, "
+                    + "and instance \(name) no longer exists to lend its own; create instance \(name) again with the same disks "
+                    + "and restore the backup into it with --in-place")
+        }
+        return await supervisor.currentSpec()
     }
 
     /// Writes a backed-up disk over the empty qcow2 image at `path`: restored to a raw file beside it

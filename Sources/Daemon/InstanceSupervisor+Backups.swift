@@ -107,7 +107,7 @@ extension InstanceSupervisor {
             }
             manifest = try await BackupWriter(store: store).write(
                 project: key.project, instance: name, disks: sources, parent: parent, id: id, createdAt: createdAt,
-                filesystemFreeze: session.filesystemFreeze, progress: progress)
+                filesystemFreeze: session.filesystemFreeze, configuration: record.spec, progress: progress)
         } catch {
             for reader in readers { await reader.close() }
             try? await session.close(succeeded: false)

@@ -21,10 +21,16 @@ public struct InstanceBackup: Codable, Sendable, Equatable {
     /// Whether the guest's filesystems were frozen (through its guest agent) when its disks were
     /// captured; absent for a stopped guest, which has nothing to freeze.
     public var filesystemFreeze: FilesystemFreeze?
+    /// Whether `instance` still exists. Backups outlive their instance: a deleted instance's backups
+    /// are still listed, verified and restored as a new instance.
+    public var instanceExists: Bool?
+    /// Whether the backup recorded the instance's configuration (backups made before joistd recorded
+    /// it restore with the instance's current configuration, so only while it exists).
+    public var hasConfiguration: Bool?
 
     public init(
         id: String, store: String, instance: String, createdAt: Date, kind: String, parent: String? = nil, disks: [InstanceBackupDisk],
-        stats: InstanceBackupStats, filesystemFreeze: FilesystemFreeze? = nil
+        stats: InstanceBackupStats, filesystemFreeze: FilesystemFreeze? = nil, instanceExists: Bool? = nil, hasConfiguration: Bool? = nil
     ) {
         self.id = id
         self.store = store
@@ -35,6 +41,8 @@ public struct InstanceBackup: Codable, Sendable, Equatable {
         self.disks = disks
         self.stats = stats
         self.filesystemFreeze = filesystemFreeze
+        self.instanceExists = instanceExists
+        self.hasConfiguration = hasConfiguration
     }
 }
 
@@ -104,10 +112,19 @@ public struct InstanceBackupCreate: Codable, Sendable, Equatable {
     }
 }
 
-/// `POST /1.0/instances/{name}/backups/{backup}/restore`.
+/// `POST /1.0/instances/{name}/backups/{backup}/restore`: exactly one of `as` and `inPlace`.
 public struct InstanceBackupRestore: Codable, Sendable, Equatable {
     /// The new instance's name; it is created stopped, with new volumes holding the backup's disks.
-    public var `as`: String
+    public var `as`: String?
+    /// Write the backup back into the (stopped) instance's own disks.
+    public var inPlace: Bool?
+    /// In place: go ahead although the instance has snapshots, which the rewritten disks lose.
+    public var force: Bool?
 
     public init(as name: String) { self.as = name }
+
+    public init(inPlace: Bool, force: Bool? = nil) {
+        self.inPlace = inPlace
+        self.force = force
+    }
 }

@@ -3,19 +3,19 @@
 /// Every new volume (and every converted image) is written under such a name next to where it will
 /// live, then renamed into place. After a crash, `sweep` removes exactly these: a hidden name with
 /// this prefix and a random part, which no user file or volume name (letters, digits, '-') can have.
-enum TemporaryName {
+public enum TemporaryName {
     static let prefix = ".joist-tmp-"
     private static let randomDigits = 16
 
     /// A fresh temporary name for `finalName`.
-    static func make(for finalName: String) -> String {
+    public static func make(for finalName: String) -> String {
         let random = String(UInt64.random(in: .min ... .max), radix: 16)
         let padded = String(repeating: "0", count: randomDigits - random.count) + random
         return "\(prefix)\(padded)-\(finalName)"
     }
 
     /// Whether `fileName` is one of ours.
-    static func isTemporary(_ fileName: String) -> Bool {
+    public static func isTemporary(_ fileName: String) -> Bool {
         guard fileName.hasPrefix(prefix) else { return false }
         let rest = fileName.utf8.dropFirst(prefix.utf8.count)
         let random = rest.prefix(randomDigits)

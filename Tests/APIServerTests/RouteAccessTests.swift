@@ -68,6 +68,8 @@ struct RouteAccessTests {
         "GET /1.0/backup-stores/{store}": .any(.viewer),
         "DELETE /1.0/backup-stores/{store}": .global(.admin),
         "POST /1.0/backup-stores/{store}/gc": .global(.admin),
+        "GET /1.0/backup-stores/{store}/backups": .project(.viewer),
+        "POST /1.0/backup-stores/{store}/verify": .project(.operator),
         "GET /1.0/storage-pools/{pool}/volumes": .project(.viewer),
         "POST /1.0/storage-pools/{pool}/volumes": .project(.operator),
         "GET /1.0/storage-pools/{pool}/volumes/{name}": .project(.viewer),

@@ -17,7 +17,8 @@ enum BackupSamples {
         name: "default/web-root", size: 1 << 30, read: "incremental", checkpoint: "20261122T111500Z-3f9a1c", stats: fullBackupStats)
     static let fullBackup = InstanceBackup(
         id: "20261122T111500Z-3f9a1c", store: "offsite", instance: "web", createdAt: date, kind: "incremental",
-        parent: "20261122T101500Z-000001", disks: [fullBackupDisk], stats: fullBackupStats, filesystemFreeze: .frozen(2))
+        parent: "20261122T101500Z-000001", disks: [fullBackupDisk], stats: fullBackupStats, filesystemFreeze: .frozen(2), instanceExists: false,
+        hasConfiguration: true)
     static let minimalInfo = BackupStoreInfo(store: minimalStore, usage: minimalUsage, chunkSize: 4 << 20)
 
     static let all: [WireSample] = [
@@ -43,5 +44,6 @@ enum BackupSamples {
         WireSample("full instance backup create", "InstanceBackupCreate", InstanceBackupCreate(store: "offsite", snapshot: "before-upgrade")),
         WireSample("minimal instance backup create", "InstanceBackupCreate", InstanceBackupCreate()),
         WireSample("instance backup restore", "InstanceBackupRestore", InstanceBackupRestore(as: "web-restored")),
+        WireSample("in-place instance backup restore", "InstanceBackupRestore", InstanceBackupRestore(inPlace: true, force: true)),
     ]
 }

@@ -75,6 +75,11 @@ struct StoreSafetyTests {
             #expect(byChunk[deleted]?.error == .missing(deleted))
             #expect(byChunk[flipped]?.backups == [one.id, two.id].sorted())
             #expect("\(byChunk[flipped]!.error)".contains(flipped.hex))
+            // Each damaged backup once, by project, instance and id, with how many of its chunks are bad.
+            #expect(
+                Set(report.damaged.map { "\($0.project)/\($0.instance)/\($0.id):\($0.badChunks)" })
+                    == ["default/web-1/\(one.id):2", "default/web-1/\(two.id):2"])
+            #expect(report.damaged.count == 2)
 
             // Restoring names the bad chunk too.
             await #expect(throws: ChunkError.self) {

@@ -117,7 +117,7 @@ extension OpenAPISpec {
     get:
       tags: [backups]
       operationId: listInstanceBackups
-      summary: The instance's backups in every backup store, oldest first (stores whose folder is missing are passed over). Role viewer.
+      summary: The instance's backups in every backup store, oldest first (stores whose folder is missing are passed over). Backups outlive their instance; 404 only when neither the instance nor any backup of that name exists in the project. Role viewer.
       responses:
         "200":
           description: The backups.
@@ -167,7 +167,7 @@ extension OpenAPISpec {
     get:
       tags: [backups]
       operationId: getInstanceBackup
-      summary: One backup of the instance, from whichever store holds it. Role viewer.
+      summary: One backup of the instance, from whichever store holds it, also after the instance was deleted. Role viewer.
       responses:
         "200":
           description: The backup.
@@ -201,7 +201,16 @@ extension OpenAPISpec {
     post:
       tags: [backups]
       operationId: restoreInstanceBackup
-      summary: Restore the backup as a new, stopped instance (the backed-up instance's configuration, new MAC addresses) whose disks are new qcow2 volumes NEWNAME-VOLUME in the same pools, as a cancellable operation; result names the instance. Host-file disks are refused. Role operator.
+      summary: Restore the backup as a new instance (`as`) or into the instance's own disks (`inPlace`), as a cancellable operation with progress in bytes; result names the instance. Role operator.
+      description: >-
+        With `as`: a new, stopped instance with the configuration the backup recorded (older backups:
+        the instance's current one) and new MAC addresses, whose disks are new qcow2 volumes
+        NEWNAME-VOLUME in the same pools; it works after the instance was deleted. Host-file disks are
+        refused. With `inPlace`: the instance must exist and be stopped (409 otherwise), its disks
+        must match the backup's in name and size; each is restored beside its image in the image's
+        format and replaces it only once all are ready, so a failure leaves the disks unchanged. The
+        disks' change records are gone afterwards (the next backup reads them whole). An instance
+        with snapshots is refused (409) unless `force`, which drops their records.
       requestBody:
         required: true
         content:
@@ -213,6 +222,7 @@ extension OpenAPISpec {
         "401": { $ref: "#/components/responses/Unauthenticated" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
         "413": { $ref: "#/components/responses/TooLarge" }
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
@@ -225,7 +235,7 @@ extension OpenAPISpec {
     post:
       tags: [backups]
       operationId: verifyInstanceBackup
-      summary: Re-read and re-hash every chunk the backup needs, as a cancellable operation; it fails naming the missing or corrupt chunks, or succeeds with chunksChecked and bytesChecked. Role operator.
+      summary: Re-read and re-hash every chunk the backup needs, as a cancellable operation with progress in chunks (also after the instance was deleted); it fails naming the missing or corrupt chunks, or succeeds with chunksChecked and bytesChecked. Role operator.
       responses:
         "202": { $ref: "#/components/responses/OperationAccepted" }
         "400": { $ref: "#/components/responses/BadRequest" }

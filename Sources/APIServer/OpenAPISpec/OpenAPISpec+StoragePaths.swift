@@ -436,5 +436,46 @@ extension OpenAPISpec {
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
 
+  /1.0/backup-stores/{store}/backups:
+    parameters:
+      - $ref: "#/components/parameters/BackupStoreName"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [backups]
+      operationId: listBackupStoreBackups
+      summary: Every backup of the project's instances in the store, oldest first, deleted instances' included (instanceExists false). Role viewer.
+      responses:
+        "200":
+          description: The backups.
+          content:
+            application/json:
+              schema:
+                type: array
+                items: { $ref: "#/components/schemas/InstanceBackup" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/backup-stores/{store}/verify:
+    parameters:
+      - $ref: "#/components/parameters/BackupStoreName"
+      - $ref: "#/components/parameters/Project"
+    post:
+      tags: [backups]
+      operationId: verifyBackupStore
+      summary: "Re-read and re-hash every chunk the project's backups in the store need (each shared chunk once), as one cancellable operation with progress in chunks. It fails listing the damaged backups as INSTANCE/ID and any unreadable manifests, or succeeds with project, backups, chunksChecked and bytesChecked. Covers the request's project only. Role operator."
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
 """#
 }

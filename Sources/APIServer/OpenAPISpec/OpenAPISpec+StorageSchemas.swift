@@ -221,6 +221,8 @@ extension OpenAPISpec {
           items: { $ref: "#/components/schemas/InstanceBackupDisk" }
         stats: { $ref: "#/components/schemas/InstanceBackupStats" }
         filesystemFreeze: { $ref: "#/components/schemas/FilesystemFreeze" }
+        instanceExists: { type: boolean, description: "Whether the instance still exists (backups outlive it); set in listings and on a single backup." }
+        hasConfiguration: { type: boolean, description: "Whether the backup recorded the instance's configuration (needed to restore it as a new instance once the instance is gone)." }
     InstanceBackupDisk:
       description: One disk of a backup.
       type: object
@@ -246,12 +248,13 @@ extension OpenAPISpec {
         chunksUnchanged: { type: integer, minimum: 0, description: "Chunks not read: unchanged since the parent." }
         chunksZero: { type: integer, minimum: 0, description: "All-zero chunks, never stored." }
     InstanceBackupRestore:
-      description: The body of POST /1.0/instances/{name}/backups/{backup}/restore.
+      description: The body of POST /1.0/instances/{name}/backups/{backup}/restore; exactly one of as and inPlace.
       type: object
       additionalProperties: false
-      required: [as]
       properties:
         as: { $ref: "#/components/schemas/Name" }
+        inPlace: { type: boolean, description: "Write the backup back into the stopped instance's own disks." }
+        force: { type: boolean, description: "In place only: go ahead although the instance has snapshots, whose records are dropped." }
     InstanceBackupCreate:
       description: The body of POST /1.0/instances/{name}/backups.
       type: object

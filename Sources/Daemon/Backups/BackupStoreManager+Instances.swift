@@ -39,6 +39,29 @@ extension BackupStoreManager {
         }
     }
 
+    /// Every backup of the project's instances in store `name`, oldest first (deleted instances'
+    /// included: backups outlive their instance).
+    public func backups(inStore name: String, project: String) async throws -> [InstanceBackup] {
+        let manifests = try await withStore(name) { store in try store.manifests(project: project).manifests }
+        return manifests.map { InstanceBackup($0, store: name) }
+    }
+
+    /// Re-reads and re-hashes every chunk the project's backups in store `name` need, each once. The
+    /// report names the damaged backups and the project's manifests that could not be read.
+    public func verifyAll(
+        _ name: String, project: String, progress: (@Sendable (BackupProgress) -> Void)? = nil
+    ) async throws -> VerifyReport {
+        let report = try await withStore(name) { store in
+            let listing = try store.manifests(project: project)
+            var report = try await BackupVerifier(store: store).verify(listing.manifests, progress: progress)
+            report.unreadableManifests = listing.unreadable.map { "\($0.path): \($0.reason)" }
+            return report
+        }
+        logger.info(
+            "verified \(report.backups) backup(s) of project \(project) in backup store \(name): \(report.chunksChecked) chunk(s), \(report.damaged.count) backup(s) damaged")
+        return report
+    }
+
     /// The store holding backup `id` of `instance`, or `notFound`.
     public func storeHolding(_ id: BackupID, of instance: String, in project: String) async throws -> String {
         for name in entries.keys.sorted() {
@@ -58,7 +81,7 @@ extension InstanceBackup {
             disks: manifest.disks.map {
                 InstanceBackupDisk(name: $0.name, size: $0.size, read: $0.read.rawValue, checkpoint: $0.checkpoint, stats: InstanceBackupStats($0.stats))
             },
-            stats: InstanceBackupStats(manifest.stats), filesystemFreeze: manifest.filesystemFreeze)
+            stats: InstanceBackupStats(manifest.stats), filesystemFreeze: manifest.filesystemFreeze, hasConfiguration: manifest.configuration != nil)
     }
 }
 
