@@ -14,21 +14,23 @@ enum InstanceBackupPruneRoutes {
         let stores = table.services.backupStores
         table.add(.post, "/1.0/instances/{name}/backups/prune", .project(.operator), action: "instance.backup-prune") {
             request, context, scope in
-            let name = try context.parameters.require("name")
+            let name = try ResourceName.validate(try context.parameters.require("name"))
             let body = try await JSONBody.decode(InstanceBackupPrune.self, allowed: InstanceBackupPrune.fields, from: request, context: context)
             let store = try ResourceName.validate(body.store ?? BackupStore.defaultName, kind: "backup store")
             try await stores.requireStore(store)
             context.auditNote.target = name
-            _ = try await manager.supervisor(name, in: scope.project)
+            // Backups outlive their instance: a deleted instance's are pruned like any others.
+            if await !manager.hasInstance(name, in: scope.project), await stores.backups(of: name, in: scope.project).isEmpty {
+                throw InstanceBackupRoutes.noSuchInstance(name, scope.project)
+            }
             return JSONBody.response(
                 try await stores.prune(name, in: scope.project, store: store, keep: body.keep, dryRun: body.dryRun ?? false))
         }
         table.add(.delete, "/1.0/instances/{name}/backups/{backup}", .project(.operator), action: "instance.backup-delete") {
             _, context, scope in
-            let name = try context.parameters.require("name")
+            let name = try ResourceName.validate(try context.parameters.require("name"))
             let id = try BackupID(try context.parameters.require("backup"))
             context.auditNote.target = "\(name)/\(id)"
-            _ = try await manager.supervisor(name, in: scope.project)
             _ = try await stores.deleteBackup(id, of: name, in: scope.project)
             return Response(status: .noContent)
         }

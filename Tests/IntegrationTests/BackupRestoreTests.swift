@@ -20,7 +20,7 @@ struct BackupRestoreTests {
             try await HostTool.run("qemu-io", ["-f", "qcow2", "-c", "write -P 0xaa 0 6M", volume])
             try await HostTool.run("qemu-io", ["-f", "raw", "-c", "write -P 0x11 0 8M", raw])
             try await joist.succeed(["backup", "create", "vm5"])
-            let id = try #require(try await InstanceBackupTests.backups(joist, "vm5").last?["id"] as? String)
+            let id = try #require(try await joist.backups(of: "vm5").last?["id"] as? String)
             let volumeThen = joist.stateDirectory + "/data-then.raw", rawThen = joist.stateDirectory + "/web-then.raw"
             try await HostTool.run("qemu-img", ["convert", "-f", "qcow2", "-O", "raw", volume, volumeThen])
             try FileManager.default.copyItem(atPath: raw, toPath: rawThen)
@@ -62,13 +62,13 @@ struct BackupRestoreTests {
             // The change records went with the old images: the next backup reads every disk whole.
             let next = try await joist.succeed(["backup", "create", "vm5"])
             #expect(next.contains("as full backup"), "\(next)")
-            let latest = try #require(try await InstanceBackupTests.backups(joist, "vm5").last)
-            #expect(try InstanceBackupTests.disk(latest, "data")["read"] as? String == "full")
-            #expect(InstanceBackupTests.stat(try InstanceBackupTests.disk(latest, "data"), "bytesRead") == 16 << 20, "\(latest)")
+            let latest = try #require(try await joist.backups(of: "vm5").last)
+            #expect(try BackupJSON.disk(latest, "data")["read"] as? String == "full")
+            #expect(BackupJSON.stat(try BackupJSON.disk(latest, "data"), "bytesRead") == 16 << 20, "\(latest)")
         }
     }
 
-    @Test("a deleted instance's backups are listed, verified and restored as a new instance; snapshots hold an in-place restore back until --force; verify --all names the backup a flipped byte damaged")
+    @Test("a deleted instance's backups are listed, verified and restored as a new instance; snapshots hold an in-place restore back until --force; verify --all names the backup a flipped byte damaged; the deleted instance's backups prune and delete")
     func afterDeleteAndVerifyAll() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
@@ -79,11 +79,11 @@ struct BackupRestoreTests {
                 try await HostTool.run("qemu-io", ["-f", "qcow2", "-c", "write -P \(pattern) 0 5M", path])
                 try await joist.succeed(["backup", "create", name])
             }
-            let id6 = try #require(try await InstanceBackupTests.backups(joist, "vm6").last?["id"] as? String)
-            let id7 = try #require(try await InstanceBackupTests.backups(joist, "vm7").last?["id"] as? String)
+            let id6 = try #require(try await joist.backups(of: "vm6").last?["id"] as? String)
+            let id7 = try #require(try await joist.backups(of: "vm7").last?["id"] as? String)
             try await joist.succeed(["delete", "vm6"])
 
-            let listed = try await InstanceBackupTests.backups(joist, "vm6")
+            let listed = try await joist.backups(of: "vm6")
             #expect(listed.map { $0["id"] as? String } == [id6] && listed.first?["instanceExists"] as? Bool == false, "\(listed)")
             let store = try await joist.succeed(["backup", "list", "--store", "default"])
             #expect(store.contains("INSTANCE") && store.contains("vm6 (deleted)") && store.contains(id7) && !store.contains("vm7 (deleted)"), "\(store)")
@@ -125,6 +125,15 @@ struct BackupRestoreTests {
             let damaged = try await joist.cli(["backup", "verify", "--all", "--store", "default"])
             #expect(!damaged.succeeded, "\(damaged)")
             #expect(damaged.stderr.contains("1 of 2 backup(s) damaged: vm7/\(id7)") && !damaged.stderr.contains("vm6/"), "\(damaged)")
+
+            // A deleted instance's backups are pruned and deleted like any others; then it is gone for good.
+            try await joist.succeed(["backup", "create", "vm6-back"])
+            let pruned = try await joist.succeed(["backup", "prune", "vm6", "--keep-last", "1", "--dry-run"])
+            #expect(pruned.contains(id6), "\(pruned)")
+            try await joist.succeed(["backup", "delete", "vm6", id6])
+            #expect(try await joist.backups(of: "vm6-back").count == 1)
+            let gone = try await joist.cli(["backup", "prune", "vm6", "--keep-last", "1"])
+            #expect(!gone.succeeded && gone.stderr.contains("instance vm6 not found"), "\(gone)")
         }
     }
 
