@@ -189,7 +189,14 @@ extension InstanceSupervisor {
     /// Freezes the running guest's filesystems through its guest agent, for the moment its disks are
     /// captured (a disk snapshot, a backup's point-in-time view).
     func guestQuiescer() -> any GuestQuiescer {
-        AgentQuiescer(socketPath: paths.guestAgentSocket, logger: logger)
+        var portOpen: (@Sendable () async -> Bool?)?
+        if let qmp {
+            portOpen = {
+                let open: Bool?? = try? await qmp.chardevFrontendOpen(QEMUArgvBuilder.guestAgentChardev)
+                return open ?? nil
+            }
+        }
+        return AgentQuiescer(socketPath: paths.guestAgentSocket, logger: logger, portOpen: portOpen)
     }
 
     /// The snapshotter of a running or paused guest's QEMU.

@@ -14,27 +14,40 @@ public final class AgentQuiescer: GuestQuiescer {
     public typealias Connect = @Sendable () async throws -> any GuestAgent
 
     private let connect: Connect
+    /// Whether the guest has the agent's port open (nil: cannot tell). A guest whose agent is not
+    /// running is known at once this way, instead of after the handshake's timeout.
+    private let portOpen: (@Sendable () async -> Bool?)?
     private let freezeTimeout: Duration
     private let thawTimeout: Duration
     private let logger: Logger
     /// The agent that froze the filesystems, until it thaws them.
     private let frozenBy = Mutex<(any GuestAgent)?>(nil)
 
-    public init(freezeTimeout: Duration = .seconds(10), thawTimeout: Duration = .seconds(10), logger: Logger, connect: @escaping Connect) {
+    public init(
+        freezeTimeout: Duration = .seconds(10), thawTimeout: Duration = .seconds(10), logger: Logger,
+        portOpen: (@Sendable () async -> Bool?)? = nil, connect: @escaping Connect
+    ) {
         self.connect = connect
+        self.portOpen = portOpen
         self.freezeTimeout = freezeTimeout
         self.thawTimeout = thawTimeout
         self.logger = logger
     }
 
     /// A quiescer for the agent behind QEMU's chardev socket at `socketPath`.
-    public convenience init(socketPath: String, syncTimeout: Duration = .seconds(3), logger: Logger) {
-        self.init(logger: logger) {
+    public convenience init(
+        socketPath: String, syncTimeout: Duration = .seconds(3), logger: Logger, portOpen: (@Sendable () async -> Bool?)? = nil
+    ) {
+        self.init(logger: logger, portOpen: portOpen) {
             try await GuestAgentClient.connect(path: socketPath, syncTimeout: syncTimeout, logger: logger)
         }
     }
 
     public func freeze() async -> FilesystemFreeze {
+        if let portOpen, await portOpen() == false {
+            logger.info("guest filesystems not frozen: \(Self.portClosed)")
+            return .notFrozen(Self.portClosed)
+        }
         let agent: any GuestAgent
         do {
             agent = try await connect()
@@ -68,6 +81,8 @@ public final class AgentQuiescer: GuestQuiescer {
         }
         await agent.close()
     }
+
+    static let portClosed = "no guest agent runs in the guest (the port \(QEMUArgvBuilder.guestAgentPortName) is closed)"
 
     private static func reason(_ error: any Error) -> String {
         switch error {

@@ -97,7 +97,8 @@ public struct QEMUArgvBuilder: Sendable {
 
     /// The port name qemu-ga opens (`/dev/virtio-ports/org.qemu.guest_agent.0` in the guest).
     public static let guestAgentPortName = "org.qemu.guest_agent.0"
-    static let guestAgentChardev = "agent0"
+    /// The id of the agent's character device (`query-chardev` tells whether the guest opened it).
+    public static let guestAgentChardev = "agent0"
 
     private func device(_ driver: String, id: String, _ properties: [(String, QEMUJSON)]) -> String {
         QEMUJSON.object([("driver", .string(driver)), ("id", .string(id))] + properties).rendered

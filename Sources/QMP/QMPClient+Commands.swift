@@ -9,6 +9,16 @@ extension QMPClient {
         return QMPStatus(running: running, status: status)
     }
 
+    /// Whether the front end of character device `id` is open (for a virtio-serial port: whether a
+    /// program in the guest has the port open); nil when QEMU has no such device. Maps to QMP
+    /// `query-chardev`.
+    public func chardevFrontendOpen(_ id: String) async throws -> Bool? {
+        guard let devices = try await execute("query-chardev").arrayValue else {
+            throw QMPError.protocolViolation("query-chardev returned no list")
+        }
+        return devices.first { $0["label"]?.stringValue == id }?["frontend-open"]?.boolValue
+    }
+
     /// Starts or resumes the virtual CPUs. Maps to QMP `cont`.
     public func cont() async throws {
         _ = try await execute("cont")

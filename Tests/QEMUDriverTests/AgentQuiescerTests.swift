@@ -50,6 +50,20 @@ struct AgentQuiescerTests {
         #expect(commands(agent).isEmpty)
     }
 
+    @Test("a guest whose agent port is closed is not waited for: no connection, unfrozen at once; an open or unknown port goes on to the agent")
+    func portClosed() async throws {
+        let agent = try await FakeGuestAgent.start { _, _ in .value(1) }
+        defer { Task { await agent.shutdown() } }
+        for (open, frozen) in [(false, false), (nil, true), (true, true)] as [(Bool?, Bool)] {
+            let quiescer = AgentQuiescer(socketPath: agent.socketPath, logger: logger, portOpen: { open })
+            let freeze = await quiescer.freeze()
+            await quiescer.thaw()
+            #expect(freeze.frozen == frozen, "port open: \(String(describing: open))")
+            if !frozen { #expect(freeze.reason?.contains("the port org.qemu.guest_agent.0 is closed") == true, "\(freeze)") }
+        }
+        #expect(commands(agent) == ["guest-fsfreeze-freeze", "guest-fsfreeze-thaw", "guest-fsfreeze-freeze", "guest-fsfreeze-thaw"])
+    }
+
     @Test("a guest started without the agent channel is not frozen, with a reason that says to restart it")
     func noChannel() async throws {
         let quiescer = AgentQuiescer(socketPath: "/tmp/joist-no-such-agent-\(UInt32.random(in: 0...UInt32.max)).sock", logger: logger)
