@@ -201,7 +201,10 @@ let package = Package(
         .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
         .testTarget(
             name: "GuestAgentTests",
-            dependencies: ["GuestAgent", "QMP", "JoistTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "GuestAgent", "QMP", "JoistTesting", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "NBDTests", dependencies: ["NBD", "HostKit", "JoistTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),

@@ -11,6 +11,9 @@ final class GuestAgentReceiver: Sendable {
         var lines: [[UInt8]] = []
         var waiter: (id: UInt64, continuation: CheckedContinuation<[UInt8], any Error>)?
         var nextWaiterID: UInt64 = 0
+        /// A failure (the deadline, a cancellation) that came before its wait began: on a loaded
+        /// machine the deadline can fire first, and the wait must still end with it.
+        var earlyFailure: (id: UInt64, error: any Error)?
         var closedReason: GuestAgentError?
     }
 
@@ -62,7 +65,11 @@ final class GuestAgentReceiver: Sendable {
             try await withCheckedThrowingContinuation { continuation in
                 let delivery = state.withLock { state -> Result<[UInt8], any Error>? in
                     state.waiter = (id, continuation)
-                    return Self.deliver(&state)?.1
+                    if let delivered = Self.deliver(&state) { return delivered.1 }
+                    guard let early = state.earlyFailure, early.id == id else { return nil }
+                    state.waiter = nil
+                    state.earlyFailure = nil
+                    return .failure(early.error)
                 }
                 if let delivery { continuation.resume(with: delivery) }
             }
@@ -73,7 +80,11 @@ final class GuestAgentReceiver: Sendable {
 
     private func fail(waiter id: UInt64, with error: any Error) {
         let continuation = state.withLock { state -> CheckedContinuation<[UInt8], any Error>? in
-            guard let waiter = state.waiter, waiter.id == id else { return nil }
+            guard let waiter = state.waiter, waiter.id == id else {
+                // Not waiting yet: the wait fails as soon as it begins (a finished wait has a newer id after it).
+                if state.nextWaiterID == id { state.earlyFailure = (id, error) }
+                return nil
+            }
             state.waiter = nil
             return waiter.continuation
         }
