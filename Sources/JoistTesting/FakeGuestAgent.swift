@@ -21,6 +21,10 @@ public final class FakeGuestAgent: Sendable {
         case silence
         /// The reply, after `delay`; requests behind it wait, as with the real agent.
         indirect case late(Duration, Reply)
+        /// The reply, held back until the client sends anything more (an agent that answers only
+        /// after the client gave up waiting), then sent before whatever answers that. Unlike `late`,
+        /// it cannot arrive in time however slow the machine.
+        indirect case untilNextRequest(Reply)
     }
 
     /// Decides the reply to a request (its name and arguments); handshakes are answered separately.
@@ -84,6 +88,8 @@ public final class FakeGuestAgent: Sendable {
         var buffer: [UInt8] = []
         /// When the last queued reply goes out: replies leave in request order.
         var busyUntil = NIODeadline.now()
+        /// An `untilNextRequest` reply, sent when the client next sends anything.
+        var held: [UInt8]?
 
         init(shared: Shared) { self.shared = shared }
 
@@ -93,6 +99,10 @@ public final class FakeGuestAgent: Sendable {
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            if let held {
+                self.held = nil
+                send(held, after: .zero, context: context)
+            }
             for byte in unwrapInboundIn(data).readableBytesView {
                 if byte == 0xFF {
                     buffer.removeAll()
@@ -120,15 +130,14 @@ public final class FakeGuestAgent: Sendable {
 
         private func reply(_ reply: Reply, after delay: Duration, context: ChannelHandlerContext) {
             switch reply {
-            case .value(let value):
-                send(Array(JSONValue.object(["return": value]).jsonText.utf8) + [UInt8(ascii: "\n")], after: delay, context: context)
-            case .error(let errorClass, let description):
-                let error = JSONValue.object(["error": .object(["class": .string(errorClass), "desc": .string(description)])])
-                send(Array(error.jsonText.utf8) + [UInt8(ascii: "\n")], after: delay, context: context)
             case .silence:
                 busyUntil = .distantFuture
             case .late(let more, let inner):
                 self.reply(inner, after: delay + more, context: context)
+            case .untilNextRequest(let inner):
+                held = Self.line(for: inner)
+            case .value, .error:
+                if let line = Self.line(for: reply) { send(line, after: delay, context: context) }
             }
         }
 
@@ -138,6 +147,18 @@ public final class FakeGuestAgent: Sendable {
             let channel = context.channel
             channel.eventLoop.scheduleTask(deadline: busyUntil) {
                 channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
+            }
+        }
+
+        /// The line answering with `reply` (nil for silence); the delay of `late` does not apply.
+        private static func line(for reply: Reply) -> [UInt8]? {
+            switch reply {
+            case .value(let value): Array(JSONValue.object(["return": value]).jsonText.utf8) + [UInt8(ascii: "\n")]
+            case .error(let errorClass, let description):
+                Array(JSONValue.object(["error": .object(["class": .string(errorClass), "desc": .string(description)])]).jsonText.utf8)
+                    + [UInt8(ascii: "\n")]
+            case .silence: nil
+            case .late(_, let inner), .untilNextRequest(let inner): line(for: inner)
             }
         }
 

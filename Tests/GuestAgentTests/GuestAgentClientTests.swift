@@ -61,11 +61,10 @@ struct GuestAgentClientTests {
     @Test("a command that times out throws timeout; its late answer is not taken for the next command's")
     func timeoutThenResync() async throws {
         let agent = try await FakeGuestAgent.start { name, _ in
-            name == "guest-fsfreeze-freeze" ? .late(.seconds(2), .value(2)) : .value(0)
+            name == "guest-fsfreeze-freeze" ? .untilNextRequest(.value(2)) : .value(0)
         }
         defer { Task { await agent.shutdown() } }
-        // Margins wide enough for a loaded machine: the answer comes 20× the timeout late, and the
-        // resynchronisation waits for it well within its own limit.
+        // The answer comes only once the client sends again, so the timeout holds however slow the machine.
         let client = try await GuestAgentClient.connect(path: agent.socketPath, syncTimeout: .seconds(10), logger: logger)
         await #expect(throws: GuestAgentError.timeout(command: "guest-fsfreeze-freeze", waited: .milliseconds(100))) {
             _ = try await client.freezeFilesystems(timeout: .milliseconds(100))

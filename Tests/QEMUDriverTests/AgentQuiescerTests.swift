@@ -76,7 +76,7 @@ struct AgentQuiescerTests {
     @Test("a freeze that times out is bounded, goes on unfrozen, and is followed by a thaw in case the agent froze late")
     func freezeTimeout() async throws {
         let agent = try await FakeGuestAgent.start { name, _ in
-            name == "guest-fsfreeze-freeze" ? .late(.seconds(2), .value(1)) : .value(1)
+            name == "guest-fsfreeze-freeze" ? .untilNextRequest(.value(1)) : .value(1)
         }
         defer { Task { await agent.shutdown() } }
         let quiescer = AgentQuiescer(freezeTimeout: .milliseconds(100), logger: logger) {
