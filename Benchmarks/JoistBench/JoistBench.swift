@@ -15,6 +15,7 @@ struct JoistBench {
         case "api": try await APIBench.run()
         case "storage": try await StorageBench.run()
         case "backup": try await BackupBench.run()
+        case "backup-pipeline": try await BackupPipelineBench.run()
         case "network": try await NetworkBench.run()
         case "cli": try await CLIBench.run()
         case "sink": try ByteSink.run(Array(CommandLine.arguments.dropFirst(2)))

@@ -14,6 +14,11 @@ public protocol BackupSource: Sendable {
     /// copy; a source that cannot promise that must return nil.
     func changedExtents() async throws -> [DiskExtent]?
 
+    /// Byte ranges known to read as zeros (unallocated or zeroed in the image), or nil when the
+    /// source cannot tell. A full backup records the chunks wholly inside them as zero chunks without
+    /// reading them. Returning a range promises that every byte in it reads as zero.
+    func zeroExtents() async throws -> [DiskExtent]?
+
     /// Exactly `length` bytes at `offset` (the view frozen when the backup began).
     func read(offset: UInt64, length: Int) async throws -> [UInt8]
 
@@ -24,4 +29,6 @@ public protocol BackupSource: Sendable {
 
 extension BackupSource {
     public var checkpoint: String? { nil }
+
+    public func zeroExtents() async throws -> [DiskExtent]? { nil }
 }

@@ -15,6 +15,10 @@ struct NBDBackupSource: BackupSource {
         try await reader.changedExtents()?.map { DiskExtent(offset: $0.offset, length: $0.length) }
     }
 
+    func zeroExtents() async throws -> [DiskExtent]? {
+        try await reader.zeroExtents().map { DiskExtent(offset: $0.offset, length: $0.length) }
+    }
+
     func read(offset: UInt64, length: Int) async throws -> [UInt8] {
         try await reader.read(offset: offset, length: length)
     }
