@@ -19,6 +19,10 @@ public protocol BackupSource: Sendable {
     /// reading them. Returning a range promises that every byte in it reads as zero.
     func zeroExtents() async throws -> [DiskExtent]?
 
+    /// The ranges the writer is about to read, in the order it reads them (once per disk, before the
+    /// first `read`): a source may fetch ahead. A hint only; the default ignores it.
+    func willRead(_ ranges: [DiskExtent])
+
     /// Exactly `length` bytes at `offset` (the view frozen when the backup began).
     func read(offset: UInt64, length: Int) async throws -> [UInt8]
 
@@ -31,4 +35,6 @@ extension BackupSource {
     public var checkpoint: String? { nil }
 
     public func zeroExtents() async throws -> [DiskExtent]? { nil }
+
+    public func willRead(_ ranges: [DiskExtent]) {}
 }

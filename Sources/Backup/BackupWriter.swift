@@ -117,6 +117,7 @@ public struct BackupWriter: Sendable {
         stats.chunksUnchanged = refs.count - plan.toRead.count - plan.knownZero
         stats.chunksZero = plan.knownZero
         var committer = ChunkCommitter(store: store)
+        plan.source.willRead(plan.toRead.map { ChunkPlan.range(of: $0, size: size, chunkSize: store.chunkSize) })
         func length(_ index: Int) -> UInt64 { ChunkPlan.range(of: index, size: size, chunkSize: store.chunkSize).length }
         func record(_ index: Int, _ result: ChunkStore.StageResult) async throws {
             switch result {

@@ -30,14 +30,15 @@ extension ChunkStore {
         case staged(StagedChunk)
     }
 
-    /// Hashes the chunk and, unless it is all zeros or already stored, compresses it and writes it to
-    /// a temporary file. Blocks on CPU and file I/O.
+    /// Hashes the chunk and, unless it is all zeros or already stored, compresses it (or stores it as
+    /// it is, in a zstd frame all the same, when it looks incompressible) and writes it to a temporary
+    /// file. Blocks on CPU and file I/O.
     public func stage(_ bytes: UnsafeRawBufferPointer) throws -> StageResult {
         guard bytes.count <= chunkSize else { throw JoistError.invalidArgument("a chunk of \(bytes.count) bytes exceeds the store's \(chunkSize)") }
         if ZeroCheck.isAllZero(bytes) { return .zero }
         let id = ChunkID(of: bytes)
         if contains(id) { return .reused(id) }
-        let compressed = try Zstd.compress(bytes)
+        let compressed = Zstd.looksIncompressible(bytes) ? Zstd.storedFrame(bytes) : try Zstd.compress(bytes)
         let temporary = try compressed.withUnsafeBytes { try DurableFile.stage($0, temporaryFolder: layout.temporaryFolder) }
         return .staged(StagedChunk(id: id, storedBytes: compressed.count, temporary: temporary))
     }
