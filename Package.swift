@@ -191,8 +191,8 @@ let package = Package(
         .executableTarget(
             name: "joist-bench",
             dependencies: [
-                "JoistCore", "JoistAPI", "HostKit", "QEMUDriver", "QMP", "JoistTesting", .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "JoistCore", "JoistAPI", "HostKit", "QEMUDriver", "QMP", "JoistTesting", "Backup", "NBD",
+                .product(name: "Logging", package: "swift-log"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/JoistBench",
             swiftSettings: strict

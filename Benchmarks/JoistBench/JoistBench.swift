@@ -3,7 +3,8 @@ import JoistTesting
 
 /// `joist-bench`: B1 (start latency against raw QEMU) and B3 (daemon memory); `joist-bench api`: the
 /// API benchmarks (B2, B7, TLS against Unix); `joist-bench storage`: B9 (linked-clone launch) and B10
-/// (import throughput); `joist-bench network`: NAT network against user-mode throughput, network
+/// (import throughput); `joist-bench backup`: B5 (backups against `qemu-img convert`, incremental,
+/// dedup, restore); `joist-bench network`: NAT network against user-mode throughput, network
 /// create and delete; `joist-bench cli`: the CLI's start-up against `/bin/true`. Each prints a table
 /// and writes JSON under `artifacts/`.
 @main
@@ -13,11 +14,13 @@ struct JoistBench {
         case nil: try await startAndMemory()
         case "api": try await APIBench.run()
         case "storage": try await StorageBench.run()
+        case "backup": try await BackupBench.run()
+        case "backup-pipeline": try await BackupPipelineBench.run()
         case "network": try await NetworkBench.run()
         case "cli": try await CLIBench.run()
         case "sink": try ByteSink.run(Array(CommandLine.arguments.dropFirst(2)))
         case let mode?:
-            progress("unknown mode '\(mode)'; usage: joist-bench [api|storage|network|cli] (no argument: B1, B3; api: B2, B7, TLS; storage: B9, B10; network: NAT against user-mode throughput, network create/delete; cli: joist start-up against /bin/true)")
+            progress("unknown mode '\(mode)'; usage: joist-bench [api|storage|backup|network|cli] (no argument: B1, B3; api: B2, B7, TLS; storage: B9, B10; backup: B5; network: NAT against user-mode throughput, network create/delete; cli: joist start-up against /bin/true)")
             exit(2)
         }
     }

@@ -14,6 +14,15 @@ public protocol BackupSource: Sendable {
     /// copy; a source that cannot promise that must return nil.
     func changedExtents() async throws -> [DiskExtent]?
 
+    /// Byte ranges known to read as zeros (unallocated or zeroed in the image), or nil when the
+    /// source cannot tell. A full backup records the chunks wholly inside them as zero chunks without
+    /// reading them. Returning a range promises that every byte in it reads as zero.
+    func zeroExtents() async throws -> [DiskExtent]?
+
+    /// The ranges the writer is about to read, in the order it reads them (once per disk, before the
+    /// first `read`): a source may fetch ahead. A hint only; the default ignores it.
+    func willRead(_ ranges: [DiskExtent])
+
     /// Exactly `length` bytes at `offset` (the view frozen when the backup began).
     func read(offset: UInt64, length: Int) async throws -> [UInt8]
 
@@ -24,4 +33,8 @@ public protocol BackupSource: Sendable {
 
 extension BackupSource {
     public var checkpoint: String? { nil }
+
+    public func zeroExtents() async throws -> [DiskExtent]? { nil }
+
+    public func willRead(_ ranges: [DiskExtent]) {}
 }

@@ -6,8 +6,10 @@ public import JoistCore
 /// manifest last.
 ///
 /// Reading is sequential (a source is read one call at a time, in order); hashing, compressing and
-/// writing chunks runs on up to `parallelism` threads behind it. The store's lock is held shared from
-/// the first chunk to the manifest, so gc cannot remove a chunk this backup relies on.
+/// writing chunks runs on up to `parallelism` threads behind it, and new chunks are made durable in
+/// batches behind that (`ChunkCommitter`). Before the manifest is saved, every chunk it names is
+/// durable under its name. The store's lock is held shared from the first chunk to the manifest, so
+/// gc cannot remove a chunk this backup relies on.
 public struct BackupWriter: Sendable {
     public let store: ChunkStore
     /// Chunks hashed, compressed and written at once.
@@ -50,9 +52,14 @@ public struct BackupWriter: Sendable {
             let total = plans.reduce(UInt64(0)) { $0 + $1.bytesToRead(chunkSize: store.chunkSize) }
             var tracker = ProgressTracker(total: total, report: progress)
             var written: [BackupManifest.Disk] = []
+            var named = Set<ChunkID>()
             for plan in plans {
-                written.append(try await run(plan, tracker: &tracker))
+                let disk = try await run(plan, tracker: &tracker)
+                // Chunks carried over from the parent were made durable by the backup that stored them.
+                for index in plan.toRead { if let id = disk.chunks[index].id { named.insert(id) } }
+                written.append(disk)
             }
+            try await BlockingWork.run { [named] in try store.syncNames(of: named) }
             let usedParent = written.contains { $0.read == .incremental }
             let manifest = BackupManifest(
                 id: id ?? BackupID(date: createdAt), project: project, instance: instance, createdAt: createdAt,
@@ -70,6 +77,8 @@ public struct BackupWriter: Sendable {
         var refs: [ChunkRef?]
         var toRead: [Int]
         var read: BackupKind
+        /// Chunks the source said read as zeros, so they are not read.
+        var knownZero = 0
 
         func bytesToRead(chunkSize: Int) -> UInt64 {
             toRead.reduce(0) { $0 + ChunkPlan.range(of: $1, size: source.size, chunkSize: chunkSize).length }
@@ -82,7 +91,12 @@ public struct BackupWriter: Sendable {
         guard let parent, parent.size == source.size, parent.chunkSize == store.chunkSize,
             let changed = try await source.changedExtents()
         else {
-            return DiskPlan(name: name, source: source, refs: refs, toRead: Array(0..<count), read: .full)
+            // Read whole, except chunks the source knows read as zeros (unallocated): they are zero
+            // chunks without reading them.
+            let zero = Set(ChunkPlan.chunks(within: try await source.zeroExtents() ?? [], size: source.size, chunkSize: store.chunkSize))
+            for index in zero { refs[index] = .zero }
+            return DiskPlan(
+                name: name, source: source, refs: refs, toRead: (0..<count).filter { !zero.contains($0) }, read: .full, knownZero: zero.count)
         }
         var toRead = Set(ChunkPlan.chunks(touching: changed, size: source.size, chunkSize: store.chunkSize))
         let store = self.store
@@ -103,38 +117,67 @@ public struct BackupWriter: Sendable {
         let store = self.store, size = plan.source.size
         var refs = plan.refs
         var stats = BackupStats()
-        stats.chunksUnchanged = refs.count - plan.toRead.count
-        func record(_ index: Int, _ result: ChunkStore.PutResult) {
-            refs[index] = result.ref
+        stats.chunksUnchanged = refs.count - plan.toRead.count - plan.knownZero
+        stats.chunksZero = plan.knownZero
+        var committer = ChunkCommitter(store: store)
+        plan.source.willRead(plan.toRead.map { ChunkPlan.range(of: $0, size: size, chunkSize: store.chunkSize) })
+        func length(_ index: Int) -> UInt64 { ChunkPlan.range(of: index, size: size, chunkSize: store.chunkSize).length }
+        func record(_ index: Int, _ result: ChunkStore.StageResult) async throws {
             switch result {
-            case .zero: stats.chunksZero += 1
-            case .reused: stats.chunksReused += 1
-            case .new(_, let storedBytes):
+            case .zero:
+                refs[index] = .zero
+                stats.chunksZero += 1
+            case .reused(let id):
+                refs[index] = .stored(id)
+                stats.chunksReused += 1
+            case .staged(let chunk):
+                refs[index] = .stored(chunk.id)
                 stats.chunksNew += 1
-                stats.bytesNew += ChunkPlan.range(of: index, size: size, chunkSize: store.chunkSize).length
-                stats.bytesStored += UInt64(storedBytes)
+                stats.bytesNew += length(index)
+                stats.bytesStored += UInt64(chunk.storedBytes)
+                try await committer.add(index, chunk)
             }
         }
-        try await withThrowingTaskGroup(of: (Int, ChunkStore.PutResult).self) { group in
-            var inFlight = 0
-            for index in plan.toRead {
-                try Task.checkCancellation()
-                let range = ChunkPlan.range(of: index, size: size, chunkSize: store.chunkSize)
-                let bytes = try await plan.source.read(offset: range.offset, length: Int(range.length))
-                guard bytes.count == Int(range.length) else {
-                    throw JoistError.hostFailure(
-                        "disk \(plan.name): reading \(range.length) bytes at \(range.offset) returned \(bytes.count)")
+        do {
+            try await withThrowingTaskGroup(of: (Int, ChunkStore.StageResult).self) { group in
+                do {
+                    var inFlight = 0
+                    for index in plan.toRead {
+                        try Task.checkCancellation()
+                        let range = ChunkPlan.range(of: index, size: size, chunkSize: store.chunkSize)
+                        let bytes = try await plan.source.read(offset: range.offset, length: Int(range.length))
+                        guard bytes.count == Int(range.length) else {
+                            throw JoistError.hostFailure(
+                                "disk \(plan.name): reading \(range.length) bytes at \(range.offset) returned \(bytes.count)")
+                        }
+                        if inFlight >= parallelism, let (done, result) = try await group.next() {
+                            try await record(done, result)
+                            inFlight -= 1
+                        }
+                        group.addTask { (index, try await BlockingWork.run { try bytes.withUnsafeBytes { try store.stage($0) } }) }
+                        inFlight += 1
+                        stats.bytesRead += range.length
+                        tracker.advance(by: range.length, disk: plan.name)
+                    }
+                    for try await (done, result) in group { try await record(done, result) }
+                } catch {
+                    // Chunks that tasks still running stage are kept with the rest (see `abandon`).
+                    while let result = await group.nextResult() {
+                        if case .success((let index, .staged(let chunk))) = result { try? await committer.add(index, chunk) }
+                    }
+                    throw error
                 }
-                if inFlight >= parallelism, let (done, result) = try await group.next() {
-                    record(done, result)
-                    inFlight -= 1
-                }
-                group.addTask { (index, try await BlockingWork.run { try store.put(bytes) }) }
-                inFlight += 1
-                stats.bytesRead += range.length
-                tracker.advance(by: range.length, disk: plan.name)
             }
-            for try await (done, result) in group { record(done, result) }
+            // Chunks someone stored between this backup's look and its commit count as reused.
+            for (index, chunk) in try await committer.finish() {
+                stats.chunksNew -= 1
+                stats.chunksReused += 1
+                stats.bytesNew -= length(index)
+                stats.bytesStored -= UInt64(chunk.storedBytes)
+            }
+        } catch {
+            await committer.abandon()
+            throw error
         }
         let chunks = try refs.enumerated().map { index, ref in
             guard let ref else { throw JoistError(.internalError, "disk \(plan.name): chunk \(index) was neither read nor carried over") }

@@ -112,17 +112,17 @@ public struct ChunkStore: Sendable {
 
     /// Stores one chunk's bytes, unless they are all zero or already stored, and returns its reference.
     /// Once this returns, the chunk is durable.
+    /// (One chunk at a time; a backup stages many and commits them in batches, `ChunkStore+Staging`.)
     public func put(_ bytes: UnsafeRawBufferPointer) throws -> PutResult {
-        guard bytes.count <= chunkSize else { throw JoistError.invalidArgument("a chunk of \(bytes.count) bytes exceeds the store's \(chunkSize)") }
-        if ZeroCheck.isAllZero(bytes) { return .zero }
-        let id = ChunkID(of: bytes)
-        if contains(id) { return .reused(id) }
-        let compressed = try Zstd.compress(bytes)
-        // Two backups (or two chunks of one) with the same content may race here: one stores it.
-        guard try DurableFile.write(compressed, to: layout.chunkFile(id), temporaryFolder: layout.temporaryFolder, replacing: false) else {
-            return .reused(id)
+        switch try stage(bytes) {
+        case .zero: return .zero
+        case .reused(let id): return .reused(id)
+        case .staged(let chunk):
+            // Two backups (or two chunks of one) with the same content may race here: one stores it.
+            guard try commit(chunk) else { return .reused(chunk.id) }
+            try syncNames(of: [chunk.id])
+            return .new(chunk.id, storedBytes: chunk.storedBytes)
         }
-        return .new(id, storedBytes: compressed.count)
     }
 
     public func put(_ bytes: [UInt8]) throws -> PutResult {

@@ -42,4 +42,32 @@ public enum ChunkPlan {
         }
         return touched.indices.filter { touched[$0] }
     }
+
+    /// The indexes of the chunks that lie wholly inside `extents` (which may be unsorted, overlapping
+    /// or adjacent), sorted, each once. The disk's last chunk counts as inside when the extents cover
+    /// it up to the disk's end.
+    public static func chunks(within extents: [DiskExtent], size: UInt64, chunkSize: Int) -> [Int] {
+        let width = UInt64(chunkSize)
+        var inside: [Int] = []
+        var covered: (start: UInt64, end: UInt64)?
+        func take(_ run: (start: UInt64, end: UInt64)) {
+            let end = min(run.end, size)
+            guard run.start < end else { return }
+            let first = (run.start + width - 1) / width
+            // Chunks wholly inside end at a chunk boundary at or before `end`, or at the disk's end.
+            let stop = end == size ? (size + width - 1) / width : end / width
+            if first < stop { inside += (Int(first)..<Int(stop)) }
+        }
+        for extent in extents.sorted(by: { $0.offset < $1.offset }) where extent.length > 0 && extent.offset < size {
+            let end = extent.length >= size - extent.offset ? size : extent.offset + extent.length
+            if let run = covered, extent.offset <= run.end {
+                covered = (run.start, max(run.end, end))
+            } else {
+                if let run = covered { take(run) }
+                covered = (extent.offset, end)
+            }
+        }
+        if let run = covered { take(run) }
+        return inside
+    }
 }

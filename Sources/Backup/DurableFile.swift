@@ -42,6 +42,49 @@ enum DurableFile {
         try bytes.withUnsafeBytes { try write($0, to: path, temporaryFolder: temporaryFolder, replacing: replacing) }
     }
 
+    /// Writes `bytes` to a new temporary file in `temporaryFolder` and starts writing it back to disk
+    /// without waiting for it (`place` waits), so the disk works while the caller computes the next
+    /// file. Returns the temporary's path; nothing is visible under a real name yet.
+    static func stage(_ bytes: UnsafeRawBufferPointer, temporaryFolder: String) throws -> String {
+        let temporary = temporaryFolder + "/" + UUID().uuidString.lowercased()
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("create", temporary) }
+        defer { close(fd) }
+        do {
+            try writeAll(fd, bytes, path: temporary)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        // Starts write-back of the dirty pages now (and drops them from the cache once written: a
+        // backup's chunks are not read again soon). Advice only: `place` is what makes them durable.
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
+        return temporary
+    }
+
+    /// Makes a staged temporary durable (`fsync`) and only then links it in place at `path`, never
+    /// replacing a file there: returns false when another writer put the same name in place first.
+    /// The temporary is removed either way. The folder is not synced: the caller syncs each folder
+    /// once for many files (`syncFolder`) before anything that relies on the names being durable.
+    static func place(_ temporary: String, at path: String) throws -> Bool {
+        defer { unlink(temporary) }
+        let fd = open(temporary, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("open", temporary) }
+        let synced = fsync(fd) == 0
+        // Now clean, its pages leave the cache: the next chunks reuse them rather than growing the
+        // cache by a whole backup's worth (which would push out the hosts' and guests' hot data).
+        if synced { _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) }
+        close(fd)
+        guard synced else { throw failure("flush", temporary) }
+        if link(temporary, path) == 0 { return true }
+        if errno == EEXIST { return false }
+        // Filesystems without hard links: rename (which replaces an identical file, harmlessly).
+        guard errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP, rename(temporary, path) == 0 else {
+            throw failure("move into place as", path)
+        }
+        return true
+    }
+
     /// Makes a folder's entries (a rename, a new file or subfolder) durable.
     static func syncFolder(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -39,6 +39,12 @@ public struct NBDDiskReader: Sendable {
             .map { NBDExtent(offset: $0.offset, length: $0.length, flags: 0) }.merged()
     }
 
+    /// The extents the server says read as zeros (`NBD_STATE_ZERO` in `base:allocation`), merged: a
+    /// full backup need not read them.
+    public func zeroExtents() async throws -> [NBDExtent] {
+        try await client.blockStatus(context: NBDMetaContext.allocation).having(NBDMetaContext.stateZero)
+    }
+
     /// Ends the connection.
     public func close() async {
         await client.close()

@@ -95,7 +95,12 @@ struct NBDFrameDecoder: ByteToMessageDecoder, Sendable {
                 let length = buffer.getInteger(at: header + 16, as: UInt32.self)
             else { return nil }
             guard Int(length) <= maximumPayload else { throw .protocolViolation("reply chunk of \(length) bytes") }
-            guard buffer.readableBytes >= 20 + Int(length) else { return nil }
+            guard buffer.readableBytes >= 20 + Int(length) else {
+                // Room for the whole chunk at once: a 4 MiB read reply then arrives without the
+                // buffer being grown (and copied) a dozen times on the way.
+                buffer.reserveCapacity(minimumWritableBytes: 20 + Int(length) - buffer.readableBytes)
+                return nil
+            }
             buffer.moveReaderIndex(forwardBy: 20)
             let payload = buffer.readSlice(length: Int(length)) ?? ByteBuffer()
             return .chunk(NBDReplyChunk(flags: flags, type: type, cookie: cookie, payload: payload))

@@ -72,41 +72,52 @@ enum NBDBlockStatusReply {
 /// chunks must cover the range exactly once.
 enum NBDReadReply {
     static func bytes(of reply: NBDReply, offset: UInt64, length: Int, what: String) throws(NBDError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: length)
         var pieces: [(start: UInt64, end: UInt64)] = []
         let end = offset + UInt64(length)
-        for chunk in try NBDBlockStatusReply.chunks(of: reply, what: what) {
-            var payload = chunk.payload
-            switch chunk.type {
-            case NBDChunkType.offsetData:
-                guard let start = payload.readInteger(as: UInt64.self), payload.readableBytes > 0 else {
-                    throw .protocolViolation("\(what): data chunk of \(chunk.payload.readableBytes) bytes")
-                }
-                let stop = start + UInt64(payload.readableBytes)
-                guard start >= offset, stop <= end else {
-                    throw .protocolViolation("\(what): data chunk \(start)..<\(stop) outside the request")
-                }
-                bytes.withUnsafeMutableBytes { target in
-                    payload.withUnsafeReadableBytes { source in
-                        UnsafeMutableRawBufferPointer(rebasing: target[Int(start - offset)...]).copyMemory(from: source)
+        let chunks = try NBDBlockStatusReply.chunks(of: reply, what: what)
+        var failure: NBDError?
+        // Not zeroed first: every byte is written by a data or hole chunk, which `checkCoverage` checks
+        // before the bytes are returned.
+        let bytes = [UInt8](unsafeUninitializedCapacity: length) { target, initialized in
+            initialized = length
+            for chunk in chunks where failure == nil {
+                var payload = chunk.payload
+                switch chunk.type {
+                case NBDChunkType.offsetData:
+                    guard let start = payload.readInteger(as: UInt64.self), payload.readableBytes > 0 else {
+                        failure = .protocolViolation("\(what): data chunk of \(chunk.payload.readableBytes) bytes")
+                        return
                     }
+                    let stop = start + UInt64(payload.readableBytes)
+                    guard start >= offset, stop <= end else {
+                        failure = .protocolViolation("\(what): data chunk \(start)..<\(stop) outside the request")
+                        return
+                    }
+                    payload.withUnsafeReadableBytes { source in
+                        UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(target)[Int(start - offset)...]).copyMemory(from: source)
+                    }
+                    pieces.append((start, stop))
+                case NBDChunkType.offsetHole:
+                    guard let start = payload.readInteger(as: UInt64.self), let size = payload.readInteger(as: UInt32.self), size > 0 else {
+                        failure = .protocolViolation("\(what): hole chunk of \(chunk.payload.readableBytes) bytes")
+                        return
+                    }
+                    let stop = start + UInt64(size)
+                    guard start >= offset, stop <= end else {
+                        failure = .protocolViolation("\(what): hole \(start)..<\(stop) outside the request")
+                        return
+                    }
+                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(target)[Int(start - offset)..<Int(stop - offset)])
+                        .initializeMemory(as: UInt8.self, repeating: 0)
+                    pieces.append((start, stop))
+                case NBDChunkType.none:
+                    continue
+                default:
+                    failure = .protocolViolation("\(what): chunk type \(chunk.type) in a read reply")
                 }
-                pieces.append((start, stop))
-            case NBDChunkType.offsetHole:
-                guard let start = payload.readInteger(as: UInt64.self), let size = payload.readInteger(as: UInt32.self), size > 0 else {
-                    throw .protocolViolation("\(what): hole chunk of \(chunk.payload.readableBytes) bytes")
-                }
-                let stop = start + UInt64(size)
-                guard start >= offset, stop <= end else {
-                    throw .protocolViolation("\(what): hole \(start)..<\(stop) outside the request")
-                }
-                pieces.append((start, stop))
-            case NBDChunkType.none:
-                continue
-            default:
-                throw .protocolViolation("\(what): chunk type \(chunk.type) in a read reply")
             }
         }
+        if let failure { throw failure }
         try checkCoverage(pieces.sorted { $0.start < $1.start }, from: offset, to: end, what: what)
         return bytes
     }

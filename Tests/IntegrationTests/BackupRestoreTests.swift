@@ -64,7 +64,9 @@ struct BackupRestoreTests {
             #expect(next.contains("as full backup"), "\(next)")
             let latest = try #require(try await joist.backups(of: "vm5").last)
             #expect(try BackupJSON.disk(latest, "data")["read"] as? String == "full")
-            #expect(BackupJSON.stat(try BackupJSON.disk(latest, "data"), "bytesRead") == 16 << 20, "\(latest)")
+            // Whole: every chunk holding data (the 6 MiB written: two chunks); the rest are zeros by the
+            // image's allocation map, not read.
+            #expect(BackupJSON.stat(try BackupJSON.disk(latest, "data"), "bytesRead") == 8 << 20, "\(latest)")
         }
     }
 
