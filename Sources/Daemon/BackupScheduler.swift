@@ -72,8 +72,12 @@ public actor BackupScheduler {
             action: "instance.backup-scheduled", description: "Taking the scheduled backup of instance \(name) into backup store \(store)",
             project: project, resources: ["/1.0/instances/\(name)", "/1.0/backup-stores/\(store)"], requestedBy: "joistd", mayCancel: true
         ) { context in
-            let manifest = try await Self.relayProgress(to: context) { report in
-                try await stores.withStore(store) { chunks in try await supervisor.backup(into: chunks, progress: report) }
+            let manifest = try await ProgressRelay.run(to: context) { report in
+                try await stores.withStore(store) { chunks in
+                    try await supervisor.backup(into: chunks) { progress in
+                        report(TransferProgress(stage: "reading disk \(progress.disk)", done: progress.bytesDone, total: progress.bytesTotal))
+                    }
+                }
             }
             var result = [
                 "instance": name, "backup": manifest.id.value, "store": store, "kind": manifest.kind.rawValue,
@@ -90,30 +94,5 @@ public actor BackupScheduler {
             }
             return result
         }
-    }
-
-    /// Runs `body` with a progress handler whose reports reach the operation in order, the latest
-    /// only while the previous one is being published.
-    private static func relayProgress<T: Sendable>(
-        to context: OperationContext, _ body: (_ report: @escaping @Sendable (BackupProgress) -> Void) async throws -> T
-    ) async throws -> T {
-        let (reports, continuation) = AsyncStream<BackupProgress>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        async let forwarded: Void = {
-            for await report in reports {
-                await context.progress(
-                    OperationProgress(
-                        done: Int64(clamping: report.bytesDone), total: Int64(clamping: report.bytesTotal), unit: "bytes",
-                        stage: "reading disk \(report.disk)"))
-            }
-        }()
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body { continuation.yield($0) })
-        } catch {
-            result = .failure(error)
-        }
-        continuation.finish()
-        await forwarded
-        return try result.get()
     }
 }

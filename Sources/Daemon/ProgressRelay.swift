@@ -1,5 +1,4 @@
-import Activity
-import Daemon
+public import Activity
 import JoistAPI
 
 /// Carries progress reports, made synchronously on whatever thread does the work, to an operation, in
@@ -8,10 +7,10 @@ import JoistAPI
 /// Reports are `TransferProgress` (a stage, bytes done and, when known, the total): image imports and
 /// publishes go through several stages, and a download may not know its size. Work with one stage of
 /// known size reports fractions instead (`run(to:total:stage:_:)`).
-enum ProgressRelay {
+public enum ProgressRelay {
     /// Runs `body` with a handler for its reports; returns once the last report has reached `operation`.
     /// `unit` names what the reports count (`bytes`, or e.g. `chunks` for a verify).
-    static func run<T: Sendable>(
+    public static func run<T: Sendable>(
         to operation: OperationContext, unit: String = "bytes", _ body: (_ report: @escaping TransferProgressHandler) async throws -> T
     ) async throws -> T {
         let (reports, continuation) = AsyncStream<TransferProgress>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -29,7 +28,7 @@ enum ProgressRelay {
 
     /// Runs `body` with a callback taking fractions of one (0…1), reported on `operation` as
     /// `fraction × total` bytes at `stage`; returns once the last report has reached it.
-    static func run<T: Sendable>(
+    public static func run<T: Sendable>(
         to operation: OperationContext, total: UInt64, stage: String,
         _ body: (_ report: @escaping @Sendable (Double) -> Void) async throws -> T
     ) async throws -> T {
