@@ -31,7 +31,9 @@ enum BackupBench {
                     joist: joist, client: client, disks: disks, folder: folder, storesFolder: stores, rounds: rounds,
                     settle: .milliseconds(Int(settle * 1000))
                 ).run()
-                let report = BackupReport(stateParent: parent, result: result, loadAverage: [loadAtStart, APIBench.loadAverage()])
+                let pause = try await BackupPauseBench.run(joist: joist, client: client, guest: guest, count: 5)
+                let report = BackupReport(
+                    stateParent: parent, result: result, pause: pause, loadAverage: [loadAtStart, APIBench.loadAverage()])
                 print(report.table)
                 try write(report)
             } catch {

@@ -31,12 +31,15 @@ struct BackupReport: Encodable {
     let headline: Headline
     let stateParent: String
     let result: BackupRounds.Result
+    /// The point-in-time step of a running guest's backups.
+    let pause: BackupPauseBench.Result
     /// `/proc/loadavg` before and after the run.
     let loadAverage: [String]
 
-    init(stateParent: String, result: BackupRounds.Result, loadAverage: [String]) {
+    init(stateParent: String, result: BackupRounds.Result, pause: BackupPauseBench.Result, loadAverage: [String]) {
         self.stateParent = stateParent
         self.result = result
+        self.pause = pause
         self.loadAverage = loadAverage
         let rounds = result.rounds
         let mebibytes = Double(result.diskBytes) / 1_048_576
@@ -74,12 +77,14 @@ struct BackupReport: Encodable {
             "| B5b incremental: bytes stored | \(mib(h.incrementalBytesStored)) | full \(mib(h.fullBytesStored)) | \(percent(h.incrementalStoredShare)) | ≤ 2% |",
             "| B5c full backup of a second instance from the same image, same store: new bytes stored | \(h.twinBytesStored) B (\(rate(h.twinMiBPerSecond))) | full \(mib(h.fullBytesStored)) | \(percent(h.dedupStoredShare)) | ≤ 0.5% |",
             "| restore as a new instance (`restore --as`) | \(rate(h.restoreMiBPerSecond)) | | | |",
+            "| running guest: QMP `transaction` of the point-in-time step (median, max of \(pause.transactionMilliseconds.count)) | \(ms(JoistBench.median(pause.transactionMilliseconds))) ms, max \(ms(pause.transactionMilliseconds.max() ?? .nan)) ms | writes held (freeze to thaw) \(ms(JoistBench.median(pause.frozenMilliseconds))) ms | | |",
         ].joined(separator: "\n")
     }
 
     private func rate(_ value: Double) -> String { value.isFinite ? "\(Int(value.rounded())) MiB/s" : "-" }
     private func secs(_ value: Double) -> String { value.isFinite ? String(format: "%.2f s", value) : "-" }
     private func mib(_ bytes: UInt64) -> String { "\(bytes >> 20) MiB" }
+    private func ms(_ value: Double) -> String { value.isFinite ? String(format: "%.1f", value) : "-" }
     private func number(_ value: Double) -> String { value.isFinite ? String(format: "%.2f", value) : "-" }
     private func percent(_ value: Double) -> String { value.isFinite ? String(format: "%.2f%%", value * 100) : "-" }
 }

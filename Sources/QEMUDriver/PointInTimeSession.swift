@@ -92,7 +92,12 @@ public final class PointInTimeSession: Sendable {
                 _ = await runner.runAll(plan.teardown)
             }
             try await runner.run(plan.prepare)
+            // How long the guest's writes wait: its filesystems are frozen from here to the thaw, and
+            // QEMU holds its disks still for the transaction.
+            let clock = ContinuousClock()
+            let frozenAt = clock.now
             try await quiescer?.freeze()
+            let transactionAt = clock.now
             do {
                 try await runner.run(plan.transaction)
                 transactionDone = true
@@ -100,15 +105,27 @@ public final class PointInTimeSession: Sendable {
                 await quiescer?.thaw()
                 throw error
             }
+            let transaction = clock.now - transactionAt
             await quiescer?.thaw()
+            let frozen = clock.now - frozenAt
             try await runner.run(plan.exports)
-            logger.info("backup view open", metadata: ["checkpoint": "\(plan.checkpoint)", "socket": "\(plan.socketPath)"])
+            logger.info(
+                "backup view open",
+                metadata: [
+                    "checkpoint": "\(plan.checkpoint)", "socket": "\(plan.socketPath)",
+                    "transactionMs": "\(Self.milliseconds(transaction))", "frozenMs": "\(Self.milliseconds(frozen))",
+                ])
         } catch {
             _ = await runner.runAll(plan.teardown)
             if transactionDone, let finish = plan.finish(succeeded: false) { _ = await runner.runAll([finish]) }
             closed.withLock { $0 = true }
             throw Self.failure(error, "cannot export a point-in-time view for backup \(plan.checkpoint)")
         }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return "\(((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 100).rounded() / 100)"
     }
 
     /// Why the view can no longer be trusted (a fleecing job ended: QEMU no longer keeps old contents),
