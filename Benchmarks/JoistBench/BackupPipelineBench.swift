@@ -10,6 +10,8 @@ import NBD
 /// `BackupWriter` from the raw file into a new store, the same again into that store (every chunk
 /// already there: reading and hashing only), restoring to a raw file with `BackupReader`, and
 /// `qemu-img convert -O qcow2` of the image for scale. Diagnostic only: nothing is written to artifacts.
+/// `JOIST_BENCH_PIPELINE_NBD_ONLY=1` times only the NBD read (twice); `JOIST_BENCH_NBD_READ_KIB=N`
+/// splits each chunk's read into concurrent requests of N KiB.
 enum BackupPipelineBench {
     static func run() async throws {
         let environment = ProcessInfo.processInfo.environment
