@@ -31,7 +31,9 @@ enum BackupBench {
                     joist: joist, client: client, disks: disks, folder: folder, storesFolder: stores, rounds: rounds,
                     settle: .milliseconds(Int(settle * 1000))
                 ).run()
-                let report = BackupReport(stateParent: parent, result: result, loadAverage: [loadAtStart, APIBench.loadAverage()])
+                let pause = try await BackupPauseBench.run(joist: joist, client: client, guest: guest, count: 5)
+                let report = BackupReport(
+                    stateParent: parent, result: result, pause: pause, loadAverage: [loadAtStart, APIBench.loadAverage()])
                 print(report.table)
                 try write(report)
             } catch {
@@ -78,12 +80,17 @@ struct BackupBenchDisks {
         }
         try FileManager.default.removeItem(atPath: source)
         return BackupBenchDisks(
-            instance: "vm", twin: "twin", diskPath: joist.stateDirectory + "/storage/default/volumes/default/data.qcow2", size: size)
+            instance: "vm", twin: "twin", diskPath: joist.stateDirectory + "/storage/default/volumes/default/data.qcow2", size: size,
+            twinPath: joist.stateDirectory + "/storage/default/volumes/default/twin-data.qcow2")
     }
+
+    /// `twin`'s volume file.
+    let twinPath: String
 
     /// Rewrites `count` chunk-sized blocks of `vm`'s disk with fresh random bytes, spread evenly over
     /// the disk (`shift` moves them, so rounds touch different blocks), through `qemu-io` on the
     /// stopped instance's image: the image's change records see the writes as a guest's would be.
+    /// `twin`'s disk gets the same bytes (untimed), so it equals `vm`'s again for the next round.
     func rewrite(blocks count: Int, of blockSize: Int, shift: Int, folder: String) async throws {
         let blocks = Int(size / UInt64(blockSize))
         var commands: [String] = []
@@ -96,7 +103,7 @@ struct BackupBenchDisks {
             let block = (index * blocks / count + shift) % blocks
             commands += ["-c", "write -q -s \(file) \(UInt64(block) * UInt64(blockSize)) \(blockSize)"]
         }
-        try await HostTools.run(HostTools.qemuIO, ["-f", "qcow2"] + commands + [diskPath])
+        for path in [diskPath, twinPath] { try await HostTools.run(HostTools.qemuIO, ["-f", "qcow2"] + commands + [path]) }
         for file in files { try FileManager.default.removeItem(atPath: file) }
     }
 }

@@ -10,6 +10,8 @@ import NBD
 /// `BackupWriter` from the raw file into a new store, the same again into that store (every chunk
 /// already there: reading and hashing only), restoring to a raw file with `BackupReader`, and
 /// `qemu-img convert -O qcow2` of the image for scale. Diagnostic only: nothing is written to artifacts.
+/// `JOIST_BENCH_PIPELINE_NBD_ONLY=1` times only the NBD read (twice); `JOIST_BENCH_NBD_READ_KIB=N`
+/// splits each chunk's read into concurrent requests of N KiB.
 enum BackupPipelineBench {
     static func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -31,6 +33,11 @@ enum BackupPipelineBench {
             progress(String(format: "%@: %.2f s, %.0f MiB/s", name, seconds, mebibytes / seconds))
         }
 
+        if environment["JOIST_BENCH_PIPELINE_NBD_ONLY"] != nil {
+            row("NBD read", try await settled { try await readOverNBD(image, folder: folder, size: size) })
+            row("NBD read", try await settled { try await readOverNBD(image, folder: folder, size: size) })
+            return
+        }
         row("qemu-img convert -O qcow2", try await settled { try await HostTools.run(HostTools.qemuImg, ["convert", "-f", "qcow2", "-O", "qcow2", image, folder + "/copy.qcow2"]) })
         try FileManager.default.removeItem(atPath: folder + "/copy.qcow2")
         row("NBD read of the qcow2 (qemu-nbd), every chunk not known zero", try await settled { try await readOverNBD(image, folder: folder, size: size) })
@@ -74,9 +81,15 @@ enum BackupPipelineBench {
         let chunkSize = ChunkStore.defaultChunkSize
         let zeros = try await reader.zeroExtents().map { DiskExtent(offset: $0.offset, length: $0.length) }
         let skipped = Set(ChunkPlan.chunks(within: zeros, size: size, chunkSize: chunkSize))
+        let piece = (Int(ProcessInfo.processInfo.environment["JOIST_BENCH_NBD_READ_KIB"] ?? "") ?? 4096) << 10
         for index in 0..<ChunkPlan.count(size: size, chunkSize: chunkSize) where !skipped.contains(index) {
             let range = ChunkPlan.range(of: index, size: size, chunkSize: chunkSize)
-            _ = try await reader.read(offset: range.offset, length: Int(range.length))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for start in stride(from: 0, to: Int(range.length), by: piece) {
+                    group.addTask { _ = try await reader.read(offset: range.offset + UInt64(start), length: min(piece, Int(range.length) - start)) }
+                }
+                try await group.waitForAll()
+            }
         }
         await reader.close()
     }

@@ -21,6 +21,8 @@ struct BackupReport: Encodable {
         var fullSeconds: Double
         var incrementalSeconds: Double
         var fullBytesStored: UInt64
+        /// What the full backup read: the disk less the chunks its allocation map says are zeros.
+        var fullBytesRead: UInt64
         var incrementalBytesRead: UInt64
         var incrementalBytesStored: UInt64
         var twinBytesStored: UInt64
@@ -29,12 +31,15 @@ struct BackupReport: Encodable {
     let headline: Headline
     let stateParent: String
     let result: BackupRounds.Result
+    /// The point-in-time step of a running guest's backups.
+    let pause: BackupPauseBench.Result
     /// `/proc/loadavg` before and after the run.
     let loadAverage: [String]
 
-    init(stateParent: String, result: BackupRounds.Result, loadAverage: [String]) {
+    init(stateParent: String, result: BackupRounds.Result, pause: BackupPauseBench.Result, loadAverage: [String]) {
         self.stateParent = stateParent
         self.result = result
+        self.pause = pause
         self.loadAverage = loadAverage
         let rounds = result.rounds
         let mebibytes = Double(result.diskBytes) / 1_048_576
@@ -54,6 +59,7 @@ struct BackupReport: Encodable {
             restoreMiBPerSecond: mebibytes / median(rounds.map(\.restoreSeconds)),
             fullSeconds: median(rounds.map(\.full.seconds)), incrementalSeconds: median(rounds.map(\.incremental.seconds)),
             fullBytesStored: UInt64(median(rounds.map { Double($0.full.stats.bytesStored) })),
+            fullBytesRead: UInt64(median(rounds.map { Double($0.full.stats.bytesRead) })),
             incrementalBytesRead: UInt64(median(rounds.map { Double($0.incremental.stats.bytesRead) })),
             incrementalBytesStored: UInt64(median(rounds.map { Double($0.incremental.stats.bytesStored) })),
             twinBytesStored: UInt64(median(rounds.map { Double($0.twin.stats.bytesStored) })))
@@ -67,16 +73,18 @@ struct BackupReport: Encodable {
             "|---|---|---|---|---|",
             "| B5 full backup, \(disk) (median of \(r.rounds.count)) | \(rate(h.fullMiBPerSecond)) (\(secs(h.fullSeconds))) | `qemu-img convert -O qcow2` \(rate(h.qemuImgMiBPerSecond)) | \(number(h.fullRatio.perRound)) (\(number(h.fullRatio.ofMedians))) | ≥ 1.0 |",
             "| B5b incremental after rewriting \(r.rewrittenBlocks) of \(r.diskBytes / UInt64(r.blockBytes)) blocks of \(r.blockBytes >> 20) MiB: time | \(secs(h.incrementalSeconds)) | full \(secs(h.fullSeconds)) | \(percent(h.incrementalTimeShare)) | ≤ 5% |",
-            "| B5b incremental: bytes read | \(mib(h.incrementalBytesRead)) | full \(mib(r.diskBytes)) | \(percent(h.incrementalReadShare)) | |",
+            "| B5b incremental: bytes read | \(mib(h.incrementalBytesRead)) | full \(mib(h.fullBytesRead)) | \(percent(h.incrementalReadShare)) | |",
             "| B5b incremental: bytes stored | \(mib(h.incrementalBytesStored)) | full \(mib(h.fullBytesStored)) | \(percent(h.incrementalStoredShare)) | ≤ 2% |",
             "| B5c full backup of a second instance from the same image, same store: new bytes stored | \(h.twinBytesStored) B (\(rate(h.twinMiBPerSecond))) | full \(mib(h.fullBytesStored)) | \(percent(h.dedupStoredShare)) | ≤ 0.5% |",
             "| restore as a new instance (`restore --as`) | \(rate(h.restoreMiBPerSecond)) | | | |",
+            "| running guest: QMP `transaction` of the point-in-time step (median, max of \(pause.transactionMilliseconds.count)) | \(ms(JoistBench.median(pause.transactionMilliseconds))) ms, max \(ms(pause.transactionMilliseconds.max() ?? .nan)) ms | writes held (freeze to thaw) \(ms(JoistBench.median(pause.frozenMilliseconds))) ms | | |",
         ].joined(separator: "\n")
     }
 
     private func rate(_ value: Double) -> String { value.isFinite ? "\(Int(value.rounded())) MiB/s" : "-" }
     private func secs(_ value: Double) -> String { value.isFinite ? String(format: "%.2f s", value) : "-" }
     private func mib(_ bytes: UInt64) -> String { "\(bytes >> 20) MiB" }
+    private func ms(_ value: Double) -> String { value.isFinite ? String(format: "%.1f", value) : "-" }
     private func number(_ value: Double) -> String { value.isFinite ? String(format: "%.2f", value) : "-" }
     private func percent(_ value: Double) -> String { value.isFinite ? String(format: "%.2f%%", value * 100) : "-" }
 }

@@ -16,15 +16,19 @@ public protocol RestoreTarget: Sendable {
 /// restore never overwrites a file by mistake.
 public final class RawFileRestoreTarget: RestoreTarget {
     public let path: String
+    /// Whether `finish` makes the file durable; false for a file that is only a step on the way
+    /// (converted to another format and deleted), whose flush would only cost time.
+    public let durable: Bool
     private let file: FileHandleBox
 
-    public init(path: String) throws {
+    public init(path: String, durable: Bool = true) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             if errno == EEXIST { throw JoistError.alreadyExists("\(path) exists; restore writes a new file") }
             throw DurableFile.failure("create", path)
         }
         self.path = path
+        self.durable = durable
         self.file = FileHandleBox(fd: fd)
     }
 
@@ -51,6 +55,7 @@ public final class RawFileRestoreTarget: RestoreTarget {
     }
 
     public func finish() async throws {
+        guard durable else { return }
         let fd = file.fd, path = self.path
         try await BlockingWork.run { guard fsync(fd) == 0 else { throw DurableFile.failure("flush", path) } }
     }

@@ -87,7 +87,9 @@ extension InstanceManager {
         let raw = path + ".restore.raw"
         try? FileManager.default.removeItem(atPath: raw)
         defer { try? FileManager.default.removeItem(atPath: raw) }
-        try await BackupReader(store: store).restore(manifest, disk: disk, to: try RawFileRestoreTarget(path: raw), progress: progress)
+        // Not flushed: the conversion reads it from the page cache and flushes the qcow2 it writes.
+        try await BackupReader(store: store).restore(
+            manifest, disk: disk, to: try RawFileRestoreTarget(path: raw, durable: false), progress: progress)
         try await QemuImg().convert(from: raw, sourceFormat: .raw, to: path, format: .qcow2, replacing: true)
     }
 }

@@ -99,15 +99,29 @@ public final class PointInTimeSession: Sendable {
                 _ = await runner.runAll(plan.teardown)
             }
             try await runner.run(plan.prepare)
+            // How long the guest's writes wait: its filesystems are frozen from the freeze to the thaw,
+            // and QEMU holds its disks still for the transaction.
+            let clock = ContinuousClock()
+            let frozenAt = clock.now
+            let transaction: Duration
             if let quiescer {
-                let (_, frozen) = try await quiescer.whileFrozen { try await runner.run(plan.transaction) }
+                let (elapsed, frozen) = try await quiescer.whileFrozen {
+                    try await clock.measure { try await runner.run(plan.transaction) }
+                }
                 freeze.withLock { $0 = frozen }
+                transaction = elapsed
             } else {
-                try await runner.run(plan.transaction)
+                transaction = try await clock.measure { try await runner.run(plan.transaction) }
             }
             transactionDone = true
+            let frozen = clock.now - frozenAt
             try await runner.run(plan.exports)
-            logger.info("backup view open", metadata: ["checkpoint": "\(plan.checkpoint)", "socket": "\(plan.socketPath)"])
+            logger.info(
+                "backup view open",
+                metadata: [
+                    "checkpoint": "\(plan.checkpoint)", "socket": "\(plan.socketPath)",
+                    "transactionMs": "\(Self.milliseconds(transaction))", "frozenMs": "\(Self.milliseconds(frozen))",
+                ])
         } catch {
             _ = await runner.runAll(plan.teardown)
             if transactionDone {
@@ -117,6 +131,11 @@ public final class PointInTimeSession: Sendable {
             closed.withLock { $0 = true }
             throw Self.failure(error, "cannot export a point-in-time view for backup \(plan.checkpoint)")
         }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return "\(((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 100).rounded() / 100)"
     }
 
     /// Why the view can no longer be trusted (a fleecing job ended: QEMU no longer keeps old contents),
