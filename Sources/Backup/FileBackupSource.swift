@@ -27,21 +27,11 @@ public struct FileBackupSource: BackupSource {
     public func read(offset: UInt64, length: Int) async throws -> [UInt8] {
         let fd = file.fd, path = self.path
         return try await BlockingWork.run {
-            var bytes = [UInt8](repeating: 0, count: length)
-            var done = 0
-            try bytes.withUnsafeMutableBytes { buffer in
+            try [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
                 guard let base = buffer.baseAddress else { return }
-                while done < length {
-                    let got = pread(fd, base + done, length - done, off_t(offset) + off_t(done))
-                    if got < 0 {
-                        if errno == EINTR { continue }
-                        throw DurableFile.failure("read", path)
-                    }
-                    guard got > 0 else { throw JoistError.hostFailure("\(path) ended at \(offset + UInt64(done)), before \(offset + UInt64(length))") }
-                    done += got
-                }
+                try MappedImageSource.readFully(fd, into: base, count: length, at: offset, path: path)
+                initialized = length
             }
-            return bytes
         }
     }
 }

@@ -103,11 +103,19 @@ extension InstanceSupervisor {
                 if case .full(let reason) = export.changes, parent != nil {
                     logger.info("backup \(id) reads disk \(disk.source) whole: \(reason)")
                 }
-                sources[disk.source.description] = NBDBackupSource(reader: reader, checkpoint: disk.format == .qcow2 ? checkpoint.id : nil)
+                let exported = NBDBackupSource(reader: reader, checkpoint: disk.format == .qcow2 ? checkpoint.id : nil)
+                // A stopped guest's images hold still under the storage daemon's lock: read them directly.
+                sources[disk.source.description] =
+                    fleecing || snapshot != nil ? exported : await DirectImageReads.source(for: disk, over: exported, logger: logger)
             }
             manifest = try await BackupWriter(store: store).write(
                 project: key.project, instance: name, disks: sources, parent: parent, id: id, createdAt: createdAt,
                 filesystemFreeze: session.filesystemFreeze, configuration: record.spec, progress: progress)
+            for (disk, source) in sources.sorted(by: { $0.key < $1.key }) {
+                if let mapped = source as? MappedImageSource {
+                    logger.info("backup \(id) read disk \(disk) from its image files, \(mapped.bytesReadThroughFallback) bytes through NBD")
+                }
+            }
         } catch {
             for reader in readers { await reader.close() }
             try? await session.close(succeeded: false)
