@@ -29,6 +29,8 @@ struct InstanceBackupTests {
             // The 24 MiB never written read as zeros in the image's allocation map: not read at all.
             #expect(BackupJSON.stat(fullData, "bytesRead") == 40 << 20, "\(fullData)")
             #expect(fullData["checkpoint"] as? String == full["id"] as? String)
+            // The stopped disk's data came straight from its image file, none of it through NBD.
+            #expect(joist.daemonLog().contains("backup \(full["id"] as? String ?? "?") read disk default/data from its image files, 0 bytes through NBD"))
             // One 4 MiB chunk holds the change: only it is read again, the other 15 are the parent's.
             #expect(incrementalData["read"] as? String == "incremental", "\(incrementalData)")
             #expect(BackupJSON.stat(incrementalData, "bytesRead") == 4 << 20, "\(incrementalData)")
