@@ -42,6 +42,18 @@ enum BackupPipelineBench {
         try FileManager.default.removeItem(atPath: folder + "/copy.qcow2")
         row("NBD read of the qcow2 (qemu-nbd), every chunk not known zero", try await settled { try await readOverNBD(image, folder: folder, size: size) })
 
+        // How many batches of chunks commit at once, side by side: 1 (each batch waits for the one
+        // before) against the default.
+        for round in 0..<2 {
+            for depth in round == 0 ? [1, 3] : [3, 1] {
+                let scratch = try ChunkStore.openOrCreate(folder + "/depth-store")
+                row("BackupWriter, raw file → new store, \(depth) batch(es) committing", try await settled {
+                    _ = try await BackupWriter(store: scratch, commitDepth: depth).write(
+                        project: "default", instance: "a", disks: ["disk": try FileBackupSource(path: raw)])
+                })
+                try FileManager.default.removeItem(atPath: folder + "/depth-store")
+            }
+        }
         let store = try ChunkStore.openOrCreate(folder + "/store")
         var manifest: BackupManifest?
         row("BackupWriter, raw file → new store", try await settled {

@@ -14,10 +14,13 @@ public struct BackupWriter: Sendable {
     public let store: ChunkStore
     /// Chunks hashed, compressed and written at once.
     public let parallelism: Int
+    /// Batches of new chunks made durable at once behind the writer (`ChunkCommitter`).
+    public let commitDepth: Int
 
-    public init(store: ChunkStore, parallelism: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)) {
+    public init(store: ChunkStore, parallelism: Int = max(2, ProcessInfo.processInfo.activeProcessorCount), commitDepth: Int = 3) {
         self.store = store
         self.parallelism = max(1, parallelism)
+        self.commitDepth = max(1, commitDepth)
     }
 
     /// Backs up `disks` (by disk name) of `project`/`instance` and returns the manifest it saved, which
@@ -119,7 +122,7 @@ public struct BackupWriter: Sendable {
         var stats = BackupStats()
         stats.chunksUnchanged = refs.count - plan.toRead.count - plan.knownZero
         stats.chunksZero = plan.knownZero
-        var committer = ChunkCommitter(store: store)
+        var committer = ChunkCommitter(store: store, depth: commitDepth)
         plan.source.willRead(plan.toRead.map { ChunkPlan.range(of: $0, size: size, chunkSize: store.chunkSize) })
         func length(_ index: Int) -> UInt64 { ChunkPlan.range(of: index, size: size, chunkSize: store.chunkSize).length }
         func record(_ index: Int, _ result: ChunkStore.StageResult) async throws {

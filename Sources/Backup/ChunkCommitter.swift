@@ -1,9 +1,11 @@
 import Foundation
 
-/// Commits a backup's staged chunks in batches behind the writer (`ChunkStore+Staging`): while one
-/// batch is made durable, the writer goes on staging the next. The chunks of a batch are committed
-/// in parallel, so the file system can fold their `fsync`s into few journal commits, and by then
-/// most of their bytes are on disk already (staging started the write-back).
+/// Commits a backup's staged chunks in batches behind the writer (`ChunkStore+Staging`): while up to
+/// `depth` batches are made durable, the writer goes on staging the next. The chunks of a batch are
+/// committed in parallel, so the file system can fold their `fsync`s into few journal commits and
+/// cache flushes, and by then most of their bytes are on disk already (staging started the
+/// write-back). More than one batch in flight keeps the writer hashing while the disk catches up,
+/// instead of each waiting for the other.
 struct ChunkCommitter {
     /// A staged chunk and the index of the disk chunk it holds.
     typealias Entry = (index: Int, chunk: ChunkStore.StagedChunk)
@@ -11,14 +13,17 @@ struct ChunkCommitter {
     let store: ChunkStore
     /// Chunks per batch: enough that the waits overlap, few enough that a failure discards little.
     let batchSize: Int
+    /// Batches committing at once before `add` waits for the oldest.
+    let depth: Int
     private var pending: [Entry] = []
-    private var inFlight: Task<[Entry], any Error>?
+    private var inFlight: [Task<[Entry], any Error>] = []
     /// Chunks that another writer (or an earlier chunk of this backup) stored first.
     private var alreadyStored: [Entry] = []
 
-    init(store: ChunkStore, batchSize: Int = 32) {
+    init(store: ChunkStore, batchSize: Int = 32, depth: Int = 3) {
         self.store = store
         self.batchSize = max(1, batchSize)
+        self.depth = max(1, depth)
     }
 
     /// Queues a staged chunk; starts a batch when enough are queued.
@@ -31,7 +36,7 @@ struct ChunkCommitter {
     /// already (their staged copies were dropped).
     mutating func finish() async throws -> [Entry] {
         try await startBatch()
-        try await waitForBatch()
+        while !inFlight.isEmpty { try await waitForOldestBatch() }
         defer { alreadyStored = [] }
         return alreadyStored
     }
@@ -43,22 +48,25 @@ struct ChunkCommitter {
         do {
             _ = try await finish()
         } catch {
+            while !inFlight.isEmpty { _ = try? await waitForOldestBatch() }
             for entry in pending { store.discard(entry.chunk) }
             pending = []
         }
     }
 
     private mutating func startBatch() async throws {
-        try await waitForBatch()
+        while inFlight.count >= depth { try await waitForOldestBatch() }
         guard !pending.isEmpty else { return }
         let batch = pending, store = self.store
         pending = []
-        inFlight = Task { try await Self.commit(batch, to: store) }
+        inFlight.append(Task { try await Self.commit(batch, to: store) })
     }
 
-    private mutating func waitForBatch() async throws {
-        guard let batch = inFlight else { return }
-        inFlight = nil
+    /// Waits for the oldest batch in flight. After a failure `abandon` awaits the rest, so no
+    /// commit outlives the backup.
+    private mutating func waitForOldestBatch() async throws {
+        guard !inFlight.isEmpty else { return }
+        let batch = inFlight.removeFirst()
         alreadyStored += try await batch.value
     }
 
