@@ -19,8 +19,8 @@ public struct CloudInitSeed: Equatable, Sendable {
     public var userData: String
     public var networkConfig: String
 
-    /// The user `joist ssh` logs in as by default.
-    public static let defaultUser = "joist"
+    /// The user made for the injected keys (`CloudInitSettings.sshUser`).
+    public static let defaultUser = CloudInitSettings.sshUser
 
     /// A guest NIC as cloud-init matches it.
     public struct Interface: Equatable, Sendable {

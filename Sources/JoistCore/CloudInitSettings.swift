@@ -24,6 +24,9 @@ public struct CloudInitSettings: Codable, Sendable, Equatable {
         self.generation = generation
     }
 
+    /// The user the seed makes for the injected keys, and whom `joist ssh` logs in as by default.
+    public static let sshUser = "joist"
+
     /// Whether anything is set: only then does the instance get a seed.
     public var hasInput: Bool { userData != nil || !sshKeys.isEmpty || hostname != nil }
 
