@@ -109,7 +109,7 @@ public struct CloudInitSeed: Equatable, Sendable {
 
     private static func render(_ node: Node, header: String? = nil) throws(JoistError) -> String {
         do {
-            let body = try Yams.serialize(node: node)
+            let body = try Yams.serialize(node: node, width: -1)
             return header.map { $0 + "\n" + body } ?? body
         } catch {
             throw .hostFailure("cannot write the cloud-init seed: \(error)")
