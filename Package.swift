@@ -57,6 +57,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // cloud-init NoCloud seeds: user-data validation and the seed's files (pure, YAML with Yams),
+        // and the `cidata` ISO written with genisoimage.
+        .target(
+            name: "CloudInit",
+            dependencies: ["JoistCore", "HostKit", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         // NBD client (read-only: reads, block status of allocation and dirty bitmaps) over a Unix or TCP socket.
         .target(
             name: "NBD",
@@ -127,6 +134,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "JoistCore", "JoistAPI", "QMP", "GuestAgent", "QEMUDriver", "Storage", "Store", "Activity", "Networking", "Backup", "NBD",
+                "CloudInit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -198,6 +206,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "JoistCoreTests", dependencies: ["JoistCore", "JoistAPI"], swiftSettings: strict),
+        .testTarget(
+            name: "CloudInitTests", dependencies: ["CloudInit", "JoistCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
         .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
         .testTarget(
             name: "GuestAgentTests",

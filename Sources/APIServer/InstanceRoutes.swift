@@ -21,7 +21,7 @@ enum InstanceRoutes {
             return JSONBody.response(json: try await manager.listJSON(in: scope.project, after: page.after, limit: page.limit))
         }
         table.add(.post, "/1.0/instances", .project(.operator), action: "instance.create") { request, context, scope in
-            let body = try await JSONBody.decode(InstanceCreate.self, allowed: InstanceCreate.fields, from: request, context: context)
+            let body = try await JSONBody.decode(InstanceCreate.self, allowed: InstanceCreate.fields, nested: InstanceCreate.nestedFields, from: request, context: context)
             context.auditNote.target = body.name
             try scope.requireHostFileAccess(
                 body.hostPaths, to: "create instance \(body.name)",
@@ -111,6 +111,8 @@ extension InstanceCreate {
     /// The JSON fields a create request may carry.
     static let fields: Set<String> = [
         "name", "kernel", "initrd", "cmdline", "cpus", "memory", "disks", "nics", "machine", "accel", "image", "pool", "rootSize",
-        "cdrom",
+        "cdrom", "cloudInit",
     ]
+    /// The fields of its sub-objects.
+    static let nestedFields: [String: Set<String>] = ["cloudInit": ["userData", "sshKeys", "hostname"]]
 }

@@ -24,6 +24,7 @@ extension InstanceSupervisor {
         // Malformed settings are refused as such (400) before the revision (412) and the state (409).
         let updated = try record.spec.applying(settings)
         try updated.validate(host: env.host, fileExists: { FileManager.default.fileExists(atPath: $0) })
+        if updated.cloudInit?.userData != record.spec.cloudInit?.userData { try updated.validateUserData() }
         try ETag.check(ifMatch, current: configETag(), resource: "instance \(name)")
         guard lifecycle.state == .stopped else {
             throw JoistError.invalidState("instance \(name) must be stopped to change its configuration (it is \(lifecycle.state.rawValue))")

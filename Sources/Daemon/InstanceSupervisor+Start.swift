@@ -21,6 +21,7 @@ extension InstanceSupervisor {
         do {
             let accelerator = try await env.accelerators.resolve(record.spec.accel)
             try prepareRuntimeDirectory()
+            let disks = try await disks + cloudInitSeedDrive()
             let nics = try AttachedNIC.resolve(record.spec.nics, project: key.project, instance: name, vhost: env.vhostNet)
             try await ensureTaps()
             let argv = env.argvBuilder.argv(for: record.spec, disks: disks, nics: nics, paths: paths, accelerator: accelerator)

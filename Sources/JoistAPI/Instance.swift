@@ -84,11 +84,15 @@ public struct InstanceCreate: Codable, Sendable, Equatable {
     public var rootSize: String?
     /// An ISO image (alias or fingerprint) for the CD-ROM drive.
     public var cdrom: String?
+    /// What the instance's cloud-init seed is made from; with any of it set, the instance gets a
+    /// `cidata` CD-ROM.
+    public var cloudInit: InstanceCloudInit?
 
     public init(
         name: String, kernel: String? = nil, initrd: String? = nil, cmdline: String? = nil, cpus: Int? = nil,
         memory: String? = nil, disks: [String]? = nil, nics: [String]? = nil, machine: MachineType? = nil,
-        accel: AccelMode? = nil, image: String? = nil, pool: String? = nil, rootSize: String? = nil, cdrom: String? = nil
+        accel: AccelMode? = nil, image: String? = nil, pool: String? = nil, rootSize: String? = nil, cdrom: String? = nil,
+        cloudInit: InstanceCloudInit? = nil
     ) {
         self.name = name
         self.kernel = kernel
@@ -104,6 +108,29 @@ public struct InstanceCreate: Codable, Sendable, Equatable {
         self.pool = pool
         self.rootSize = rootSize
         self.cdrom = cdrom
+        self.cloudInit = cloudInit
+    }
+}
+
+/// The cloud-init part of `InstanceCreate`.
+public struct InstanceCloudInit: Codable, Sendable, Equatable {
+    /// `#cloud-config` YAML, a `#!` script, `#cloud-config-archive` or MIME multipart.
+    public var userData: String?
+    /// SSH public key lines, for the image's default user and the user `joist`.
+    public var sshKeys: [String]?
+    /// The guest's hostname (an RFC 1123 label); the instance's name when not given.
+    public var hostname: String?
+
+    public init(userData: String? = nil, sshKeys: [String]? = nil, hostname: String? = nil) {
+        self.userData = userData
+        self.sshKeys = sshKeys
+        self.hostname = hostname
+    }
+
+    /// The settings stored with the instance, or nil when nothing is set.
+    public var settings: CloudInitSettings? {
+        let settings = CloudInitSettings(userData: userData, sshKeys: sshKeys ?? [], hostname: hostname)
+        return settings.hasInput ? settings : nil
     }
 }
 

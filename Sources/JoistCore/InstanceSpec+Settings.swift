@@ -1,3 +1,5 @@
+import Foundation
+
 extension InstanceSpec {
     /// Keys `joist config set` accepts, with what each means.
     public static let settableKeys: [(key: String, help: String)] = [
@@ -9,6 +11,10 @@ extension InstanceSpec {
         ("machine", "q35 or microvm"),
         ("accel", "auto, kvm or tcg"),
         ("cdrom", "ISO image (alias or fingerprint) in the CD-ROM drive (empty to eject)"),
+        ("cloud-init.user-data", "cloud-init user-data (the CLI reads @FILE; empty to remove)"),
+        ("cloud-init.hostname", "the guest's hostname set by cloud-init (empty: the instance's name)"),
+        ("cloud-init.ssh-keys", "SSH public keys for the guest, one per line (empty to remove)"),
+        ("cloud-init.reapply", "true: a new instance-id, so the next boot applies cloud-init again"),
     ]
 
     /// Keys whose values name files on joistd's host (an empty value removes the file, naming none).
@@ -44,12 +50,40 @@ extension InstanceSpec {
                     throw .invalidArgument("accel must be one of \(AccelMode.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(value)')")
                 }
                 spec.accel = accel
+            case _ where key.hasPrefix(Self.cloudInitPrefix):
+                spec.cloudInit = try Self.applying(cloudInit: key, value, to: spec.cloudInit ?? CloudInitSettings())
             default:
                 let known = Self.settableKeys.map(\.key).joined(separator: ", ")
                 throw .invalidArgument("unknown config key '\(key)'; settable keys: \(known)")
             }
         }
         return spec
+    }
+
+    static let cloudInitPrefix = "cloud-init."
+
+    /// One `cloud-init.*` setting applied to `settings`. Changing user-data, keys or hostname keeps
+    /// the instance-id (cloud-init will not run per-instance modules again); only `reapply` moves it.
+    private static func applying(cloudInit key: String, _ value: String, to settings: CloudInitSettings) throws(JoistError) -> CloudInitSettings {
+        var settings = settings
+        switch key.dropFirst(cloudInitPrefix.count) {
+        case "user-data":
+            settings.userData = value.isEmpty ? nil : value
+        case "hostname":
+            settings.hostname = value.isEmpty ? nil : value
+        case "ssh-keys":
+            settings.sshKeys = value.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case "reapply":
+            guard value == "true" else { throw .invalidArgument("cloud-init.reapply takes only true (got '\(value)')") }
+            guard settings.hasInput else {
+                throw .invalidArgument("cloud-init.reapply needs cloud-init settings to apply: set cloud-init.user-data, ssh-keys or hostname")
+            }
+            settings.reapply()
+        default:
+            let known = settableKeys.map(\.key).filter { $0.hasPrefix(cloudInitPrefix) }.joined(separator: ", ")
+            throw .invalidArgument("unknown config key '\(key)'; cloud-init keys: \(known)")
+        }
+        return settings
     }
 
     /// Parses `key=value` words as typed on the command line.

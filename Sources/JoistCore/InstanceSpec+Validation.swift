@@ -37,6 +37,7 @@ extension InstanceSpec {
         }
         try validateDeviceCount()
         try validateNICs()
+        try cloudInit?.validate()
     }
 
     /// Each NIC, and nothing two NICs cannot share: a name, a host port forwarded twice, or one MAC address
@@ -97,11 +98,11 @@ extension InstanceSpec {
     /// disk has a root port of its own, and the spare hot-plug ports take slots too.
     private func validateDeviceCount() throws(JoistError) {
         let blk = disks.count(where: { $0.effectiveBus == .virtioBlk })
-        let needsSCSI = blk < disks.count || cdrom != nil
+        let needsSCSI = blk < disks.count || cdrom != nil || hasCloudInitSeed
         let devices = nics.count + blk + (needsSCSI ? 1 : 0)
         switch machine {
         case .microvm:
-            if (!disks.isEmpty || cdrom != nil) && devices > 8 { throw .invalidArgument("microvm supports at most 8 virtio devices") }
+            if (!disks.isEmpty || cdrom != nil || hasCloudInitSeed) && devices > 8 { throw .invalidArgument("microvm supports at most 8 virtio devices") }
         case .q35:
             let room = Self.q35Slots - Self.spareHotplugPorts
             if devices > room {

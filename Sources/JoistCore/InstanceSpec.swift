@@ -18,11 +18,14 @@ public struct InstanceSpec: Codable, Sendable, Equatable {
     public var accel: AccelMode
     /// The fingerprint of the ISO image in the CD-ROM drive, if any.
     public var cdrom: String?
+    /// What the instance's cloud-init seed (a `cidata` CD-ROM) is made from; nil: no seed.
+    public var cloudInit: CloudInitSettings?
 
     public init(
         name: String, kernel: String? = nil, initrd: String? = nil, cmdline: String = "console=ttyS0",
         cpus: Int = 1, memory: ByteSize = .mebibytes(512), disks: [DiskSpec] = [], nics: [NICSpec] = [],
-        machine: MachineType = .q35, accel: AccelMode = .auto, cdrom: String? = nil
+        machine: MachineType = .q35, accel: AccelMode = .auto, cdrom: String? = nil,
+        cloudInit: CloudInitSettings? = nil
     ) {
         self.name = name
         self.kernel = kernel
@@ -35,10 +38,14 @@ public struct InstanceSpec: Codable, Sendable, Equatable {
         self.machine = machine
         self.accel = accel
         self.cdrom = cdrom
+        self.cloudInit = cloudInit
     }
 
     /// Whether the firmware boots the guest from its disks and CD-ROM (no kernel is given).
     public var bootsFromFirmware: Bool { kernel == nil }
+
+    /// Whether the instance gets a cloud-init seed CD-ROM: only when some cloud-init input is set.
+    public var hasCloudInitSeed: Bool { cloudInit?.hasInput == true }
 }
 
 /// QEMU machine types Joist supports.

@@ -24,6 +24,9 @@ public struct AttachedDisk: Sendable, Equatable {
     /// Where the firmware tries the device in its boot order (lowest first); `nil` when a kernel is
     /// booted directly, or for disks plugged in later.
     public var bootIndex: Int?
+    /// Whether the firmware may boot from it: a cloud-init seed holds no system and must not take
+    /// the boot (it gets no boot index).
+    public var bootable = true
 
     /// The disk `spec` whose image is `path` in `format`.
     public init(spec: DiskSpec, path: String, format: DiskFormat, readOnly: Bool = false) {
@@ -43,6 +46,15 @@ public struct AttachedDisk: Sendable, Equatable {
         var disk = AttachedDisk(spec: DiskSpec(path: path, bus: .virtioSCSI), path: path, format: .raw, readOnly: true)
         disk.names = .cdrom
         disk.media = .cdrom
+        return disk
+    }
+
+    /// The cloud-init seed at `path`: a second read-only SCSI CD beside the user's CD-ROM drive
+    /// (`cidata0`), never booted from.
+    public static func cloudInitSeed(path: String) -> AttachedDisk {
+        var disk = cdrom(path: path)
+        disk.names = .cloudInitSeed
+        disk.bootable = false
         return disk
     }
 

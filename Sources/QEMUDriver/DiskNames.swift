@@ -27,6 +27,8 @@ public struct DiskNames: Sendable, Hashable {
 
     /// The CD-ROM drive's names: an instance has one drive, whichever disc is in it.
     public static let cdrom = DiskNames(base: "cdrom0")
+    /// The cloud-init seed's drive.
+    public static let cloudInitSeed = DiskNames(base: "cidata0")
 
     /// 12 hex digits of the source's stable hash (`StableHash.hex48`), short enough for node names.
     static func hash(_ text: String) -> String { StableHash.hex48(text) }

@@ -27,7 +27,8 @@ public struct QEMUArgvBuilder: Sendable {
     }
 
     /// The full argv, binary first; `disks` are the spec's disks, already resolved, and stand in for
-    /// them, followed by the CD-ROM drive when the spec has one (`AttachedDisk.cdrom`); `nics` stand
+    /// them, followed by the CD-ROM drive when the spec has one (`AttachedDisk.cdrom`) and the
+    /// cloud-init seed when it has one (`AttachedDisk.cloudInitSeed`); `nics` stand
     /// in for the spec's NICs the same way.
     public func argv(
         for spec: InstanceSpec, disks: [AttachedDisk], nics: [AttachedNIC], paths: RuntimePaths, accelerator: Accelerator
@@ -59,13 +60,15 @@ public struct QEMUArgvBuilder: Sendable {
 
     /// The firmware tries the disks in the instance's order, then the CD-ROM: a blank disk has no boot
     /// signature, so an installer on the CD-ROM boots until it has installed onto the first disk.
+    /// Drives that are not bootable (the cloud-init seed) come last, with no boot index.
     static func bootOrder(_ disks: [AttachedDisk]) -> [AttachedDisk] {
-        let ordered = disks.filter { $0.media == .disk } + disks.filter { $0.media == .cdrom }
+        let bootable = disks.filter(\.bootable)
+        let ordered = bootable.filter { $0.media == .disk } + bootable.filter { $0.media == .cdrom }
         return ordered.enumerated().map { index, disk in
             var disk = disk
             disk.bootIndex = index + 1
             return disk
-        }
+        } + disks.filter { !$0.bootable }
     }
 
     private func machine(_ type: MachineType, accelerator: Accelerator) -> [String] {

@@ -28,6 +28,9 @@ public struct RuntimePaths: Sendable, Equatable {
     /// Console history kept by the daemon (bounded, rotated).
     public var consoleLog: String { directory + "/console.log" }
 
+    /// The cloud-init NoCloud seed (`cidata` ISO), written from the instance's record at every start.
+    public var cloudInitSeed: String { directory + "/cidata.iso" }
+
     /// The sockets QEMU makes (and leaves behind when it dies).
     public var sockets: [String] { [qmpSocket, serialSocket, guestAgentSocket] }
 

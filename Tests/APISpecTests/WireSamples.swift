@@ -34,7 +34,9 @@ enum WireSamples {
             HostForward(proto: .tcp, hostAddress: "127.0.0.1", hostPort: 2222, guestPort: 22),
             HostForward(proto: .udp, hostAddress: "", hostPort: 5353, guestAddress: "10.0.2.15", guestPort: 53),
         ]), NICSpec(), numberedNIC],
-        machine: .microvm, accel: .kvm, cdrom: String(repeating: "5e", count: 32))
+        machine: .microvm, accel: .kvm, cdrom: String(repeating: "5e", count: 32),
+        cloudInit: CloudInitSettings(userData: "#cloud-config\nruncmd: [[touch, /m]]\n", sshKeys: [sshKey], hostname: "web", generation: 2))
+    static let sshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIINe4rce216ByVBjT6E9ANJ+XMdMlO5X8x940i5+Cd4l me@laptop"
     static let minimalSpec = InstanceSpec(name: "w")
     static let numberedNIC = {
         var nic = NICSpec(network: "web", mac: MACAddress(qemuSuffix: 0x0e_f0e0), ip: IPv4Address(10, 1, 2, 10))
@@ -59,7 +61,8 @@ enum WireSamples {
             "network=lan,vlan=10", "network=dmz,tagged=10:20",
         ],
         machine: .q35, accel: .tcg,
-        image: "debian-12", pool: "fast", rootSize: "10GiB", cdrom: "installer")
+        image: "debian-12", pool: "fast", rootSize: "10GiB", cdrom: "installer",
+        cloudInit: InstanceCloudInit(userData: "#!/bin/sh\ntouch /m\n", sshKeys: [sshKey], hostname: "web1"))
 
     static let configPatch = InstanceConfigPatch(settings: InstanceSpec.settableKeys.map {
         .init(key: $0.key, value: $0.key == "cpus" ? "2" : "x")
@@ -117,6 +120,10 @@ enum WireSamples {
         WireSample("exit record", "ExitRecord", ExitRecord(at: date, reason: "killed by signal 9")),
         WireSample("full create", "InstanceCreate", fullCreate),
         WireSample("minimal create", "InstanceCreate", InstanceCreate(name: "w")),
+        WireSample("create with only a hostname for cloud-init", "InstanceCreate", InstanceCreate(name: "w", cloudInit: InstanceCloudInit(hostname: "w"))),
+        WireSample("full create cloud-init", "InstanceCloudInit", fullCreate.cloudInit),
+        WireSample("cloud-init settings", "CloudInitSettings", fullSpec.cloudInit),
+        WireSample("cloud-init settings with keys only", "CloudInitSettings", CloudInitSettings(sshKeys: [sshKey])),
         WireSample("full state change", "InstanceStateChange", InstanceStateChange(action: .stop, force: true, timeout: 0)),
         WireSample("config patch", "InstanceConfigPatch", configPatch),
         WireSample("empty config patch", "InstanceConfigPatch", InstanceConfigPatch(settings: [])),

@@ -65,6 +65,16 @@ struct ArgvGoldenTests {
         try Golden.check("firmware-cdrom-q35.argv", builder.argv(for: spec, disks: disks, nics: [], paths: paths, accelerator: .tcg))
     }
 
+    @Test("the cloud-init seed is a second read-only SCSI CD after the user's CD-ROM, with no boot index")
+    func cloudInitSeed() throws {
+        let specs = [DiskSpec(volume: VolumeReference(pool: "default", name: "web-1-root"))]
+        let spec = InstanceSpec(name: "web-1", disks: specs, cdrom: String(repeating: "ab", count: 32), cloudInit: CloudInitSettings(hostname: "web"))
+        var disks = try AttachedDisk.resolve(specs) { _ in ("/var/lib/joist/storage/default/volumes/default/web-1-root.qcow2", .qcow2) }
+        disks.append(.cdrom(path: "/var/lib/joist/images/installer.iso"))
+        disks.append(.cloudInitSeed(path: paths.cloudInitSeed))
+        try Golden.check("cloud-init-seed-q35.argv", builder.argv(for: spec, disks: disks, nics: [], paths: paths, accelerator: .tcg))
+    }
+
     @Test("microvm uses virtio-mmio devices")
     func microvm() throws {
         let spec = InstanceSpec(

@@ -209,6 +209,40 @@ extension OpenAPISpec {
         machine: { $ref: "#/components/schemas/MachineType" }
         accel: { $ref: "#/components/schemas/AccelMode" }
         cdrom: { type: string, pattern: "^[0-9a-f]{64}$", description: "Fingerprint of the ISO image in the CD-ROM drive." }
+        cloudInit: { $ref: "#/components/schemas/CloudInitSettings" }
+    CloudInitSettings:
+      description: >-
+        What the instance's cloud-init NoCloud seed (a read-only cidata CD-ROM, rewritten at every start) is made
+        from. The seed is attached when userData, sshKeys or hostname is set. The guest's instance-id is
+        NAME-GENERATION; the setting cloud-init.reapply=true moves to the next generation.
+      type: object
+      additionalProperties: false
+      required: [sshKeys, generation]
+      properties:
+        userData: { type: string, description: "#cloud-config YAML (a mapping), a #! script, #cloud-config-archive or MIME multipart." }
+        sshKeys:
+          type: array
+          items: { type: string }
+          description: SSH public key lines, for the image's default user and the user joist.
+        hostname: { type: string, pattern: "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$" }
+        generation: { type: integer, minimum: 1 }
+    InstanceCloudInit:
+      description: The cloud-init part of InstanceCreate; any field set gives the instance a cidata seed.
+      type: object
+      additionalProperties: false
+      properties:
+        userData:
+          type: string
+          maxLength: 262144
+          description: >-
+            #cloud-config YAML (a mapping), a #! script, #cloud-config-archive or MIME multipart; YAML that does not
+            parse is refused (400) naming its line and column. Joist adds the hostname (unless the config sets
+            hostname or fqdn) and, with sshKeys, appends them to ssh_authorized_keys and adds the user joist.
+        sshKeys:
+          type: array
+          items: { type: string, pattern: "^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) [A-Za-z0-9+/=]+( [^\\n]*)?$" }
+          description: SSH public key lines (TYPE BASE64 [COMMENT]).
+        hostname: { type: string, pattern: "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$", description: "The guest's hostname (default: the instance's name)." }
     ExitRecord:
       description: How and when a QEMU process ended.
       type: object
@@ -288,6 +322,7 @@ extension OpenAPISpec {
           type: string
           pattern: "^[0-9]+(\\.[0-9]+)?([KkMmGgTt]([Ii]?[Bb])?|[Bb])?$"
         cdrom: { type: string, description: "An ISO image (alias or fingerprint) for the CD-ROM drive (a read-only SCSI CD on the virtio SCSI controller)." }
+        cloudInit: { $ref: "#/components/schemas/InstanceCloudInit" }
     InstanceStateChange:
       description: The body of PUT /1.0/instances/{name}/state.
       type: object
@@ -301,12 +336,17 @@ extension OpenAPISpec {
           minimum: 0
           description: "For stop and restart: seconds to wait for the guest to power off before forcing."
     InstanceConfigSetting:
-      description: "One key=value setting; kernel and initrd name files on joistd's host (Unix socket only)."
+      description: >-
+        One key=value setting; kernel and initrd name files on joistd's host (Unix socket only). cloud-init.user-data
+        (validated like InstanceCloudInit.userData), cloud-init.hostname and cloud-init.ssh-keys (one per line) keep
+        the instance-id; cloud-init.reapply=true gives a new one, so the next boot applies the configuration again.
       type: object
       additionalProperties: false
       required: [key, value]
       properties:
-        key: { type: string, enum: [cpus, memory, cmdline, kernel, initrd, machine, accel, cdrom] }
+        key:
+          type: string
+          enum: [cpus, memory, cmdline, kernel, initrd, machine, accel, cdrom, cloud-init.user-data, cloud-init.hostname, cloud-init.ssh-keys, cloud-init.reapply]
         value: { type: string }
     InstanceConfigPatch:
       description: The body of PATCH /1.0/instances/{name}/config; settings are applied in order.

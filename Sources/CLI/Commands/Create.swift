@@ -16,7 +16,7 @@ struct Create: AsyncParsableCommand {
     func run() async throws {
         let client = global.client()
         _ = try await client.call(
-            .POST, global.scoped("/1.0/instances"), body: options.request(name: name, kernel: kernel), as: Instance.self)
+            .POST, global.scoped("/1.0/instances"), body: try options.request(name: name, kernel: kernel), as: Instance.self)
         if start { try await client.start(name, global: global) }
     }
 }
@@ -43,13 +43,21 @@ struct InstanceOptions: ParsableArguments {
     ) var nics: [String] = []
     @Option(help: "Machine type: q35 or microvm.") var machine: MachineType?
     @Option(help: "Accelerator: auto, kvm or tcg.") var accel: AccelMode?
+    @Option(
+        name: .customLong("network"),
+        help: ArgumentHelp("A NIC on this Joist network (the same as --nic network=NAME); repeat for more.", valueName: "name")
+    ) var networks: [String] = []
     @Option(help: "ISO image (alias or fingerprint, see `joist image list`) for the CD-ROM drive.") var cdrom: String?
+    @OptionGroup var cloudInit: CloudInitOptions
 
-    /// The create request for instance `name` booting `kernel` (or the firmware), paths made absolute.
-    func request(name: String, kernel: String?) -> InstanceCreate {
-        InstanceCreate(
+    /// The create request for instance `name` booting `kernel` (or the firmware), paths made absolute
+    /// and cloud-init files read.
+    func request(name: String, kernel: String?) throws -> InstanceCreate {
+        let nics = nics + networks.map { "network=" + $0 }
+        return InstanceCreate(
             name: name, kernel: kernel.map(Paths.absolute), initrd: initrd.map(Paths.absolute), cmdline: cmdline, cpus: cpus,
-            memory: memory, disks: disks.map(Paths.absoluteDisk), nics: nics, machine: machine, accel: accel, cdrom: cdrom)
+            memory: memory, disks: disks.map(Paths.absoluteDisk), nics: nics, machine: machine, accel: accel,
+            cdrom: cdrom, cloudInit: try cloudInit.request())
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JoistAPI
+import JoistCore
 
 /// `joist info NAME [--format json|yaml]`: state, QEMU pid, uptime, accelerator, configuration, and each
 /// NIC's network, MAC, reserved and leased addresses.
@@ -49,11 +50,29 @@ struct Info: AsyncParsableCommand {
         lines += config.disks.map { "  disk: \($0)" + ($0.format.map { " (\($0.rawValue))" } ?? "") }
         if let cdrom = config.cdrom { lines.append("  cdrom: \(cdrom.prefix(12))") }
         lines += config.nics.map { "  nic: \($0.description)" }
+        if let cloudInit = config.cloudInit, cloudInit.hasInput { lines += Self.cloudInitLines(cloudInit, name: config.name) }
         if !instance.nics.isEmpty {
             lines.append("NICs:")
             lines += instance.nics.map(Self.line)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The cloud-init settings: the instance-id, hostname, keys (type and comment) and the
+    /// user-data's size and first line (not all of it: it may be long, and hold secrets).
+    static func cloudInitLines(_ settings: CloudInitSettings, name: String) -> [String] {
+        var lines = [
+            "  cloud-init:", "    instance-id: \(settings.instanceID(for: name))", "    hostname: \(settings.hostname ?? name)",
+        ]
+        lines += settings.sshKeys.map { key in
+            let fields = key.split(separator: " ", maxSplits: 2)
+            return "    ssh-key: \(fields.first ?? "")" + (fields.count > 2 ? " \(fields[2])" : "")
+        }
+        if let userData = settings.userData {
+            let first = userData.prefix { !$0.isNewline }
+            lines.append("    user-data: \(userData.utf8.count) bytes, \(first)")
+        }
+        return lines
     }
 
     /// `  eth0: network lan, MAC 52:54:00:…, reserved 10.1.2.10, leased 10.1.2.10`.
