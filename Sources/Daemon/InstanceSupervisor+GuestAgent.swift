@@ -34,7 +34,7 @@ extension InstanceSupervisor {
             guard let data = Data(base64Encoded: stdin) else { throw JoistError.invalidArgument("stdin must be base64") }
             input = Array(data)
         }
-        let status = try await withGuestAgent("run a command") { [input] agent in
+        let status = try await withGuestAgent("run a command in") { [input] agent in
             try await agent.run(command, input: input, timeout: .seconds(seconds))
         }
         return InstanceExecResult(

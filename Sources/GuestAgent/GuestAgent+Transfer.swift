@@ -52,16 +52,21 @@ extension GuestAgent {
     }
 
     /// Reads `path` in the guest a chunk at a time, handing each chunk to `body`; returns how many
-    /// bytes it read. `opened` runs once the file is open, before the first chunk.
+    /// bytes it read. `opened` runs once the first read worked, before the first chunk goes to `body`,
+    /// so a path that cannot be read (missing, a directory) fails before anything is handed on.
     public func pull(
         _ path: String, chunkSize: Int = Self.transferChunkSize, opened: () -> Void = {}, into body: ([UInt8]) async throws -> Void
     ) async throws -> Int {
         let handle = try await openFile(path, mode: "r")
-        opened()
         var total = 0
         do {
+            var first = true
             while true {
                 let (bytes, eof) = try await readFile(handle: handle, count: chunkSize)
+                if first {
+                    opened()
+                    first = false
+                }
                 if !bytes.isEmpty { try await body(bytes) }
                 total += bytes.count
                 if eof || bytes.isEmpty { break }

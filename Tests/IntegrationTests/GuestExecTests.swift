@@ -29,6 +29,10 @@ struct GuestExecTests {
             #expect(shaped.status == 0 && shaped.stdout == "hello world\n/etc/acpi\n", "\(shaped)")
             let missing = try await joist.cli(["exec", "vm7", "--cwd", "/no/such/dir", "--", "true"])
             #expect(missing.status != 0, "\(missing)")
+            let slow = try await joist.cli(["exec", "vm7", "--timeout", "1s", "--", "sleep", "30"])
+            #expect(slow.status != 0 && slow.stderr.contains("did not finish within 1"), "\(slow)")
+            let stopped = try await joist.cli(["exec", "vm1-missing", "--", "true"])
+            #expect(!stopped.succeeded && stopped.stderr.contains("not found"), "\(stopped)")
             let piped = try await joist.cli(["exec", "vm7", "--", "sh", "-c", "tr a-z A-Z; echo done"], input: Data("piped in\n".utf8))
             #expect(piped.status == 0 && piped.stdout == "PIPED IN\ndone\n", "\(piped)")
 
@@ -47,6 +51,8 @@ struct GuestExecTests {
             let absent = try await joist.cli(["file", "pull", "vm7/tmp/absent", back + "2"])
             #expect(!absent.succeeded && absent.stderr.contains("No such file"), "\(absent)")
             #expect(!FileManager.default.fileExists(atPath: back + "2"))
+            let directory = try await joist.cli(["file", "pull", "vm7/etc", back + "3"])
+            #expect(!directory.succeeded && directory.stderr.contains("Is a directory"), "\(directory)")
 
             let address = try #require(await console.lease(), "\(console.output)")
             let info = try await joist.succeed(["info", "vm7"])
