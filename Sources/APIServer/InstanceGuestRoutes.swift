@@ -17,17 +17,16 @@ enum InstanceGuestRoutes {
             return JSONBody.response(try await supervisor.exec(body))
         }
         table.add(.put, "/1.0/instances/{name}/files", .project(.operator), action: "instance.file-push") { request, context, scope in
+            let supervisor = try await manager.supervisor(context.parameters.require("name"), in: scope.project)
             let path = try guestPath(request)
             let mode = try fileMode(request)
-            let supervisor = try await manager.supervisor(context.parameters.require("name"), in: scope.project)
             let chunks = request.body.map { Array($0.readableBytesView) }
             let written = try await supervisor.pushFile(chunks, to: path, mode: mode)
             return JSONBody.response(["path": path, "bytes": String(written)])
         }
         table.add(.get, "/1.0/instances/{name}/files", .project(.operator), action: "instance.file-pull") { request, context, scope in
-            let path = try guestPath(request)
             let supervisor = try await manager.supervisor(context.parameters.require("name"), in: scope.project)
-            return try await pull(path, from: supervisor)
+            return try await pull(try guestPath(request), from: supervisor)
         }
         table.add(.get, "/1.0/instances/{name}/guest", .project(.viewer), action: "instance.guest") { _, context, scope in
             let supervisor = try await manager.supervisor(context.parameters.require("name"), in: scope.project)

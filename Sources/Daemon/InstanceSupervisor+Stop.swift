@@ -72,15 +72,16 @@ extension InstanceSupervisor {
             logger.info("guest agent not answering (\(error)); stopping by ACPI")
             return false
         }
-        defer { Task { await agent.close() } }
         pendingExitReason = Self.agentReason
         do {
             try await agent.shutdown()
         } catch {
+            await agent.close()
             logger.info("the guest agent did not shut the guest down (\(error)); stopping by ACPI")
             pendingExitReason = Self.acpiReason
             return false
         }
+        await agent.close()
         logger.info("asked the guest agent to shut the guest down")
         return true
     }

@@ -423,7 +423,7 @@ paths:
         in: query
         required: true
         description: The absolute path of the file in the guest (no . or .. components).
-        schema: { type: string }
+        schema: { type: string, pattern: "^/" }
     get:
       tags: [instances]
       operationId: pullInstanceFile

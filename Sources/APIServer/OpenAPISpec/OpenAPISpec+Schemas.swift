@@ -295,11 +295,11 @@ extension OpenAPISpec {
       required: [action]
       properties:
         action: { type: string, enum: [start, stop, restart, pause, resume] }
-        force: { type: boolean, description: "For stop and restart: skip the ACPI power-down." }
+        force: { type: boolean, description: "For stop and restart: skip the guest agent's shutdown and the ACPI power-down." }
         timeout:
           type: integer
           minimum: 0
-          description: "For stop and restart: seconds to wait for the guest to power off before forcing."
+          description: "For stop and restart: seconds to wait for the guest to power off before forcing (the guest agent's shutdown gets the first half when the agent runs, ACPI the rest)."
     InstanceExec:
       description: The body of POST /1.0/instances/{name}/exec.
       type: object
