@@ -58,6 +58,7 @@ public enum APIServer {
         InstanceBackupRoutes.register(on: &table)
         InstanceBackupPruneRoutes.register(on: &table)
         InstancePublishRoutes.register(on: &table)
+        InstanceGuestRoutes.register(on: &table)
         ConsoleRoutes.register(on: &table)
         OperationRoutes.register(on: &table)
         EventRoutes.register(on: &table)

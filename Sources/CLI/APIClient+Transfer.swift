@@ -8,13 +8,15 @@ extension APIClient {
     /// How long an upload may take, body included (the answer comes only once every byte is in).
     static let uploadTimeout = TimeAmount.hours(24)
 
-    /// POSTs the bytes of `file` to `path` as `application/octet-stream`, a chunk at a time, and decodes
+    /// Sends (POST, or `method`) the bytes of `file` to `path` as `application/octet-stream`, a chunk at a time, and decodes
     /// the JSON answer. `progress` counts the bytes sent.
-    func upload<Response: Decodable>(_ path: String, file: String, progress: TransferProgress, as: Response.Type) async throws -> Response {
+    func upload<Response: Decodable>(
+        _ path: String, file: String, method: HTTPMethod = .POST, progress: TransferProgress, as: Response.Type
+    ) async throws -> Response {
         let endpoint = try self.endpoint
         let length = try Self.length(of: file)
         var request = HTTPClientRequest(url: Self.url(endpoint, path))
-        request.method = .POST
+        request.method = method
         request.headers.add(contentsOf: endpoint.authorizationHeaders)
         request.headers.replaceOrAdd(name: "Content-Type", value: "application/octet-stream")
         request.body = .stream(FileChunks(path: file, onChunk: { progress.advance($0) }), length: .known(Int64(length)))

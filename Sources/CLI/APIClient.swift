@@ -58,12 +58,13 @@ struct APIClient: Sendable {
         _ method: HTTPMethod,
         _ path: String,
         body: (some Encodable)? = Optional<Int>.none,
-        headers: [(String, String)] = []
+        headers: [(String, String)] = [],
+        timeout: TimeAmount = Self.requestTimeout
     ) async throws -> APIResponse {
-        guard let body else { return try await self.request(method, path, rawBody: nil, headers: headers, timeout: Self.requestTimeout) }
+        guard let body else { return try await self.request(method, path, rawBody: nil, headers: headers, timeout: timeout) }
         let json = HTTPClientRequest.Body.bytes(ByteBuffer(bytes: try APICoding.encoder().encode(body)))
         let typed = headers.filter { $0.0.lowercased() != "content-type" } + [("Content-Type", "application/json")]
-        return try await self.request(method, path, rawBody: json, headers: typed, timeout: Self.requestTimeout)
+        return try await self.request(method, path, rawBody: json, headers: typed, timeout: timeout)
     }
 
     /// Sends a request whose body is already in wire form (an upload streamed from a file), with its

@@ -9,7 +9,7 @@ public struct JoistCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Create.self, Launch.self, Publish.self, Start.self, Stop.self, Restart.self, Pause.self, Resume.self, Delete.self,
-            List.self, Info.self, Console.self, SSH.self, Config.self, StorageCommand.self, VolumeCommand.self, BackupStoreCommand.self, BackupCommand.self,
+            List.self, Info.self, Exec.self, FileCommand.self, Console.self, SSH.self, Config.self, StorageCommand.self, VolumeCommand.self, BackupStoreCommand.self, BackupCommand.self,
             NetworkCommand.self, NICCommand.self, SnapshotCommand.self, FirewallCommand.self, ImageCommand.self, ProjectCommand.self,
             TokenCommand.self,
             OperationCommand.self, Monitor.self, Audit.self, Remote.self,

@@ -1,4 +1,5 @@
 import Foundation
+import GuestAgent
 import JoistCore
 import QEMUDriver
 import QMP
@@ -7,7 +8,9 @@ extension InstanceSupervisor {
     /// How long a forced stop waits for QEMU to go before giving up.
     static let terminateTimeout = Duration.seconds(10)
 
-    /// Stops the guest: ACPI power-down, then a hard stop after `timeout`; `force` goes straight to the hard stop.
+    /// Stops the guest: through its guest agent when one runs, else (or when the guest is still up
+    /// after half of `timeout`) by ACPI power-down, then a hard stop once `timeout` has passed;
+    /// `force` goes straight to the hard stop. The instance's last exit says which ended it.
     public func stop(force: Bool, timeout: Duration) async throws {
         try await operations.withLock { try await self.performStop(force: force, timeout: timeout) }
     }
@@ -26,9 +29,22 @@ extension InstanceSupervisor {
     func performStop(force: Bool, timeout: Duration) async throws {
         try ensureExists()
         let actions = try transition(.stop(force: force))
-        pendingExitReason = force ? "stopped (forced)" : "stopped"
-        await perform(actions)
-        if await waitForState(.stopped, timeout: force ? Self.terminateTimeout : timeout) { return }
+        pendingExitReason = force ? "stopped (forced)" : Self.acpiReason
+        if actions.contains(.powerDown) {
+            let started = ContinuousClock.now
+            await perform(actions.filter { $0 != .powerDown })
+            if await shutdownThroughAgent() {
+                if await waitForState(.stopped, timeout: timeout / 2) { return }
+                logger.info("guest still running \(timeout / 2) after the guest agent's shutdown; trying ACPI")
+                pendingExitReason = "stopped (ACPI power-down, after the guest agent's shutdown did not finish in \(timeout / 2))"
+            }
+            await perform([.powerDown])
+            let left = timeout - (ContinuousClock.now - started)
+            if await waitForState(.stopped, timeout: max(left, .zero)) { return }
+        } else {
+            await perform(actions)
+            if await waitForState(.stopped, timeout: force ? Self.terminateTimeout : timeout) { return }
+        }
         if !force {
             logger.info("guest did not power off within \(timeout); forcing")
             pendingExitReason = "stopped (forced after the guest ignored the power-down for \(timeout))"
@@ -37,6 +53,37 @@ extension InstanceSupervisor {
             if await waitForState(.stopped, timeout: Self.terminateTimeout) { return }
         }
         throw JoistError(.timeout, "instance \(name) did not stop")
+    }
+
+    static let acpiReason = "stopped (ACPI power-down)"
+    static let agentReason = "stopped (shut down by the guest agent)"
+
+    /// Asks the guest agent to power the guest off, when something in the guest has its port open
+    /// and no other request holds the agent; returns whether the agent took the request. A refusal
+    /// (no `/sbin/shutdown` in the guest, …) is logged and left to ACPI.
+    private func shutdownThroughAgent() async -> Bool {
+        guard !agentInUse, await agentPortOpen() == true else { return false }
+        agentInUse = true
+        defer { agentInUse = false }
+        let agent: GuestAgentClient
+        do {
+            agent = try await GuestAgentClient.connect(path: paths.guestAgentSocket, syncTimeout: .seconds(2), logger: logger)
+        } catch {
+            logger.info("guest agent not answering (\(error)); stopping by ACPI")
+            return false
+        }
+        pendingExitReason = Self.agentReason
+        do {
+            try await agent.shutdown()
+        } catch {
+            await agent.close()
+            logger.info("the guest agent did not shut the guest down (\(error)); stopping by ACPI")
+            pendingExitReason = Self.acpiReason
+            return false
+        }
+        await agent.close()
+        logger.info("asked the guest agent to shut the guest down")
+        return true
     }
 
     /// Pauses the guest's vCPUs (QMP `stop`).

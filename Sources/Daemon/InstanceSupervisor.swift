@@ -22,6 +22,12 @@ public actor InstanceSupervisor {
     let networks: NetworkManager
     let paths: RuntimePaths
     let operations = AsyncLock()
+    /// Serializes conversations with the guest agent: QEMU's agent socket serves one client at a time.
+    let agentLock = AsyncLock()
+    /// Whether a conversation with the guest agent is under way (`info` does not wait for it).
+    var agentInUse = false
+    /// What the agent last said about the guest, with when and for which QEMU process.
+    var guestCache: (at: ContinuousClock.Instant, pid: Int32?, guest: InstanceGuest)?
     var logger: Logger
 
     var lifecycle: Lifecycle

@@ -12,13 +12,13 @@ extension GuestAgent {
     }
 
     /// The guest's operating system. Maps to `guest-get-osinfo`.
-    public func osInfo() async throws -> GuestOSInfo {
-        GuestOSInfo(try await execute("guest-get-osinfo"))
+    public func osInfo(timeout: Duration? = nil) async throws -> GuestOSInfo {
+        GuestOSInfo(try await execute("guest-get-osinfo", arguments: nil, timeout: timeout))
     }
 
     /// The guest's network interfaces and their addresses. Maps to `guest-network-get-interfaces`.
-    public func networkInterfaces() async throws -> [GuestNetworkInterface] {
-        guard let list = try await execute("guest-network-get-interfaces").arrayValue else {
+    public func networkInterfaces(timeout: Duration? = nil) async throws -> [GuestNetworkInterface] {
+        guard let list = try await execute("guest-network-get-interfaces", arguments: nil, timeout: timeout).arrayValue else {
             throw GuestAgentError.protocolViolation("guest-network-get-interfaces did not return a list")
         }
         return list.compactMap(GuestNetworkInterface.init)

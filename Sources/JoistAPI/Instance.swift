@@ -139,7 +139,7 @@ public struct InstanceStateChange: Codable, Sendable, Equatable {
     public enum Action: String, Codable, Sendable, CaseIterable { case start, stop, restart, pause, resume }
 
     public var action: Action
-    /// For stop and restart: skip the ACPI power-down.
+    /// For stop and restart: skip the guest agent's shutdown and the ACPI power-down.
     public var force: Bool?
     /// For stop and restart: seconds to wait for the guest to power off before forcing.
     public var timeout: Int?

@@ -15,7 +15,10 @@ public struct CommandResult: Sendable, CustomStringConvertible {
 /// Files rather than pipes: a daemonized QEMU launched by a daemon under test may inherit descriptors,
 /// and a pipe held open by a grandchild would make waiting for EOF hang.
 public enum CommandRunner {
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> CommandResult {
+    /// Runs `executable`; `input` (else nothing) is its standard input, read from a file.
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, input: Data? = nil
+    ) async throws -> CommandResult {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("joist-cmd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -29,7 +32,13 @@ public enum CommandRunner {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            let inURL = dir.appendingPathComponent("in")
+            try input.write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         process.standardOutput = out
         process.standardError = err
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in

@@ -120,6 +120,12 @@ public final class DaemonHarness: @unchecked Sendable {
         try await run(joist, ["--socket", socketPath] + arguments)
     }
 
+    /// Runs `joist ARGS…` with `input` as its standard input.
+    public func cli(_ arguments: [String], input: Data) async throws -> CommandResult {
+        let argv = inNetwork([joist, "--socket", socketPath] + arguments)
+        return try await CommandRunner.run(argv[0], Array(argv.dropFirst()), input: input)
+    }
+
     /// The daemon's log, for failure messages.
     public func daemonLog() -> String {
         (try? String(contentsOfFile: stateDirectory + "/joistd.log", encoding: .utf8)) ?? ""

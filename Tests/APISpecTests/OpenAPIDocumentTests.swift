@@ -21,6 +21,7 @@ struct OpenAPIDocumentTests {
         "GET /1.0/instances/{name}/backup-schedule", "PUT /1.0/instances/{name}/backup-schedule", "DELETE /1.0/instances/{name}/backup-schedule",
         "POST /1.0/instances/{name}/publish",
         "GET /1.0/instances/{name}/console/log", "GET /1.0/instances/{name}/console",
+        "POST /1.0/instances/{name}/exec", "PUT /1.0/instances/{name}/files", "GET /1.0/instances/{name}/files", "GET /1.0/instances/{name}/guest",
         "GET /1.0/operations", "GET /1.0/operations/{id}", "GET /1.0/operations/{id}/wait", "DELETE /1.0/operations/{id}",
         "GET /1.0/events",
         "GET /1.0/projects", "POST /1.0/projects", "GET /1.0/projects/{name}", "PATCH /1.0/projects/{name}",

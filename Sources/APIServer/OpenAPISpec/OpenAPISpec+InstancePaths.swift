@@ -383,5 +383,123 @@ paths:
         "500": { $ref: "#/components/responses/ServerError" }
         "504": { $ref: "#/components/responses/Timeout" }
 
+  /1.0/instances/{name}/exec:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    post:
+      tags: [instances]
+      operationId: execInInstance
+      summary: >-
+        Run a command in the running guest through its QEMU guest agent and answer once it has exited, with its exit
+        code and output (base64). A guest with no agent answers 409 within seconds; a command still running at its
+        timeout answers 504 and may keep running in the guest (the agent cannot kill it). Role operator.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/InstanceExec" }
+      responses:
+        "200":
+          description: How the command ended.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/InstanceExecResult" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+        "504": { $ref: "#/components/responses/Timeout" }
+
+  /1.0/instances/{name}/files:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+      - name: path
+        in: query
+        required: true
+        description: The absolute path of the file in the guest (no . or .. components).
+        schema: { type: string, pattern: "^/" }
+    get:
+      tags: [instances]
+      operationId: pullInstanceFile
+      summary: A file of the running guest, read through its guest agent 1 MiB at a time. Role operator.
+      responses:
+        "200":
+          description: The file's bytes.
+          content:
+            application/octet-stream:
+              schema: { type: string, format: binary }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+        "504": { $ref: "#/components/responses/Timeout" }
+    put:
+      tags: [instances]
+      operationId: pushInstanceFile
+      summary: >-
+        Write the request body to a file of the running guest through its guest agent: the bytes go to a temporary
+        beside it, which replaces the file once complete. Role operator.
+      parameters:
+        - name: mode
+          in: query
+          description: Octal permissions of the file (default 0644).
+          schema: { type: string, pattern: "^[0-7]{1,4}$" }
+      requestBody:
+        required: true
+        content:
+          application/octet-stream:
+            schema: { type: string, format: binary }
+      responses:
+        "200":
+          description: Where the file went and how many bytes it has.
+          content:
+            application/json:
+              schema:
+                type: object
+                additionalProperties: false
+                required: [path, bytes]
+                properties:
+                  path: { type: string }
+                  bytes: { type: string, description: "The byte count, in decimal." }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+        "504": { $ref: "#/components/responses/Timeout" }
+
+  /1.0/instances/{name}/guest:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [instances]
+      operationId: getInstanceGuest
+      summary: >-
+        What the guest agent says about the guest: its OS and network interfaces (loopback left out). Answers within
+        about a second; an answer is reused for a few seconds. Role viewer.
+      responses:
+        "200":
+          description: The agent's view of the guest, or why it is not answering.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/InstanceGuest" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
 """#
 }

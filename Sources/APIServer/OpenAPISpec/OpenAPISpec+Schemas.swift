@@ -330,11 +330,63 @@ extension OpenAPISpec {
       required: [action]
       properties:
         action: { type: string, enum: [start, stop, restart, pause, resume] }
-        force: { type: boolean, description: "For stop and restart: skip the ACPI power-down." }
+        force: { type: boolean, description: "For stop and restart: skip the guest agent's shutdown and the ACPI power-down." }
         timeout:
           type: integer
           minimum: 0
-          description: "For stop and restart: seconds to wait for the guest to power off before forcing."
+          description: "For stop and restart: seconds to wait for the guest to power off before forcing (the guest agent's shutdown gets the first half when the agent runs, ACPI the rest)."
+    InstanceExec:
+      description: The body of POST /1.0/instances/{name}/exec.
+      type: object
+      additionalProperties: false
+      required: [command]
+      properties:
+        command: { type: array, minItems: 1, items: { type: string }, description: "The program (looked up in the agent's PATH) and its arguments." }
+        environment:
+          type: object
+          additionalProperties: { type: string }
+          description: "Variables for the command; when given, the command gets exactly these (plus a default PATH unless set)."
+        cwd: { type: string, description: "An absolute directory in the guest to run in (through /bin/sh)." }
+        stdin: { type: string, format: byte, description: "Standard input, base64; without it the command reads end of file." }
+        timeout: { type: integer, minimum: 1, maximum: 86400, default: 30, description: "Seconds the command may run." }
+    InstanceExecResult:
+      description: How a guest command ended; the output is base64 (qemu-ga keeps at most 16 MiB per stream).
+      type: object
+      additionalProperties: false
+      required: [stdout, stderr, truncated]
+      properties:
+        exitCode: { type: integer, description: "The exit code, when the command exited." }
+        signal: { type: integer, description: "The signal that killed the command, if one did." }
+        stdout: { type: string, format: byte }
+        stderr: { type: string, format: byte }
+        truncated: { type: boolean, description: "Whether the agent dropped output past its limit." }
+    InstanceGuest:
+      description: What the guest agent says about the guest.
+      type: object
+      additionalProperties: false
+      required: [agent, interfaces]
+      properties:
+        agent: { type: string, enum: [answering, not-answering, not-running] }
+        message: { type: string, description: "Why the agent is not answering." }
+        os:
+          type: object
+          additionalProperties: false
+          properties:
+            id: { type: string }
+            versionID: { type: string }
+            prettyName: { type: string }
+            kernelRelease: { type: string }
+            machine: { type: string }
+        interfaces:
+          type: array
+          items:
+            type: object
+            additionalProperties: false
+            required: [name, addresses]
+            properties:
+              name: { type: string }
+              mac: { type: string }
+              addresses: { type: array, items: { type: string, description: "ADDRESS/PREFIX" } }
     InstanceConfigSetting:
       description: >-
         One key=value setting; kernel and initrd name files on joistd's host (Unix socket only). cloud-init.user-data

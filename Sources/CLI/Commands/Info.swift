@@ -3,8 +3,9 @@ import Foundation
 import JoistAPI
 import JoistCore
 
-/// `joist info NAME [--format json|yaml]`: state, QEMU pid, uptime, accelerator, configuration, and each
-/// NIC's network, MAC, reserved and leased addresses.
+/// `joist info NAME [--format json|yaml]`: state, QEMU pid, uptime, accelerator, configuration, each
+/// NIC's network, MAC, reserved and leased addresses, and (in text, for a running guest) what its
+/// guest agent says: the OS and the addresses of its interfaces, or that the agent is not answering.
 struct Info: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, yaml }
 
@@ -18,8 +19,32 @@ struct Info: AsyncParsableCommand {
         switch format {
         case .json: print(try OutputFormat.structured(instance, as: .json), terminator: "")
         case .yaml: print(try OutputFormat.structured(instance, as: .yaml), terminator: "")
-        case .text: print(Self.text(instance), terminator: "")
+        case .text:
+            var text = Self.text(instance)
+            if instance.state == .running { text += Self.text(await guest()) }
+            print(text, terminator: "")
         }
+    }
+
+    /// What the guest agent says; joistd bounds it to about a second.
+    private func guest() async -> InstanceGuest? {
+        let path = global.scoped("/1.0/instances/\(APIClient.segment(name))/guest")
+        return try? await global.client().request(.GET, path, timeout: .seconds(10)).decode(InstanceGuest.self)
+    }
+
+    /// `Guest agent: answering`, the OS, and one line per interface.
+    static func text(_ guest: InstanceGuest?) -> String {
+        guard let guest else { return "Guest agent: -\n" }
+        guard guest.agent == .answering else {
+            return "Guest agent: not answering" + (guest.message.map { " (\($0))" } ?? "") + "\n"
+        }
+        var lines = ["Guest agent: answering"]
+        if let os = guest.os {
+            let name = os.prettyName ?? [os.id, os.versionID].compactMap { $0 }.joined(separator: " ")
+            lines.append("  os: \(name.isEmpty ? "-" : name)" + (os.kernelRelease.map { " (kernel \($0))" } ?? ""))
+        }
+        lines += guest.interfaces.map { "  \($0.name): \($0.addresses.isEmpty ? "no address" : $0.addresses.joined(separator: ", "))" }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     static func text(_ instance: Instance, now: Date = Date()) -> String {

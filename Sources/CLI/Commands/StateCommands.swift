@@ -49,7 +49,7 @@ struct StopOptions: ParsableArguments {
 struct Stop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
-        abstract: "Stop instances: ACPI power-down, then a hard stop after the timeout.")
+        abstract: "Stop instances: through the guest agent when it runs, else ACPI power-down, then a hard stop after the timeout.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Instance names.") var names: [String]
     @OptionGroup var wait: WaitOptions
