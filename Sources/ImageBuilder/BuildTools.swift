@@ -1,0 +1,50 @@
+import Foundation
+import HostKit
+import JoistCore
+
+/// Runs the host tools a build needs, found in `HostCommand.searchPath`: each must exit with status
+/// 0, else the build fails quoting its stderr.
+public struct BuildTools: Sendable {
+    /// The host tools a build runs, for a clear error before it starts.
+    public static let required = [
+        "debootstrap", "chroot", "find", "truncate", "sfdisk", "losetup", "mkfs.ext4", "mount", "umount", "grub-install", "qemu-img", "rm",
+    ]
+
+    public init() {}
+
+    /// Names the required tools the host lacks, with the Debian packages that have them.
+    public static func checkInstalled() throws(JoistError) {
+        let missing = required.filter { HostCommand.locate($0) == nil }
+        guard missing.isEmpty else {
+            throw .invalidState(
+                "cannot build images: this host lacks \(missing.joined(separator: ", ")) "
+                    + "(apt-get install debootstrap fdisk grub-pc-bin grub2-common e2fsprogs qemu-utils)")
+        }
+        let modules = "/usr/lib/grub/i386-pc"
+        var isDirectory = false
+        guard HostFolder.exists(modules, isDirectory: &isDirectory), isDirectory else {
+            throw .invalidState("cannot build images: GRUB's BIOS modules (\(modules)) are missing (apt-get install grub-pc-bin)")
+        }
+    }
+
+    /// Runs `argv` (a tool's name, then its arguments), with `input` as its stdin; returns its stdout.
+    @discardableResult
+    public func run(_ argv: [String], input: String? = nil) async throws -> String {
+        guard let name = argv.first, let executable = HostCommand.locate(name) else {
+            throw JoistError.invalidState("cannot build images: \(argv.first ?? "a tool") is not installed")
+        }
+        var command = HostCommand(executable, Array(argv.dropFirst()), terminationGrace: .seconds(10))
+        command.input = input
+        return try await command.check(name).stdout
+    }
+}
+
+/// A folder check without Foundation's `ObjCBool` dance.
+enum HostFolder {
+    static func exists(_ path: String, isDirectory: inout Bool) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        isDirectory = info.st_mode & S_IFMT == S_IFDIR
+        return true
+    }
+}
