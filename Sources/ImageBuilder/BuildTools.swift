@@ -35,7 +35,18 @@ public struct BuildTools: Sendable {
         }
         var command = HostCommand(executable, Array(argv.dropFirst()), terminationGrace: .seconds(10))
         command.input = input
-        return try await command.check(name).stdout
+        let output = try await command.run()
+        guard !output.succeeded else { return output.stdout }
+        throw JoistError.hostFailure("\(name) failed: \(Self.failureDetail(output))")
+    }
+
+    /// The end of stderr, or of stdout for tools that say why there (debootstrap's `E:` lines).
+    static func failureDetail(_ output: HostCommand.Output) -> String {
+        let stderr = output.stderr.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
+        guard stderr.isEmpty else { return output.failureDetail }
+        let stdout = output.stdout.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !stdout.isEmpty else { return "exit status \(output.status)" }
+        return stdout.suffix(3).joined(separator: "; ")
     }
 }
 

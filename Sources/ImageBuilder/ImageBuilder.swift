@@ -21,7 +21,11 @@ public struct ImageBuilder: Sendable {
     /// Builds `request` in `layout.folder` (which must not exist yet) into `layout.output`.
     public func build(_ request: BuildRequest, in layout: BuildLayout, progress: Progress? = nil) async throws {
         try BuildTools.checkInstalled()
-        let plan = try BuildPlan(request, layout: layout, rootUUID: UUID().uuidString.lowercased())
+        try await execute(try BuildPlan(request, layout: layout, rootUUID: UUID().uuidString.lowercased()), in: layout, progress: progress)
+    }
+
+    /// Runs `plan` in `layout`, then releases the layout's folder (and, on failure, the output).
+    func execute(_ plan: BuildPlan, in layout: BuildLayout, progress: Progress? = nil) async throws {
         try makeFolder(layout.folder)
         let outcome: Result<Void, any Error>
         do {
