@@ -16,8 +16,8 @@ public struct BuildStep: Sendable, Equatable {
         case write(path: String, contents: String, mode: UInt16)
         /// Removes a file if it is there.
         case remove(path: String)
-        /// Attaches a file to a free loop device with its partitions scanned: the device is the
-        /// `loopDevice` of later steps.
+        /// Attaches a file to a free loop device and adds its partitions' devices (`partx`): the
+        /// device is the `loopDevice` of later steps.
         case attachLoop(file: String)
         /// Detaches the loop device attached before.
         case detachLoop

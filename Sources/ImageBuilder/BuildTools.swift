@@ -7,7 +7,7 @@ import JoistCore
 public struct BuildTools: Sendable {
     /// The host tools a build runs, for a clear error before it starts.
     public static let required = [
-        "debootstrap", "chroot", "find", "truncate", "sfdisk", "losetup", "mkfs.ext4", "mount", "umount", "grub-install", "qemu-img", "rm",
+        "debootstrap", "chroot", "find", "truncate", "sfdisk", "losetup", "partx", "mkfs.ext4", "mount", "umount", "grub-install", "qemu-img", "rm",
     ]
 
     public init() {}

@@ -79,6 +79,9 @@ public struct ImageBuilder: Sendable {
                     throw JoistError.hostFailure("losetup named no loop device for \(file) (it printed '\(device)')")
                 }
                 loopDevice = device
+                // --partscan alone leaves no partition devices on some hosts (containers, some
+                // kernels); partx adds what is missing and changes nothing otherwise.
+                try await tools.run(["partx", "--update", device])
                 try await Self.waitForPartition(of: device)
             case .detachLoop:
                 if let device = loopDevice { try await tools.run(["losetup", "--detach", device]) }

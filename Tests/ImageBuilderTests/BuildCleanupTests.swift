@@ -45,8 +45,15 @@ struct BuildCleanupTests {
     @Test("a step failing while the disk is attached and its file system mounted releases both and removes the folder")
     func failsWhileMounted() async throws {
         let layout = try layout()
-        let plan = try diskPlan(layout) { $0.action.description.hasPrefix("mount ") }
-        await #expect(throws: JoistError.self) { try await builder.execute(plan, in: layout) }
+        var plan = try diskPlan(layout) { $0.action.description.hasPrefix("mount ") }
+        // Before the failing step, the file system is mounted and the partition's device is there:
+        // steps that fail otherwise, so the build fails at `false` only when both held.
+        let failing = try #require(plan.steps.firstIndex { $0.stage == "failing" })
+        plan.steps.insert(contentsOf: [
+            BuildStep("checking", .run(["findmnt", "--mountpoint", .text(layout.mountPoint)])),
+            BuildStep("checking", .run(["test", "-b", .loopPartition])),
+        ], at: failing)
+        await #expect { try await builder.execute(plan, in: layout) } throws: { "\($0)".contains("false failed") }
         try expectNothingLeft(layout)
     }
 
