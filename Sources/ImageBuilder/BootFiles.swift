@@ -25,7 +25,21 @@ public enum BootFiles {
         """
     }
 
+    /// Where the partition starts: 1 MiB, sector 2048.
+    public static let partitionOffset: UInt64 = 1 << 20
+
     /// sfdisk's script: an MBR label and one bootable Linux partition from 1 MiB to the end (the
     /// gap before it holds GRUB's core image).
     public static let partitionScript = "label: dos\nstart=2048, type=83, bootable\n"
+}
+
+/// GRUB for BIOS (i386-pc), from the host's `grub-pc-bin`.
+public enum Grub {
+    /// The host's modules, copied into the image's `/boot/grub/i386-pc`.
+    public static let modules = "/usr/lib/grub/i386-pc"
+    /// The MBR code; its first 440 bytes go in sector 0, before the disk signature and partition table.
+    public static let bootImage = modules + "/boot.img"
+    /// What the core image needs to read `/boot/grub` from the first partition; the rest is loaded
+    /// from there.
+    public static let coreModules = ["biosdisk", "part_msdos", "ext2"]
 }

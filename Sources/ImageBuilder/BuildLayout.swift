@@ -16,6 +16,6 @@ public struct BuildLayout: Sendable, Equatable {
     public var disk: String { folder + "/disk.raw" }
     /// sfdisk's script.
     public var partitionScript: String { folder + "/partitions.sfdisk" }
-    /// Where the disk's file system is mounted while GRUB is installed.
-    public var mountPoint: String { folder + "/mnt" }
+    /// GRUB's core image, written into the gap before the partition.
+    public var coreImage: String { folder + "/core.img" }
 }

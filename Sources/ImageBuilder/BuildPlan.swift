@@ -2,18 +2,26 @@ import JoistCore
 
 /// Turns a build request into its ordered steps (pure): debootstrap into a folder, write the
 /// recipe's files, enable its services and clean up, then a sparse raw disk with an MBR partition
-/// table, an ext4 file system filled from the folder (`mkfs.ext4 -d`), GRUB for BIOS installed
-/// from the host through a loop device, and the qcow2 conversion.
+/// table, an ext4 file system filled from the folder (`mkfs.ext4 -d`, written at the partition's
+/// offset), GRUB for BIOS from the host's modules, and the qcow2 conversion.
 ///
-/// Every command is checked by the runner (a non-zero exit fails the build); mounts and loop
-/// devices are only ever made inside the layout's folder, which `BuildCleanup` releases whether the
-/// build succeeds, fails or is cancelled.
+/// GRUB goes in as `grub-bios-setup` would put it, without its probing: boot.img's code in the MBR
+/// (the partition table after it is kept) and a core image, whose prefix names the partition, in the
+/// gap before the partition. So the build needs no loop device and no mount of its own; it works
+/// wherever debootstrap does. Every command is checked by the runner (a non-zero exit fails the
+/// build), and `BuildCleanup` releases the layout's folder whether the build succeeds, fails or is
+/// cancelled.
 public struct BuildPlan: Sendable, Equatable {
     public var steps: [BuildStep]
 
     /// Whether the qcow2 is compressed (`qemu-img convert -c`): smaller to keep and copy, and reads
     /// that decompress cost little next to a guest booting under TCG.
     public static let compressed = true
+
+    /// A plan of the given steps.
+    init(steps: [BuildStep]) {
+        self.steps = steps
+    }
 
     /// The plan for `request` in `layout`, the root file system getting `rootUUID`.
     public init(_ request: BuildRequest, layout: BuildLayout, rootUUID: String) throws(JoistError) {
@@ -26,11 +34,11 @@ public struct BuildPlan: Sendable, Equatable {
                 "installing packages",
                 .run(
                     [
-                        "debootstrap", "--variant=minbase", .text("--arch=\(recipe.architecture.rawValue)"), "--components=main",
-                        .text("--include=\(includes)"), .text(recipe.suite), .text(root), .text(request.mirror),
+                        "debootstrap", "--variant=minbase", "--arch=\(recipe.architecture.rawValue)", "--components=main",
+                        "--include=\(includes)", recipe.suite, root, request.mirror,
                     ])))
         // debootstrap may end well with packages left unconfigured; this fails the build then.
-        steps.append(BuildStep("installing packages", .run(["chroot", .text(root), "/usr/bin/dpkg", "--configure", "--pending"])))
+        steps.append(BuildStep("installing packages", .run(["chroot", root, "/usr/bin/dpkg", "--configure", "--pending"])))
 
         let files = recipe.files + [
             ConfigFile("/etc/fstab", BootFiles.fstab(rootUUID: rootUUID)),
@@ -41,36 +49,35 @@ public struct BuildPlan: Sendable, Equatable {
         }
         if !recipe.services.isEmpty {
             steps.append(
-                BuildStep("configuring", .run(["chroot", .text(root), "/usr/bin/systemctl", "enable"] + recipe.services.map(Word.text))))
+                BuildStep("configuring", .run(["chroot", root, "/usr/bin/systemctl", "enable"] + recipe.services)))
         }
-        steps.append(BuildStep("configuring", .run(["chroot", .text(root), "/usr/bin/apt-get", "clean"])))
-        steps.append(BuildStep("configuring", .run(["find", .text(root + "/var/lib/apt/lists"), "-type", "f", "-delete"])))
+        steps.append(BuildStep("configuring", .run(["chroot", root, "/usr/bin/apt-get", "clean"])))
+        steps.append(BuildStep("configuring", .run(["find", root + "/var/lib/apt/lists", "-type", "f", "-delete"])))
         for path in recipe.removals {
             steps.append(BuildStep("configuring", .remove(path: try Self.inside(root, path))))
         }
 
         steps += [
-            BuildStep("partitioning", .run(["truncate", "--size", .text(String(request.size.bytes)), .text(layout.disk)])),
+            BuildStep("partitioning", .run(["truncate", "--size", String(request.size.bytes), layout.disk])),
             BuildStep("partitioning", .write(path: layout.partitionScript, contents: BootFiles.partitionScript, mode: 0o644)),
-            BuildStep(
-                "partitioning", .run(["sfdisk", "--quiet", "--no-reread", "--no-tell-kernel", .text(layout.disk)], input: layout.partitionScript)),
-            BuildStep("making the file system", .attachLoop(file: layout.disk)),
+            BuildStep("partitioning", .run(["sfdisk", "--quiet", "--no-reread", "--no-tell-kernel", layout.disk], input: layout.partitionScript)),
+            // GRUB's modules go in with the files, so the file system needs no mounting afterwards.
+            BuildStep("making the file system", .run(["cp", "-R", Grub.modules, root + "/boot/grub/"])),
             BuildStep(
                 "making the file system",
-                .run(["mkfs.ext4", "-q", "-F", "-U", .text(rootUUID), "-L", "root", "-d", .text(root), .loopPartition])),
-            BuildStep("installing the bootloader", .run(["mkdir", "-p", .text(layout.mountPoint)])),
-            BuildStep("installing the bootloader", .run(["mount", "-t", "ext4", .loopPartition, .text(layout.mountPoint)])),
+                .run([
+                    "mkfs.ext4", "-q", "-F", "-U", rootUUID, "-L", "root", "-d", root, "-E", "offset=\(BootFiles.partitionOffset)", layout.disk,
+                    "\((request.size.bytes - BootFiles.partitionOffset) / 1024)k",
+                ])),
             BuildStep(
                 "installing the bootloader",
-                .run([
-                    "grub-install", "--target=i386-pc", .text("--boot-directory=\(layout.mountPoint)/boot"),
-                    "--modules=part_msdos ext2", "--no-floppy", .loopDevice,
-                ])),
-            BuildStep("installing the bootloader", .run(["umount", .text(layout.mountPoint)])),
-            BuildStep("installing the bootloader", .detachLoop),
+                .run(["grub-mkimage", "-O", "i386-pc", "-o", layout.coreImage, "-p", "(hd0,msdos1)/boot/grub"] + Grub.coreModules)),
+            BuildStep("installing the bootloader", .run(["dd", "if=\(Grub.bootImage)", "of=\(layout.disk)", "bs=440", "count=1", "conv=notrunc", "status=none"])),
+            BuildStep(
+                "installing the bootloader", .run(["dd", "if=\(layout.coreImage)", "of=\(layout.disk)", "bs=512", "seek=1", "conv=notrunc", "status=none"])),
             BuildStep(
                 "converting",
-                .run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2"] + (Self.compressed ? ["-c"] : []) + [.text(layout.disk), .text(layout.output)])),
+                .run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2"] + (Self.compressed ? ["-c"] : []) + [layout.disk, layout.output])),
         ]
         self.steps = steps
     }

@@ -7,7 +7,7 @@ import JoistCore
 public struct BuildTools: Sendable {
     /// The host tools a build runs, for a clear error before it starts.
     public static let required = [
-        "debootstrap", "chroot", "find", "truncate", "sfdisk", "losetup", "partx", "mkfs.ext4", "mount", "umount", "grub-install", "qemu-img", "rm",
+        "debootstrap", "chroot", "find", "truncate", "sfdisk", "cp", "mkfs.ext4", "grub-mkimage", "dd", "qemu-img", "umount", "losetup", "rm",
     ]
 
     public init() {}
@@ -18,12 +18,11 @@ public struct BuildTools: Sendable {
         guard missing.isEmpty else {
             throw .invalidState(
                 "cannot build images: this host lacks \(missing.joined(separator: ", ")) "
-                    + "(apt-get install debootstrap fdisk grub-pc-bin grub2-common e2fsprogs qemu-utils)")
+                    + "(apt-get install debootstrap fdisk grub-pc-bin grub-common e2fsprogs qemu-utils)")
         }
-        let modules = "/usr/lib/grub/i386-pc"
         var isDirectory = false
-        guard HostFolder.exists(modules, isDirectory: &isDirectory), isDirectory else {
-            throw .invalidState("cannot build images: GRUB's BIOS modules (\(modules)) are missing (apt-get install grub-pc-bin)")
+        guard HostFolder.exists(Grub.bootImage, isDirectory: &isDirectory), !isDirectory else {
+            throw .invalidState("cannot build images: GRUB's BIOS modules (\(Grub.modules)) are missing (apt-get install grub-pc-bin)")
         }
     }
 

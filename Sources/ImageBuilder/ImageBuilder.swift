@@ -53,19 +53,12 @@ public struct ImageBuilder: Sendable {
     }
 
     private func run(_ plan: BuildPlan, progress: Progress?) async throws {
-        var loopDevice: String?
         for (index, step) in plan.steps.enumerated() {
             try Task.checkCancellation()
             progress?(step.stage, index, plan.steps.count)
             logger.debug("image build: \(step.action)")
             switch step.action {
-            case .run(let words, let input):
-                let argv = try words.map { word in
-                    guard let text = word.resolved(loopDevice: loopDevice) else {
-                        throw JoistError.invalidState("image build step '\(step.action)' needs a loop device, and none is attached")
-                    }
-                    return text
-                }
+            case .run(let argv, let input):
                 try await tools.run(argv, input: input)
             case .write(let path, let contents, let mode):
                 try Self.write(contents, to: path, mode: mode)
@@ -73,19 +66,6 @@ public struct ImageBuilder: Sendable {
                 guard unlink(path) == 0 || errno == ENOENT else {
                     throw JoistError.hostFailure("cannot remove \(path): \(String(cString: strerror(errno)))")
                 }
-            case .attachLoop(let file):
-                let device = try await tools.run(["losetup", "--find", "--show", "--partscan", file]).trimmingCharacters(in: .whitespacesAndNewlines)
-                guard device.hasPrefix("/dev/loop"), !device.contains(" ") else {
-                    throw JoistError.hostFailure("losetup named no loop device for \(file) (it printed '\(device)')")
-                }
-                loopDevice = device
-                // --partscan alone leaves no partition devices on some hosts (containers, some
-                // kernels); partx adds what is missing and changes nothing otherwise.
-                try await tools.run(["partx", "--update", device])
-                try await Self.waitForPartition(of: device)
-            case .detachLoop:
-                if let device = loopDevice { try await tools.run(["losetup", "--detach", device]) }
-                loopDevice = nil
             }
         }
         progress?("done", plan.steps.count, plan.steps.count)
@@ -118,15 +98,5 @@ public struct ImageBuilder: Sendable {
         }
         // The mode again: open's is masked by the umask.
         guard fchmod(fd, mode_t(mode)) == 0 else { throw JoistError.hostFailure("cannot set the mode of \(path)") }
-    }
-
-    /// The kernel makes `/dev/loopNp1` when it scans the partitions; devtmpfs shows it shortly after.
-    private static func waitForPartition(of device: String) async throws {
-        let partition = device + "p1"
-        for _ in 0..<100 {
-            if access(partition, F_OK) == 0 { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw JoistError.hostFailure("the partition \(partition) of \(device) did not appear within 5 s")
     }
 }

@@ -5,8 +5,10 @@ import Testing
 
 @testable import ImageBuilder
 
-/// Real builds that fail: whatever step fails, no mount, loop device, temporary or output is left.
-@Suite("Failed image builds leave nothing behind (root, real loop devices)", .serialized)
+/// Real builds that fail: whatever step fails, and whatever it left mounted or attached in the
+/// build's folder (as a killed debootstrap leaves /proc and /sys mounted in its target), no mount,
+/// loop device, temporary or output is left.
+@Suite("Failed image builds leave nothing behind (root, real mounts and loop devices)", .serialized)
 struct BuildCleanupTests {
     let builder = ImageBuilder(logger: Logger(label: "test"))
 
@@ -25,51 +27,46 @@ struct BuildCleanupTests {
         try FileManager.default.removeItem(atPath: (layout.folder as NSString).deletingLastPathComponent)
     }
 
-    /// The plan's disk steps over a tiny installed system, with `failing` inserted after the step
-    /// where `predicate` first holds.
-    func diskPlan(_ layout: BuildLayout, failAfter predicate: (BuildStep) -> Bool) throws -> BuildPlan {
-        var recipe = Distribution.debian12.recipe(for: .amd64, mirror: "http://deb.debian.org/debian")
-        recipe.files = []
-        recipe.removals = []
-        recipe.services = []
-        let request = try BuildRequest(recipe: recipe, mirror: "http://deb.debian.org/debian")
-        var plan = try BuildPlan(request, layout: layout, rootUUID: UUID().uuidString.lowercased())
-        // Instead of debootstrap: a root with one file.
-        plan.steps.removeAll { ["installing packages", "configuring"].contains($0.stage) }
-        plan.steps.insert(BuildStep("installing packages", .write(path: layout.root + "/etc/hostname", contents: "x\n", mode: 0o644)), at: 0)
-        guard let index = plan.steps.firstIndex(where: predicate) else { throw JoistError.notFound("no such step in the plan") }
-        plan.steps.insert(BuildStep("failing", .run(["false"])), at: index + 1)
-        return plan
+    /// Steps that leave a proc and a tmpfs mounted in the folder (one inside the other), a loop
+    /// device on a file in it and a partial output, checked, then `last`.
+    func messyPlan(_ layout: BuildLayout, then last: BuildStep.Action) -> BuildPlan {
+        let root = layout.root
+        return BuildPlan(steps: [
+            BuildStep("installing packages", .write(path: root + "/etc/hostname", contents: "x\n", mode: 0o644)),
+            BuildStep("installing packages", .run(["mkdir", "-p", root + "/proc", root + "/run"])),
+            BuildStep("installing packages", .run(["mount", "-t", "proc", "proc", root + "/proc"])),
+            BuildStep("installing packages", .run(["mount", "-t", "tmpfs", "tmpfs", root + "/run"])),
+            BuildStep("installing packages", .run(["mkdir", "-p", root + "/run/inner"])),
+            BuildStep("installing packages", .run(["mount", "-t", "tmpfs", "tmpfs", root + "/run/inner"])),
+            BuildStep("partitioning", .run(["truncate", "--size", "64M", layout.disk])),
+            BuildStep("partitioning", .run(["losetup", "--find", layout.disk])),
+            BuildStep("converting", .write(path: layout.output, contents: "partial", mode: 0o644)),
+            // The build fails at `last` only if all of that held.
+            BuildStep("checking", .run(["findmnt", "--mountpoint", root + "/run/inner"])),
+            BuildStep("checking", .run(["sh", "-c", "losetup --associated \"$1\" | grep -q loop", "sh", layout.disk])),
+            BuildStep("failing", last),
+        ])
     }
 
-    @Test("a step failing while the disk is attached and its file system mounted releases both and removes the folder")
+    @Test("a step failing with file systems mounted and a loop device attached in the folder releases them all and removes it")
     func failsWhileMounted() async throws {
         let layout = try layout()
-        var plan = try diskPlan(layout) { $0.action.description.hasPrefix("mount ") }
-        // Before the failing step, the file system is mounted and the partition's device is there:
-        // steps that fail otherwise, so the build fails at `false` only when both held.
-        let failing = try #require(plan.steps.firstIndex { $0.stage == "failing" })
-        plan.steps.insert(contentsOf: [
-            BuildStep("checking", .run(["findmnt", "--mountpoint", .text(layout.mountPoint)])),
-            BuildStep("checking", .run(["test", "-b", .loopPartition])),
-        ], at: failing)
-        await #expect { try await builder.execute(plan, in: layout) } throws: { "\($0)".contains("false failed") }
+        await #expect { try await builder.execute(messyPlan(layout, then: .run(["false"])), in: layout) } throws: {
+            "\($0)".contains("false failed")
+        }
         try expectNothingLeft(layout)
     }
 
-    @Test("a cancelled build releases the loop device it attached")
+    @Test("a cancelled build releases the same")
     func cancelled() async throws {
         let layout = try layout()
-        var plan = try diskPlan(layout) { $0.action == .attachLoop(file: layout.disk) }
-        // A step that runs until cancelled, in place of the failing one.
-        let failing = try #require(plan.steps.firstIndex { $0.stage == "failing" })
-        plan.steps[failing] = BuildStep("waiting", .run(["sleep", "600"]))
-        let started = Date()
-        let build = Task { try await builder.execute(plan, in: layout) }
-        while BuildCleanup.loopDevices(backedBy: layout.folder).isEmpty, Date().timeIntervalSince(started) < 30 {
-            try await Task.sleep(for: .milliseconds(50))
+        let marker = layout.folder + "/waiting"
+        let build = Task { try await builder.execute(messyPlan(layout, then: .run(["sh", "-c", "touch \"$1\"; exec sleep 600", "sh", marker])), in: layout) }
+        let started = ContinuousClock.now
+        while !FileManager.default.fileExists(atPath: marker), ContinuousClock.now - started < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(!BuildCleanup.loopDevices(backedBy: layout.folder).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: marker), "the build reached its last step")
         build.cancel()
         await #expect(throws: CancellationError.self) { try await build.value }
         try expectNothingLeft(layout)
