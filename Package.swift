@@ -251,7 +251,8 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Backup", "Daemon", "HostKit", "JoistAPI", "JoistCore", "JoistTesting", "Networking", "QEMUDriver", "QMP", "Storage", "Store",
+                "Backup", "Daemon", "HostKit", "ImageBuilder", "JoistAPI", "JoistCore", "JoistTesting", "Networking", "QEMUDriver", "QMP", "Storage",
+                "Store",
             ],
             swiftSettings: strict
         ),

@@ -28,6 +28,9 @@ extension Recipe {
             // Only a NoCloud seed (the cidata disk Joist attaches) is looked for: probing cloud
             // metadata services that are not there costs minutes at every boot.
             ConfigFile("/etc/cloud/cloud.cfg.d/90-joist-datasource.cfg", "datasource_list: [ NoCloud, None ]\n"),
+            // C.UTF-8 is built into glibc; cloud-init's default (en_US.UTF-8) would need generating,
+            // and fails without it.
+            ConfigFile("/etc/cloud/cloud.cfg.d/91-joist-locale.cfg", "locale: C.UTF-8\n"),
             // A placeholder: cloud-init sets the instance's hostname from its meta-data.
             ConfigFile("/etc/hostname", "debian\n"),
             ConfigFile("/etc/hosts", "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n"),
