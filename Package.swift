@@ -89,6 +89,16 @@ let package = Package(
             dependencies: ["JoistCore", "HostKit", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Builds bootable Debian images from Debian packages: recipes and build plans as data (pure), a
+        // runner that executes them as root (debootstrap, sfdisk, mkfs.ext4, grub-install, qemu-img) and
+        // releases every mount, loop device and temporary however a build ends.
+        .target(
+            name: "ImageBuilder",
+            dependencies: [
+                "JoistCore", "HostKit", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The system zstd library (Debian `libzstd-dev`), for compressing backup chunks.
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Backups: a content-addressed, deduplicated, compressed chunk store with manifests, the writer
@@ -135,6 +145,7 @@ let package = Package(
             dependencies: [
                 "JoistCore", "JoistAPI", "QMP", "GuestAgent", "QEMUDriver", "Storage", "Store", "Activity", "Networking", "Backup", "NBD",
                 "CloudInit",
+                "ImageBuilder",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -186,7 +197,7 @@ let package = Package(
         .target(
             name: "JoistTesting",
             dependencies: [
-                "QMP", "JoistAPI", "JoistCore", "Storage", "Networking",
+                "QMP", "JoistAPI", "JoistCore", "Storage", "Networking", "ImageBuilder",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -219,6 +230,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "NBDTests", dependencies: ["NBD", "HostKit", "JoistTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
+        .testTarget(name: "ImageBuilderTests", dependencies: ["ImageBuilder", "JoistCore"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "JoistCore", "JoistTesting"], swiftSettings: strict),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "JoistCore", "JoistTesting", "Storage"], swiftSettings: strict),
@@ -250,7 +262,8 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Backup", "Daemon", "HostKit", "JoistAPI", "JoistCore", "JoistTesting", "Networking", "QEMUDriver", "QMP", "Storage", "Store",
+                "Backup", "Daemon", "HostKit", "ImageBuilder", "JoistAPI", "JoistCore", "JoistTesting", "Networking", "QEMUDriver", "QMP", "Storage",
+                "Store",
             ],
             swiftSettings: strict
         ),

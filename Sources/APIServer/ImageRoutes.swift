@@ -20,6 +20,9 @@ enum ImageRoutes {
         table.add(.post, "/1.0/images", .global(.admin), action: "image.import") { request, context, scope in
             try await startImport(request, context, scope, services)
         }
+        table.add(.post, "/1.0/images/build", .global(.admin), action: "image.build") { request, context, scope in
+            try await startBuild(request, context, scope, services)
+        }
         table.add(.get, "/1.0/images/{name}", .any(.viewer), action: "image.get") { _, context, scope in
             JSONBody.response(try await images.image(context.parameters.require("name"), visibleTo: scope.identity.project))
         }

@@ -18,6 +18,8 @@ public struct HostCommand: Sendable {
     public var outputLimit: Int
     /// How long a cancelled child gets between SIGTERM and SIGKILL.
     public var terminationGrace: Duration
+    /// A file the child reads as its stdin (`sfdisk`'s script); `/dev/null` when nil.
+    public var input: String?
 
     public init(
         _ executable: String, _ arguments: [String], outputLimit: Int = 64 << 10, terminationGrace: Duration = .seconds(2)
@@ -88,7 +90,7 @@ public struct HostCommand: Sendable {
 
     private func spawn(_ pipes: OutputPipes) throws -> pid_t {
         try ProcessSpawner.spawn(argv, ownProcessGroup: true) { actions in
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 0, input ?? "/dev/null", O_RDONLY, 0)
             posix_spawn_file_actions_adddup2(&actions, pipes.stdout.write, 1)
             posix_spawn_file_actions_adddup2(&actions, pipes.stderr.write, 2)
         }

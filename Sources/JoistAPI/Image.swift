@@ -106,3 +106,25 @@ public struct ImageAliasCreate: Codable, Sendable, Equatable {
         self.name = name
     }
 }
+
+/// `POST /1.0/images/build`: build an image from Debian packages (an operation).
+public struct ImageBuild: Codable, Sendable, Equatable {
+    /// What to build: `debian-12`.
+    public var distribution: String
+    /// `amd64` (the default; the only one for now).
+    public var arch: String?
+    /// The image's disk size; 8GiB unless given.
+    public var size: ByteSize?
+    /// The image's alias; the distribution's name unless given.
+    public var alias: String?
+    /// Build even when an image of the same inputs exists.
+    public var force: Bool?
+
+    public init(distribution: String, arch: String? = nil, size: ByteSize? = nil, alias: String? = nil, force: Bool? = nil) {
+        self.distribution = distribution
+        self.arch = arch
+        self.size = size
+        self.alias = alias
+        self.force = force
+    }
+}

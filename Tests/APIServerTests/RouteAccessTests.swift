@@ -83,6 +83,7 @@ struct RouteAccessTests {
         "GET /1.0/volumes": .project(.viewer),
         "GET /1.0/images": .any(.viewer),
         "POST /1.0/images": .global(.admin),
+        "POST /1.0/images/build": .global(.admin),
         "GET /1.0/images/{name}": .any(.viewer),
         "DELETE /1.0/images/{name}": .global(.admin),
         "POST /1.0/images/{name}/aliases": .global(.admin),

@@ -24,6 +24,9 @@ enum ImageSamples {
         WireSample("prefix reference", "ImageReference", String(fingerprint.prefix(12))),
         WireSample("url import", "ImageImport", ImageImport(url: "https://example.com/debian-12.qcow2", alias: "debian-12")),
         WireSample("path import", "ImageImport", ImageImport(path: "/srv/images/debian-12.qcow2")),
+        WireSample(
+            "full build", "ImageBuild", ImageBuild(distribution: "debian-12", arch: "amd64", size: .gibibytes(8), alias: "debian-12", force: true)),
+        WireSample("minimal build", "ImageBuild", ImageBuild(distribution: "debian-12")),
         WireSample("alias create", "ImageAliasCreate", ImageAliasCreate(name: "stable")),
         WireSample("image page", "ImagePage", Page(items: [fullImage, minimalImage], next: fingerprint)),
         WireSample("last image page", "ImagePage", Page<Image>(items: [])),

@@ -35,7 +35,7 @@ struct OpenAPIDocumentTests {
         "GET /1.0/volumes",
         "GET /1.0/backup-stores", "POST /1.0/backup-stores", "GET /1.0/backup-stores/{store}", "DELETE /1.0/backup-stores/{store}",
         "POST /1.0/backup-stores/{store}/gc", "GET /1.0/backup-stores/{store}/backups", "POST /1.0/backup-stores/{store}/verify",
-        "GET /1.0/images", "POST /1.0/images", "GET /1.0/images/{name}", "DELETE /1.0/images/{name}",
+        "GET /1.0/images", "POST /1.0/images", "POST /1.0/images/build", "GET /1.0/images/{name}", "DELETE /1.0/images/{name}",
         "POST /1.0/images/{name}/aliases", "DELETE /1.0/images/{name}/aliases/{alias}",
         "POST /1.0/storage-pools/{pool}/volumes/{name}/import", "POST /1.0/storage-pools/{pool}/volumes/{name}/export",
         "GET /1.0/volume-exports/{id}", "DELETE /1.0/volume-exports/{id}",

@@ -52,6 +52,30 @@ extension OpenAPISpec {
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
 
+  /1.0/images/build:
+    post:
+      tags: [images]
+      operationId: buildImage
+      summary: >-
+        Build a bootable cloud image from Debian packages, as an operation (progress in steps): debootstrap from the
+        host's own Debian mirror, cloud-init for NoCloud, the QEMU guest agent, OpenSSH, a serial console, GRUB for
+        BIOS, stored as a compressed qcow2 under the alias (default the distribution's name) and under build-KEY, KEY
+        naming the build's inputs. With the same inputs built before, nothing is built unless force is set (the result
+        says cached). An alias naming another image is refused (409) unless force is set; then it moves. Admin, global.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/ImageBuild" }
+      responses:
+        "202": { $ref: "#/components/responses/OperationAccepted" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
   /1.0/images/{name}:
     parameters:
       - $ref: "#/components/parameters/ImageReference"

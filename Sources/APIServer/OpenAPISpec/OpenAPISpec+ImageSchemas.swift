@@ -57,6 +57,17 @@ extension OpenAPISpec {
         url: { type: string, pattern: "^[Hh][Tt][Tt][Pp][Ss]?://", description: "An http or https URL the daemon downloads." }
         path: { type: string, pattern: "^/", description: "A file on the daemon's host; local administrators on the Unix socket only." }
         alias: { $ref: "#/components/schemas/Name" }
+    ImageBuild:
+      description: The body of POST /1.0/images/build.
+      type: object
+      additionalProperties: false
+      required: [distribution]
+      properties:
+        distribution: { type: string, enum: [debian-12], description: "What to build." }
+        arch: { type: string, enum: [amd64], description: "The CPU architecture; amd64 unless given (the only one for now)." }
+        size: { $ref: "#/components/schemas/ByteSize" }
+        alias: { $ref: "#/components/schemas/Name" }
+        force: { type: boolean, description: "Build even when an image of the same inputs exists." }
     ImageAliasCreate:
       description: The body of POST /1.0/images/{name}/aliases.
       type: object

@@ -10,9 +10,9 @@ struct ImageCommand: AsyncParsableCommand {
         discussion: """
             An image is named by the SHA-256 of the bytes imported (its fingerprint) and by any number of \
             unique aliases. IMAGE below is an alias, a fingerprint, or a fingerprint prefix of at least 12 \
-            digits. Importing, aliasing and deleting need a global admin.
+            digits. Importing, building, aliasing and deleting need a global admin.
             """,
-        subcommands: [Import.self, List.self, Info.self, Delete.self, Alias.self])
+        subcommands: [Import.self, Build.self, List.self, Info.self, Delete.self, Alias.self])
 
     /// The API path of an image.
     static func path(_ image: String) -> String { "/1.0/images/\(APIClient.segment(image))" }

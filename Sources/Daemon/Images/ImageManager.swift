@@ -32,6 +32,8 @@ public actor ImageManager {
     let qemuImg: QemuImg
     let events: EventBus
     let logger: Logger
+    /// `STATE/image-builds`: one work folder per image build in progress.
+    let buildsFolder: String
     /// Bytes an import leaves free on the state directory's file system.
     public nonisolated let reserve: UInt64
 
@@ -49,6 +51,7 @@ public actor ImageManager {
         self.qemuImg = qemuImg
         self.events = env.events
         self.logger = env.logger
+        self.buildsFolder = env.stateDirectory + "/image-builds"
         self.reserve = reserve
     }
 
@@ -70,6 +73,7 @@ public actor ImageManager {
                 logger.error("skipping unreadable image record \(item.key): \(error)")
             }
         }
+        await sweepBuilds()
         await reconcile(aliasKeys: items.filter { !ImageRecord.isRecordKey($0.key) }.map(\.key))
     }
 
