@@ -106,6 +106,8 @@ struct RouteGuard: Sendable {
         }
         switch route.access.scope {
         case .open, .any:
+            // The route finds its resource's project itself; a malformed `project` is still refused.
+            if let asked = request.uri.queryParameters.get("project") { try ResourceName.validate(String(asked), kind: "project") }
             return RequestScope(identity: identity, project: identity.project ?? Project.defaultName)
         case .global:
             guard identity.isGlobal else {

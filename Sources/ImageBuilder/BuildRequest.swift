@@ -21,13 +21,18 @@ public struct BuildRequest: Sendable, Equatable {
     public var mirror: String
 
     public init(recipe: Recipe, size: ByteSize = defaultSize, mirror: String) throws(JoistError) {
-        guard size >= Self.minimumSize else {
-            throw .invalidArgument("an image of \(size) is too small: a built image needs at least \(Self.minimumSize)")
+        self.recipe = recipe
+        self.size = try Self.validate(size: size)
+        self.mirror = try Mirror.validate(mirror)
+    }
+
+    /// `size` when a built image can have it: at least `minimumSize`, in whole 512-byte sectors.
+    public static func validate(size: ByteSize) throws(JoistError) -> ByteSize {
+        guard size >= minimumSize else {
+            throw .invalidArgument("an image of \(size) is too small: a built image needs at least \(minimumSize)")
         }
         guard size.bytes % 512 == 0 else { throw .invalidArgument("an image's size must be a whole number of 512-byte sectors, not \(size)") }
-        self.recipe = recipe
-        self.size = size
-        self.mirror = try Mirror.validate(mirror)
+        return size
     }
 
     /// The lowercase hex SHA-256 of the recipe, architecture, size, mirror and builder version.

@@ -65,7 +65,7 @@ extension OpenAPISpec {
       properties:
         distribution: { type: string, enum: [debian-12], description: "What to build." }
         arch: { type: string, enum: [amd64], description: "The CPU architecture; amd64 unless given (the only one for now)." }
-        size: { $ref: "#/components/schemas/ByteSize" }
+        size: { $ref: "#/components/schemas/ByteSizeInput" }
         alias: { $ref: "#/components/schemas/Name" }
         force: { type: boolean, description: "Build even when an image of the same inputs exists." }
     ImageAliasCreate:

@@ -17,7 +17,7 @@ public struct ImageBuildOptions: Sendable, Equatable {
     public init(distribution: String, architecture: String?, size: ByteSize?, alias: String?, force: Bool) throws(JoistError) {
         self.distribution = try Distribution(parsing: distribution)
         self.architecture = try Architecture(parsing: architecture ?? Architecture.amd64.rawValue)
-        self.size = size ?? BuildRequest.defaultSize
+        self.size = try BuildRequest.validate(size: size ?? BuildRequest.defaultSize)
         self.alias = try ImageManager.validate(alias: alias ?? distribution)
         self.force = force
     }
