@@ -18,9 +18,12 @@ public struct BuildCleanup: Sendable {
     /// Releases and removes `folder`; throws when something under it could not be released (the
     /// folder is then left, so nothing mounted is ever deleted through).
     public func release(_ folder: String) async throws {
-        let mounted = Self.mountPoints(under: folder, mountInfo: (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "")
-        for point in mounted {
-            try await tools.run(["umount", "--lazy", point])
+        // Deepest first, in passes until none is left: a mount stacked on another, or one a parent's
+        // lazy unmount already took away, fails its own unmount and is settled by the next pass.
+        for _ in 0..<5 {
+            let mounted = Self.mountPoints(under: folder, mountInfo: (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "")
+            if mounted.isEmpty { break }
+            for point in mounted { _ = try? await tools.run(["umount", "--lazy", point]) }
         }
         for device in Self.loopDevices(backedBy: folder) {
             try await tools.run(["losetup", "--detach", device])

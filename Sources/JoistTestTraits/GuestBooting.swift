@@ -6,6 +6,8 @@ import Testing
 /// Swift Testing starts every test at once. A guest under TCG needs a whole core to boot in seconds; a
 /// dozen booting together on a two-core host each take minutes and miss their deadlines. Tests that
 /// boot guests therefore take slots from one process-wide pool; everything else runs alongside.
+/// A suite's `.timeLimit` counts the wait for its slots too, so guest-booting suites give 15 minutes:
+/// enough to queue behind the others on two cores, still short enough to catch a hang.
 public struct GuestBootingTrait: TestTrait, SuiteTrait, TestScoping {
     /// How many guests the test runs at the same time (capped at the pool's size).
     public let guests: Int

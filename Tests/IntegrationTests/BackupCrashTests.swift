@@ -10,7 +10,7 @@ import Testing
 ///
 /// The interrupted backup is an incremental one after the whole disk changed (random data, so it
 /// is slow to hash and compress): the test waits until it has read something, then kills the daemon.
-@Suite("Backups interrupted by a daemon crash (real QEMU)", .bootsGuests(1), .serialized, .timeLimit(.minutes(8)))
+@Suite("Backups interrupted by a daemon crash (real QEMU)", .bootsGuests(1), .serialized, .timeLimit(.minutes(15)))
 struct BackupCrashTests {
     static let diskMiB = 512
 

@@ -6,7 +6,7 @@ import Testing
 /// A backup of a guest that writes all the time equals a disk snapshot taken in the same QEMU
 /// transaction (`joist backup create --snapshot`): the backup is one point in time, and that point
 /// is the snapshot's.
-@Suite("Backups at one point in time (real QEMU)", .bootsGuests(1), .serialized, .timeLimit(.minutes(6)))
+@Suite("Backups at one point in time (real QEMU)", .bootsGuests(1), .serialized, .timeLimit(.minutes(15)))
 struct BackupPointInTimeTests {
     @Test("a guest writing numbered blocks with direct I/O through its backup: the restored backup equals the snapshot taken with it")
     func backupEqualsSnapshot() async throws {

@@ -4,7 +4,7 @@ import JoistTesting
 import Testing
 
 /// An ISO image in the CD-ROM drive, booted by the firmware (no kernel given), in a real guest.
-@Suite("CD-ROM and firmware boot (real QEMU)", .bootsGuests, .serialized, .timeLimit(.minutes(5)))
+@Suite("CD-ROM and firmware boot (real QEMU)", .bootsGuests, .serialized, .timeLimit(.minutes(15)))
 struct CDROMBootTests {
     @Test("the firmware passes over a blank disk and boots an ISO from the CD-ROM; the drive holds the image until ejected")
     func bootFromISO() async throws {

@@ -6,7 +6,7 @@ import Testing
 /// The cloud-init NoCloud seed of a real guest: the ISO the daemon writes at each start, what QEMU is
 /// given, and what the guest reads from its CD-ROM. The test guest has no cloud-init; it mounts the
 /// seed and reads it back.
-@Suite("cloud-init seeds (real QEMU)", .bootsGuests, .serialized, .timeLimit(.minutes(5)))
+@Suite("cloud-init seeds (real QEMU)", .bootsGuests, .serialized, .timeLimit(.minutes(15)))
 struct CloudInitSeedTests {
     static let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIINe4rce216ByVBjT6E9ANJ+XMdMlO5X8x940i5+Cd4l me@laptop"
 

@@ -4,7 +4,7 @@ import JoistTesting
 import Testing
 
 /// Guests outlive joistd; a new daemon re-attaches to them.
-@Suite("Daemon restart (real QEMU)", .bootsGuests(3), .serialized, .timeLimit(.minutes(5)))
+@Suite("Daemon restart (real QEMU)", .bootsGuests(3), .serialized, .timeLimit(.minutes(15)))
 struct DaemonRestartTests {
     @Test("kill -9 of joistd with 3 running guests: all still running, same pids, and controllable after restart")
     func killNineAndReattach() async throws {

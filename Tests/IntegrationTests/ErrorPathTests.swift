@@ -4,7 +4,7 @@ import JoistTesting
 import Testing
 
 /// Bad input gets a clear error and a non-zero exit, and creates nothing.
-@Suite("Error paths (real daemon)", .bootsGuests, .serialized, .timeLimit(.minutes(5)))
+@Suite("Error paths (real daemon)", .bootsGuests, .serialized, .timeLimit(.minutes(15)))
 struct ErrorPathTests {
     @Test("invalid create requests are refused with a clear message and leave nothing behind")
     func badCreates() async throws {

@@ -8,7 +8,7 @@ import Testing
 /// The test guest runs Debian's qemu-ga on the port every Joist guest gets (TCG): its filesystems are
 /// frozen while a disk snapshot or a backup captures the disks, and thawed right after; with the
 /// agent gone, both go on unfrozen and say so.
-@Suite("Guest agent in a running test guest (real QEMU and qemu-ga)", .bootsGuests(1), .serialized, .timeLimit(.minutes(6)))
+@Suite("Guest agent in a running test guest (real QEMU and qemu-ga)", .bootsGuests(1), .serialized, .timeLimit(.minutes(15)))
 struct GuestAgentTests {
     @Test("the agent answers on the guest's socket; a disk snapshot and a backup freeze an ext2 filesystem and thaw it; without the agent they record unfrozen")
     func freezeAroundCaptures() async throws {

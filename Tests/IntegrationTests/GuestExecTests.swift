@@ -7,7 +7,7 @@ import Testing
 /// against the test guest's real qemu-ga (TCG). The agent is then paused and killed in the guest:
 /// requests fail within seconds with the same clear message. Started again, with a `/sbin/shutdown`
 /// (busybox has none) that says who called it, the agent is what `stop` goes through.
-@Suite("Guest agent services through the CLI (real QEMU and qemu-ga)", .bootsGuests(1), .serialized, .timeLimit(.minutes(8)))
+@Suite("Guest agent services through the CLI (real QEMU and qemu-ga)", .bootsGuests(1), .serialized, .timeLimit(.minutes(15)))
 struct GuestExecTests {
     static let notAnswering = "the guest agent of vm7 is not answering: is qemu-guest-agent installed and running in the guest?"
 

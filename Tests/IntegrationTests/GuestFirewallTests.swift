@@ -6,7 +6,7 @@ import Testing
 /// The firewall against real guests: two test guests on one `nat` network, rules through the joist
 /// CLI, and real connections (busybox `nc`, `ping`) between the guests and from the host. The daemon
 /// runs in a network namespace of its own (`DaemonHarness`), so its nftables tables exist only there.
-@Suite("Firewall between real guests", .bootsGuests(2), .serialized, .timeLimit(.minutes(5)))
+@Suite("Firewall between real guests", .bootsGuests(2), .serialized, .timeLimit(.minutes(15)))
 struct GuestFirewallTests {
     static let vm1 = "10.77.0.11"
     static let vm2 = "10.77.0.12"

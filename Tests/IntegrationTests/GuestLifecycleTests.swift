@@ -5,7 +5,7 @@ import QEMUDriver
 import Testing
 
 /// Boots the real test guest under TCG through joistd and the joist CLI.
-@Suite("Guest lifecycle (real QEMU)", .bootsGuests, .serialized, .timeLimit(.minutes(5)))
+@Suite("Guest lifecycle (real QEMU)", .bootsGuests, .serialized, .timeLimit(.minutes(15)))
 struct GuestLifecycleTests {
     @Test("start → marker on the console → type into it → guest poweroff → stopped on its own")
     func bootTypePoweroff() async throws {

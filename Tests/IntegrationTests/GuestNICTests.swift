@@ -6,7 +6,7 @@ import Testing
 /// Guests that find each other by name through their network's dnsmasq, and a NIC plugged into a
 /// running guest and taken out again with `joist nic`, through joistd and the joist CLI (real QEMU,
 /// dnsmasq and nftables in the daemon's own network namespace).
-@Suite("Guests: names on a network, NICs hot-plugged (real QEMU)", .bootsGuests(2), .serialized, .timeLimit(.minutes(6)))
+@Suite("Guests: names on a network, NICs hot-plugged (real QEMU)", .bootsGuests(2), .serialized, .timeLimit(.minutes(15)))
 struct GuestNICTests {
     @Test("two guests resolve each other's names; a NIC added live gets a lease, shows in list and info, and goes again")
     func namesAndHotplug() async throws {

@@ -6,7 +6,7 @@ import Testing
 /// Two real test guests on one `nat` network, through joistd and the joist CLI. The daemon runs in a
 /// network namespace of its own (`DaemonHarness`), so the bridge, taps, firewall and dnsmasq it makes
 /// exist only there.
-@Suite("Guests on a network (real QEMU)", .bootsGuests(2), .serialized, .timeLimit(.minutes(5)))
+@Suite("Guests on a network (real QEMU)", .bootsGuests(2), .serialized, .timeLimit(.minutes(15)))
 struct GuestNetworkTests {
     @Test("two guests on a nat network get addresses from its DHCP server and reach each other and the gateway")
     func guestsReachEachOther() async throws {

@@ -7,7 +7,7 @@ import Testing
 /// It needs a kernel with bridge VLAN filtering; elsewhere joistd refuses VLAN NICs
 /// (`VLANRefusalTests`) and this suite is skipped, saying why.
 @Suite(
-    "Guests on VLANs (real QEMU)", .bootsGuests(3), .serialized, .timeLimit(.minutes(5)),
+    "Guests on VLANs (real QEMU)", .bootsGuests(3), .serialized, .timeLimit(.minutes(15)),
     .enabled(
         if: KernelVLANs.bridgeFiltering,
         "this host's kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING), so guests on VLANs cannot be kept apart here"))

@@ -83,7 +83,7 @@ struct InstanceBackupTests {
 }
 
 /// A running test guest backed up while it runs (TCG): the point-in-time view in its own QEMU.
-@Suite("Instance backups of a running guest (real QEMU)", .bootsGuests(1), .serialized, .timeLimit(.minutes(6)))
+@Suite("Instance backups of a running guest (real QEMU)", .bootsGuests(1), .serialized, .timeLimit(.minutes(15)))
 struct RunningInstanceBackupTests {
     @Test("a running guest: full, then incremental after the guest writes; the change record survives its stop, and the last backup equals the disk")
     func runningFullThenIncremental() async throws {

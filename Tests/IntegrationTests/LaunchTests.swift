@@ -4,7 +4,7 @@ import JoistTesting
 import Testing
 
 /// `joist launch`: instances whose root disks are copy-on-write clones of one image, in real guests.
-@Suite("Launch from an image (real QEMU)", .bootsGuests(2), .serialized, .timeLimit(.minutes(5)))
+@Suite("Launch from an image (real QEMU)", .bootsGuests(2), .serialized, .timeLimit(.minutes(15)))
 struct LaunchTests {
     @Test("two instances launched from one image read its data, write their own, leave the image untouched, and one is published")
     func twoFromOneImage() async throws {

@@ -7,7 +7,7 @@ import Testing
 /// connectivity and rules, with real guests, nftables and dnsmasq in the daemon's own network
 /// namespace. "Beyond the host" is a second namespace this test makes, joined to the daemon's by a
 /// veth pair, with addresses of its own.
-@Suite("Networks: isolation and daemon restart (real QEMU)", .bootsGuests(2), .serialized, .timeLimit(.minutes(6)))
+@Suite("Networks: isolation and daemon restart (real QEMU)", .bootsGuests(2), .serialized, .timeLimit(.minutes(15)))
 struct NetworkIsolationTests {
     @Test("an isolated guest reaches the host but nothing beyond it, where a nat guest does")
     func isolatedReachesOnlyTheHost() async throws {

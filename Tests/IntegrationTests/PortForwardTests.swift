@@ -6,7 +6,7 @@ import Testing
 /// A port forward on a `nat` network, end to end: a real test guest serves HTTP on its port 80, and
 /// the host (the daemon's network namespace, `DaemonHarness`) reaches it on a port of its own through
 /// Joist's nftables rules, until the forward is removed.
-@Suite("Port forwards to a guest (real QEMU)", .bootsGuests(1), .serialized, .timeLimit(.minutes(5)))
+@Suite("Port forwards to a guest (real QEMU)", .bootsGuests(1), .serialized, .timeLimit(.minutes(15)))
 struct PortForwardTests {
     @Test("a port forward reaches a listener in a guest from the host side, survives a daemon restart, and is gone once removed")
     func forwardReachesGuest() async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// Snapshots through joistd and the joist CLI: qemu-img on a stopped instance's volumes, QMP on a
 /// running test guest under TCG.
-@Suite("Snapshots (real QEMU)", .bootsGuests(1), .serialized, .timeLimit(.minutes(6)))
+@Suite("Snapshots (real QEMU)", .bootsGuests(1), .serialized, .timeLimit(.minutes(15)))
 struct SnapshotTests {
     @Test("a stateful snapshot of a running guest: after a restore its console counter resumes from the snapshot's moment")
     func statefulRestoreResumesCounter() async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// Remote access, tokens, projects, operations, events and audit, through the real CLI against a real
 /// daemon serving TLS on loopback.
-@Suite("Teams over TLS (real daemon)", .bootsGuests, .serialized, .timeLimit(.minutes(5)))
+@Suite("Teams over TLS (real daemon)", .bootsGuests, .serialized, .timeLimit(.minutes(15)))
 struct TeamAccessTests {
     @Test("a project-bound operator works remotely in its project only, never naming host files; a viewer reads; audit and events record it")
     func remoteTeamWork() async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// Volumes as the disks of a real test guest under TCG, through joistd and the joist CLI: boot from a
 /// configuration naming a volume, hot-plug another, grow it online, unplug it.
-@Suite("Volumes in a running guest (real QEMU)", .bootsGuests(2), .serialized, .timeLimit(.minutes(5)))
+@Suite("Volumes in a running guest (real QEMU)", .bootsGuests(2), .serialized, .timeLimit(.minutes(15)))
 struct VolumeHotplugTests {
     @Test("the guest sees its volume, a hot-plugged one, its online growth and its clean removal; in-use volumes stay")
     func hotplugResizeDetach() async throws {

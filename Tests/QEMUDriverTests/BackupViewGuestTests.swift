@@ -13,7 +13,7 @@ import Testing
 /// the view holds the contents of the moment it was taken, the next backup's bitmap covers exactly
 /// the blocks written since (64 KiB granularity), teardown leaves QEMU as it was, and the bitmap
 /// outlives the QEMU process.
-@Suite("Backup views of a running guest", .bootsGuests(1), .enabled(if: StoppedDisk.available && HostTools.available), .timeLimit(.minutes(4)))
+@Suite("Backup views of a running guest", .bootsGuests(1), .enabled(if: StoppedDisk.available && HostTools.available), .timeLimit(.minutes(15)))
 struct BackupViewGuestTests {
     static let mib = 1 << 20
 

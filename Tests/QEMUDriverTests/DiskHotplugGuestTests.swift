@@ -10,7 +10,7 @@ import Testing
 
 /// Hot-plug against a real QEMU running the test guest under TCG: the guest's own view (`/sys/block`)
 /// shows each step, and QEMU's (`query-named-block-nodes`, `qom-list`) shows nothing is left behind.
-@Suite("Disk hot-plug in a real guest", .bootsGuests, .enabled(if: HostTools.available), .timeLimit(.minutes(4)))
+@Suite("Disk hot-plug in a real guest", .bootsGuests, .enabled(if: HostTools.available), .timeLimit(.minutes(15)))
 struct DiskHotplugGuestTests {
     @Test("a qcow2 plugged into a running guest appears, grows online, and leaves cleanly; a SCSI disk brings its controller")
     func hotplug() async throws {

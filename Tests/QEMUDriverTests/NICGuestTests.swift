@@ -11,7 +11,7 @@ import Testing
 /// with the network's gateway address, dnsmasq running the rendered config with a reservation for
 /// the NIC, and the NIC's tap on the bridge. The guest's DHCP client gets the reserved address,
 /// the lease file says so, and a second NIC plugs in and out while the guest runs.
-@Suite("Network NICs in a real guest", .bootsGuests, .enabled(if: TestNetworkNamespace.dnsmasqAvailable), .timeLimit(.minutes(4)))
+@Suite("Network NICs in a real guest", .bootsGuests, .enabled(if: TestNetworkNamespace.dnsmasqAvailable), .timeLimit(.minutes(15)))
 struct NICGuestTests {
     static let instance = "netguest"
     static func identity(_ index: Int) -> NICIdentity { NICIdentity(project: "default", instance: instance, index: index) }
