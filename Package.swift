@@ -143,7 +143,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "JoistCore", "JoistAPI", "QMP", "GuestAgent", "QEMUDriver", "Storage", "Store", "Activity", "Networking", "Backup", "NBD",
+                "JoistCore", "JoistAPI", "HostKit", "QMP", "GuestAgent", "QEMUDriver", "Storage", "Store", "Activity", "Networking", "Backup", "NBD",
                 "CloudInit",
                 "ImageBuilder",
                 .product(name: "Crypto", package: "swift-crypto"),

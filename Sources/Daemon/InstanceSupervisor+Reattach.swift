@@ -1,3 +1,4 @@
+import HostKit
 import Foundation
 import JoistAPI
 import JoistCore

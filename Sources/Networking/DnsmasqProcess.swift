@@ -1,4 +1,5 @@
 import Foundation
+import HostKit
 import JoistCore
 
 /// A running dnsmasq that Joist started for one network, found through its pid file.
@@ -7,7 +8,7 @@ import JoistCore
 /// file outlives its process and the pid may since belong to anyone, so the process counts as
 /// Joist's only while `/proc/PID/cmdline` is dnsmasq with this network's `--conf-file=`: nothing
 /// else is ever signalled. A zombie's cmdline is empty, so an exited dnsmasq that its new parent
-/// has not reaped yet counts as gone for signalling; stopping waits until it is a zombie (`hasExited`).
+/// has not reaped yet counts as gone for signalling; stopping waits until it is a zombie.
 struct DnsmasqProcess: Sendable, Equatable {
     let pid: pid_t
     let paths: DnsmasqPaths
@@ -51,37 +52,24 @@ struct DnsmasqProcess: Sendable, Equatable {
 
     /// Polls until the process has exited; returns false when it is still there after `limit`.
     /// Its cmdline empties before its sockets close (the kernel drops a dying process's memory
-    /// first), so "gone" waits for the pid to be a zombie or to vanish: only then may a new dnsmasq
-    /// bind the same addresses.
+    /// first), so "gone" is `HostProcess`'s: a zombie or no process at all. Only then may a new
+    /// dnsmasq bind the same addresses.
     private func waitUntilGone(_ limit: Duration) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
-        while !Self.hasExited(pid) {
+        while HostProcess.isAlive(pid, nameHint: nil) {
             guard ContinuousClock.now < deadline else { return false }
             try await Task.sleep(for: .milliseconds(20))
         }
         return true
     }
 
-    /// Whether `pid` is gone or a zombie (state `Z` or `X` in `/proc/PID/stat`, after the name in
-    /// parentheses, which may itself hold any character).
-    static func hasExited(_ pid: pid_t) -> Bool {
-        guard let stat = procFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return true }
-        let state = stat[(close + 1)...].first { $0 != UInt8(ascii: " ") }
-        return state == UInt8(ascii: "Z") || state == UInt8(ascii: "X")
-    }
-
     /// The process's arguments from `/proc/PID/cmdline` (NUL-separated); empty when it is gone or a
     /// zombie.
     static func commandLine(_ pid: pid_t) -> [String] {
-        (procFile("/proc/\(pid)/cmdline") ?? []).split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// A `/proc` file's bytes, or nil when it cannot be opened. `/proc` reports a size of 0, so this
-    /// reads to the end rather than trusting `stat`.
-    static func procFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        let fd = open("/proc/\(pid)/cmdline", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
         defer { close(fd) }
+        // /proc reports a size of 0, so read to the end rather than trusting stat.
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -90,6 +78,6 @@ struct DnsmasqProcess: Sendable, Equatable {
             guard count > 0 else { break }
             bytes += buffer[0..<count]
         }
-        return bytes
+        return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -2,13 +2,14 @@ import Foundation
 
 /// Reads and signals host processes by pid.
 ///
-/// A daemonized QEMU is re-parented to PID 1, which may reap it late: a dead QEMU can linger as a
-/// zombie for a second or more and `kill(pid, 0)` still succeeds on it. So liveness reads
-/// `/proc/PID/stat` and treats state `Z` as dead, and checks the command is really QEMU so a recycled
-/// pid is never mistaken for our guest.
+/// A daemonized process (QEMU, dnsmasq) is re-parented to PID 1, which may reap it late: a dead one
+/// can linger as a zombie for a second or more and `kill(pid, 0)` still succeeds on it. So liveness
+/// reads `/proc/PID/stat` and treats state `Z` as dead (a zombie has closed its files and sockets), and
+/// checks the command's name so a recycled pid is never mistaken for ours.
 public enum HostProcess {
-    /// Whether `pid` is a live (non-zombie) process whose executable name contains `nameHint`.
-    public static func isAlive(_ pid: Int32, nameHint: String = "qemu") -> Bool {
+    /// Whether `pid` is a live (non-zombie) process whose executable name contains `nameHint`
+    /// (any name when nil).
+    public static func isAlive(_ pid: Int32, nameHint: String? = "qemu") -> Bool {
         guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else {
             return false
         }
@@ -17,7 +18,7 @@ public enum HostProcess {
         let comm = stat[stat.index(after: open)..<close]
         let rest = stat[stat.index(after: close)...].split(separator: " ")
         guard let state = rest.first else { return false }
-        return state != "Z" && state != "X" && comm.contains(nameHint)
+        return state != "Z" && state != "X" && (nameHint.map { comm.contains($0) } ?? true)
     }
 
     /// Sends SIGKILL; a process already gone is not an error.
