@@ -75,6 +75,7 @@ public enum APIServer {
         TokenRoutes.register(on: &table)
         AuditRoutes.register(on: &table)
         for route in table.routes { index.add(route) }
+        UIRoutes.register(on: router, assets: .fromEnvironment(), vendor: .locate())
         return table
     }
 }

@@ -24,7 +24,7 @@ enum Authenticator: Sendable {
         case .local:
             return .local
         case .tokens(let authority, let throttle):
-            let header = request.headers[.authorization]
+            let header = request.headers[.authorization] ?? BrowserWebSocketAuth.authorization(offeredIn: request.headers)
             do {
                 return try authority.authenticate(authorization: header)
             } catch {

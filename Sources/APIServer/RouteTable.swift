@@ -49,7 +49,7 @@ struct RouteTable {
         router.ws(RouterPath(path)) { request, context in
             let scope = try await guardian.authorize(request, context)
             try await authorize(request, context, scope)
-            return .upgrade([:])
+            return .upgrade(BrowserWebSocketAuth.acceptedProtocol(offeredIn: request.headers).map { [.secWebSocketProtocol: $0] } ?? [:])
         } onUpgrade: { inbound, outbound, context in
             // The upgrade was authorized; derive the scope again from the same request.
             guard let scope = try? await guardian.authorize(context.request, context.requestContext) else { return }

@@ -1,0 +1,54 @@
+import Foundation
+import JoistTestTraits
+import JoistTesting
+import Testing
+
+/// The web UI in a real headless Chromium, driven by Selenium (`scripts/ui-test`): an administrator
+/// uploads the test guest's ISO, creates a VM from it, uses its serial and graphical consoles,
+/// snapshots, stops and deletes it, while a viewer watches the same console and is refused every
+/// action. Screenshots of every step go to `.build/test-artifacts/webui`.
+@Suite("Web UI in a real browser (Chromium, Selenium, real QEMU)", .bootsGuests, .serialized, .timeLimit(.minutes(15)))
+struct WebUITests {
+    static let artifacts = RepositoryPaths.root + "/.build/test-artifacts/webui"
+
+    @Test("sign in, upload an ISO, create and start a VM, type in its serial console, see its screen, snapshot, stop, delete; a viewer only watches")
+    func journey() async throws {
+        let guest = try await TestGuest.locate()
+        // The third-party browser code joistd serves, from Debian packages (make test builds it too).
+        let vendor = try await CommandRunner.run("/bin/bash", [RepositoryPaths.root + "/scripts/ui-vendor", RepositoryPaths.binaries + "/ui-vendor"])
+        try #require(vendor.succeeded, "\(vendor)")
+        let script = RepositoryPaths.root + "/scripts/ui-test"
+        let install = try await CommandRunner.run("/bin/bash", [script, "--install"])
+        try #require(install.succeeded, "\(install)")
+        try? FileManager.default.removeItem(atPath: Self.artifacts)
+
+        try await withTemporaryDirectory(prefix: "jwebui") { folder in
+            let iso = try await BootableISO.make(in: folder, kernel: guest.kernel, initrd: guest.initrd)
+            try await DaemonHarness.with(listen: true) { joist in
+                let address = try #require(joist.httpsAddress)
+                let admin = try await joist.succeed(["token", "create", "browser-admin", "--role", "admin"])
+                let viewer = try await joist.succeed(["token", "create", "browser-viewer", "--role", "viewer"])
+                let run = try await joist.run(
+                    "/bin/bash",
+                    [script, "https://\(address)", Self.secret(admin), Self.secret(viewer), iso, Self.artifacts])
+                #expect(run.succeeded, "\(run.stdout.suffix(4000))\n\(run.stderr.suffix(4000))")
+
+                // What the browser did, as the daemon recorded it.
+                let audit = try await joist.succeed(["audit", "--format", "csv"])
+                #expect(audit.contains(",browser-admin,instance.create,web-one,default,succeeded,201"), "\(audit)")
+                #expect(audit.contains(",browser-admin,instance.snapshot-create,web-one/from-the-ui,default,succeeded"), "\(audit)")
+                #expect(audit.contains(",browser-viewer,instance.state,web-one,default,denied,403"), "\(audit)")
+                #expect(audit.contains(",browser-viewer,instance.delete,web-one,default,denied,403"), "\(audit)")
+                #expect(audit.contains(",browser-admin,instance.delete,web-one,default,succeeded"), "\(audit)")
+                #expect(try await joist.cli(["info", "web-one"]).succeeded == false)
+            }
+        }
+        let screenshots = (try? FileManager.default.contentsOfDirectory(atPath: Self.artifacts))?.filter { $0.hasSuffix(".png") && !$0.hasPrefix("failed") } ?? []
+        #expect(screenshots.count >= 15, "\(screenshots)")
+    }
+
+    /// The secret line `joist token create` prints last.
+    static func secret(_ output: String) -> String {
+        output.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+}

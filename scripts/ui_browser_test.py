@@ -1,0 +1,288 @@
+"""The web UI's user journey in a real browser; run by scripts/ui-test (see there for arguments).
+
+Two headless Chromium sessions at once: an administrator, who uploads the test guest's ISO, creates a
+VM from it, starts it, uses its serial and graphical consoles, snapshots, stops and deletes it; and a
+viewer, who watches the same serial console and must be refused every action. Every step leaves a
+screenshot; the first failed check ends the run with a message and a screenshot named `failed-…`.
+"""
+import json
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+URL, ADMIN, VIEWER, ISO, ARTIFACTS = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+NAME = "web-one"
+os.makedirs(ARTIFACTS, exist_ok=True)
+step_number = 0
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def browser(width=1280, height=900):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--ignore-certificate-errors",
+                     f"--window-size={width},{height}", "--lang=en-US", "--disable-gpu"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_script_timeout(30)
+    return driver
+
+
+def shot(driver, name):
+    global step_number
+    step_number += 1
+    driver.save_screenshot(os.path.join(ARTIFACTS, f"{step_number:02d}-{name}.png"))
+
+
+def wait(driver, what, condition, timeout=30):
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.25).until(lambda d: condition(d))
+    except TimeoutException:
+        raise CheckFailed(f"timed out after {timeout}s waiting for {what}")
+
+
+def check(condition, message):
+    if not condition:
+        raise CheckFailed(message)
+
+
+def element(driver, css, timeout=30):
+    return wait(driver, css, lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, css)), None), timeout)
+
+
+def text_of(driver, css):
+    found = driver.find_elements(By.CSS_SELECTOR, css)
+    return found[0].text if found else ""
+
+
+def sign_in(driver, token):
+    driver.get(URL + "/ui/")
+    element(driver, "#token").send_keys(token)
+    driver.find_element(By.ID, "sign-in").click()
+    element(driver, "#count-all")
+
+
+def go(driver, fragment):
+    driver.get(f"{URL}/ui/#/{fragment}")
+
+
+def confirm(driver):
+    """Accepts the confirmation dialog that destructive actions open."""
+    wait(driver, "the confirmation dialog", lambda d: d.execute_script("return document.getElementById('confirm').open"))
+    shot(driver, "confirm")
+    driver.find_element(By.ID, "confirm-ok").click()
+
+
+def state_is(driver, state, timeout=120):
+    wait(driver, f"state {state}", lambda d: text_of(d, "#instance-state") == state, timeout)
+
+
+def terminal(driver):
+    return text_of(driver, "#serial-terminal .xterm-rows")
+
+
+def fetch(driver, method, path, token=None, body=None):
+    """Calls the API from the page, as the UI would; returns [status, body]."""
+    return driver.execute_async_script(
+        """
+        const [method, path, token, body, done] = arguments;
+        const headers = token ? {Authorization: 'Bearer ' + token} : {};
+        if (body) headers['Content-Type'] = 'application/json';
+        fetch(path, {method, headers, body: body ? JSON.stringify(body) : undefined})
+          .then(async (r) => done([r.status, await r.text()]), (e) => done([0, String(e)]));
+        """, method, path, token, body)
+
+
+def socket_opens(driver, path, protocols):
+    """Whether a WebSocket to path opens with the given subprotocols (null: none offered)."""
+    return driver.execute_async_script(
+        """
+        const [path, protocols, done] = arguments;
+        const url = location.origin.replace('https:', 'wss:') + path;
+        const socket = protocols ? new WebSocket(url, protocols) : new WebSocket(url);
+        socket.onopen = () => { socket.close(); done(true); };
+        socket.onerror = () => done(false);
+        setTimeout(() => done(false), 10000);
+        """, path, protocols)
+
+
+def canvas_colours(driver):
+    """How many distinct colours a grid of points on the VNC canvas has (1: blank)."""
+    return driver.execute_script(
+        """
+        const canvas = document.querySelector('#vnc-screen canvas');
+        if (!canvas || !canvas.width || !canvas.height) return 0;
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        const seen = new Set();
+        for (let y = 0; y < canvas.height; y += 4) for (let x = 0; x < canvas.width; x += 4) {
+          const i = (y * canvas.width + x) * 4;
+          seen.add(data[i] << 16 | data[i + 1] << 8 | data[i + 2]);
+        }
+        return seen.size;
+        """)
+
+
+def journey(admin, viewer):
+    # Signing in: a malformed token and a wrong one are refused, with a message.
+    admin.get(URL + "/ui/")
+    element(admin, "#token").send_keys("not-a-token")
+    admin.find_element(By.ID, "sign-in").click()
+    wait(admin, "the malformed-token message", lambda d: "not a Joist token" in text_of(d, ".error-box"))
+    admin.find_element(By.ID, "token").clear()
+    admin.find_element(By.ID, "token").send_keys("joist_0000.wrong")
+    admin.find_element(By.ID, "sign-in").click()
+    wait(admin, "the refused-token message", lambda d: "not accepted" in text_of(d, ".error-box"))
+    shot(admin, "sign-in-refused")
+    admin.find_element(By.ID, "token").clear()
+    admin.find_element(By.ID, "token").send_keys(ADMIN)
+    admin.find_element(By.ID, "sign-in").click()
+    element(admin, "#count-all")
+    shot(admin, "dashboard-empty")
+
+    # Upload the test guest's ISO on the images page, with a progress bar.
+    go(admin, "images")
+    element(admin, "#image-file").send_keys(ISO)
+    admin.find_element(By.ID, "image-alias").send_keys("test-guest")
+    admin.find_element(By.ID, "upload-image").click()
+    wait(admin, "the import to finish", lambda d: "Imported" in text_of(d, "#upload-note"), 120)
+    wait(admin, "the image in the list", lambda d: "test-guest" in text_of(d, "table"))
+    shot(admin, "image-uploaded")
+
+    # The create form checks its fields before sending anything.
+    go(admin, "instances/new")
+    element(admin, "#name").send_keys("9-bad name")
+    memory = admin.find_element(By.ID, "memory")
+    memory.clear()
+    memory.send_keys("lots")
+    admin.find_element(By.ID, "create").click()
+    wait(admin, "field errors", lambda d: d.find_element(By.ID, "name").get_attribute("aria-invalid") == "true")
+    check(admin.find_element(By.ID, "memory").get_attribute("aria-invalid") == "true", "a bad memory size was not flagged")
+    shot(admin, "create-invalid")
+    status, body = fetch(admin, "GET", "/1.0/instances", ADMIN)
+    check(status == 200 and json.loads(body)["items"] == [], f"the invalid form reached the daemon: {status} {body}")
+
+    admin.find_element(By.ID, "name").clear()
+    admin.find_element(By.ID, "name").send_keys(NAME)
+    memory.clear()
+    memory.send_keys("256MiB")
+    Select(admin.find_element(By.ID, "boot")).select_by_value("cdrom")
+    Select(admin.find_element(By.ID, "cdrom")).select_by_value("test-guest")
+    shot(admin, "create-filled")
+    admin.find_element(By.ID, "create").click()
+    wait(admin, "the instance page", lambda d: d.current_url.endswith(f"#/instances/{NAME}"), 60)
+    state_is(admin, "running")
+    shot(admin, "instance-running")
+
+    # The serial console: the guest boots to its ready line, and a command typed runs.
+    go(admin, f"instances/{NAME}/console")
+    wait(admin, "JOIST-GUEST-READY in the serial console", lambda d: "JOIST-GUEST-READY" in terminal(d), 240)
+    wait(admin, "the console to connect", lambda d: "Connected" in text_of(d, "#console-status"))
+    sign_in(viewer, VIEWER)
+    go(viewer, f"instances/{NAME}/console")
+    wait(viewer, "the viewer's console to connect", lambda d: "view only" in text_of(d, "#console-status"))
+    admin.find_element(By.CSS_SELECTOR, "#serial-terminal textarea").send_keys("echo $((6*7))-from-the-browser" + Keys.ENTER)
+    wait(admin, "the command's output", lambda d: "42-from-the-browser" in terminal(d))
+    wait(viewer, "the output at the viewer too", lambda d: "42-from-the-browser" in terminal(d))
+    shot(admin, "serial-console")
+    shot(viewer, "serial-console-viewer")
+
+    # The viewer watches but cannot type or act.
+    viewer.execute_script("document.querySelector('#serial-terminal textarea')?.focus()")
+    viewer.find_element(By.TAG_NAME, "body").send_keys("echo viewer-typed" + Keys.ENTER)
+    admin.find_element(By.CSS_SELECTOR, "#serial-terminal textarea").send_keys("echo after-$((1+1))" + Keys.ENTER)
+    wait(admin, "the admin's second command", lambda d: "after-2" in terminal(d))
+    check("viewer-typed" not in terminal(admin), "the viewer's keystrokes reached the guest")
+    go(viewer, f"instances/{NAME}")
+    element(viewer, "#instance-state .state")
+    check(not viewer.find_elements(By.CSS_SELECTOR, "#instance-actions button"), "the viewer was offered actions")
+    status, body = fetch(viewer, "PUT", f"/1.0/instances/{NAME}/state", VIEWER, {"action": "stop"})
+    check(status == 403, f"a viewer's stop was not refused: {status} {body}")
+    status, body = fetch(viewer, "DELETE", f"/1.0/instances/{NAME}", VIEWER)
+    check(status == 403, f"a viewer's delete was not refused: {status} {body}")
+    status, body = fetch(viewer, "GET", "/1.0/instances", None)
+    check(status == 401, f"a request without a token was not refused: {status} {body}")
+    check(not socket_opens(viewer, f"/1.0/instances/{NAME}/console", None), "a console WebSocket opened without a token")
+    check(not socket_opens(viewer, f"/1.0/instances/{NAME}/console", ["joist", "joist.bearer.am9pc3RfMDAwMC53cm9uZw"]),
+          "a console WebSocket opened with a wrong token")
+    shot(viewer, "viewer-instance")
+
+    # The graphical console draws the guest's screen.
+    go(admin, f"instances/{NAME}/display")
+    wait(admin, "the graphical console to connect", lambda d: "Connected" in text_of(d, "#display-status"), 60)
+    wait(admin, "the guest's screen on the canvas", lambda d: canvas_colours(d) >= 2, 60)
+    shot(admin, "graphical-console")
+
+    # Graphs and the dashboard with a running instance.
+    go(admin, f"instances/{NAME}/graphs")
+    element(admin, "#charts")
+    time.sleep(1)
+    shot(admin, "graphs")
+    go(admin, "dashboard")
+    wait(admin, "one running instance on the dashboard", lambda d: text_of(d, "#count-running") == "1")
+    shot(admin, "dashboard")
+
+    # A snapshot, then stop and delete, each confirmed.
+    go(admin, f"instances/{NAME}/snapshots")
+    element(admin, "#snapshot-name").send_keys("from-the-ui")
+    admin.find_element(By.ID, "take-snapshot").click()
+    wait(admin, "the snapshot in the list", lambda d: d.find_elements(By.CSS_SELECTOR, '[data-snapshot="from-the-ui"]'), 120)
+    shot(admin, "snapshot")
+    admin.find_element(By.CSS_SELECTOR, '#instance-actions [data-action="stop"]').click()
+    confirm(admin)
+    state_is(admin, "stopped", 180)
+    shot(admin, "stopped")
+    admin.find_element(By.CSS_SELECTOR, '#instance-actions [data-action="delete"]').click()
+    confirm(admin)
+    wait(admin, "the instance list", lambda d: d.current_url.endswith("#/instances"), 60)
+    wait(admin, "the instance to be gone", lambda d: not d.find_elements(By.CSS_SELECTOR, f'[data-instance="{NAME}"]'))
+    status, body = fetch(admin, "GET", f"/1.0/instances/{NAME}", ADMIN)
+    check(status == 404, f"the deleted instance still answers: {status}")
+    shot(admin, "deleted")
+
+    # A phone-sized screen: the menu folds away and the pages still work.
+    admin.set_window_size(390, 844)
+    go(admin, "dashboard")
+    element(admin, "#count-all")
+    shot(admin, "phone-dashboard")
+
+
+def main():
+    admin, viewer = browser(), browser()
+    failed = None
+    try:
+        journey(admin, viewer)
+    except Exception as error:  # noqa: BLE001 — any failure ends the run with evidence
+        failed = error
+        for name, driver in (("admin", admin), ("viewer", viewer)):
+            try:
+                driver.save_screenshot(os.path.join(ARTIFACTS, f"failed-{name}.png"))
+            except Exception:  # noqa: BLE001
+                pass
+    finally:
+        for name, driver in (("admin", admin), ("viewer", viewer)):
+            try:
+                errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+                with open(os.path.join(ARTIFACTS, f"console-{name}.log"), "w") as log:
+                    log.write("\n".join(errors))
+            except Exception:  # noqa: BLE001
+                pass
+            driver.quit()
+    if failed:
+        print(f"ui-test: FAILED: {failed}", file=sys.stderr)
+        sys.exit(1)
+    print(f"ui-test: passed, {step_number} screenshots in {ARTIFACTS}")
+
+
+if __name__ == "__main__":
+    main()
