@@ -1,5 +1,5 @@
 // One instance: overview and configuration, consoles, snapshots, backups, hardware and graphs.
-import { get, list, act, patch, post, del, session } from '../api.js';
+import { get, list, act, patch, session } from '../api.js';
 import { h, replace, table, stateBadge, when, bytes, busy, toast, confirmAction, field, progressOf } from '../dom.js';
 import { onEvent } from '../main.js';
 import { actionButtons } from './instances.js';
@@ -40,6 +40,7 @@ export async function instancePage(main, name, tab = 'overview') {
 const editable = [
   ['cpus', 'CPUs', '1–64'], ['memory', 'Memory', 'e.g. 1GiB'], ['cdrom', 'CD-ROM image', 'an ISO image; empty ejects'],
   ['cmdline', 'Kernel command line', 'with a kernel only'], ['accel', 'Accelerator', 'auto, kvm or tcg'],
+  ['display', 'Display', 'std (a screen for the graphical console) or none'],
 ];
 
 async function overview(content, instance, path) {
@@ -140,56 +141,113 @@ async function snapshots(content, instance, path) {
 }
 
 async function backups(content, instance, path) {
-  const stores = await list('/1.0/backup-stores', {}, { project: false }).catch(() => []);
+  const stores = (await list('/1.0/backup-stores', {}, { project: false }).catch(() => [])).map((s) => s.store?.name || s.name);
   const body = h('div');
-  const store = h('select', { id: 'backup-store' }, stores.map((s) => h('option', { value: s.name || s.store?.name }, s.name || s.store?.name)));
+  const store = h('select', { id: 'backup-store' }, stores.map((name) => h('option', { value: name }, name)));
   const create = h('button', { type: 'submit', id: 'create-backup' }, 'Back up now');
-  const progress = h('div');
+  const progress = h('div', { class: 'grow' });
   const form = h('form', { class: 'actions panel' }, field('Backup store', store), create, progress);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     await busy(create, async () => {
-      await act('POST', `${path}/backups`, { store: store.value || undefined }, { onProgress: (op) => replace(progress, progressOf(op)) });
-      replace(progress);
-      toast('Backup done');
+      try {
+        await act('POST', `${path}/backups`, { store: store.value || undefined }, { onProgress: (op) => replace(progress, progressOf(op)) });
+        toast('Backup done');
+      } finally {
+        replace(progress);
+      }
       await refresh();
     });
-    replace(progress);
   });
-  const refresh = async () => {
-    const items = await list(`${path}/backups`, store.value ? { store: store.value } : {});
-    replace(body, table([
-      ['Backup', (b) => h('span', { class: 'mono' }, b.id || b.name)],
-      ['Taken', (b) => when(b.createdAt || b.time)],
-      ['Size', (b) => bytes(b.size ?? b.logicalSize), 'hide-narrow'],
-      ['', (b) => session.can('operator') ? button('Restore', async (btn) => {
-        if (!(await confirmAction('Restore this backup?', `The disks of ${instance.name} are replaced by the backup's (the instance must be stopped).`, 'Restore'))) return;
-        await busy(btn, async () => { await act('POST', `${path}/backups/${encodeURIComponent(b.id || b.name)}/restore`, { store: store.value || undefined }); toast('Restored'); });
-      }) : null],
-    ], items, { empty: stores.length ? 'No backups yet.' : 'No backup store: an administrator adds one under Storage.', label: 'Backups' }));
+  const restore = async (backup, button, target) => {
+    const asNew = target !== undefined;
+    const text = asNew ? `A new, stopped instance ${target} is made from backup ${backup.id}.`
+      : `The disks of ${instance.name} are overwritten with backup ${backup.id} (the instance must be stopped).`;
+    if (!(await confirmAction(asNew ? `Restore as ${target}?` : 'Restore in place?', text, 'Restore'))) return;
+    await busy(button, async () => {
+      await act('POST', `${path}/backups/${encodeURIComponent(backup.id)}/restore`, asNew ? { as: target } : { inPlace: true });
+      toast(asNew ? `Restored as ${target}` : 'Restored');
+    });
   };
-  store.addEventListener('change', refresh);
+  const refresh = async () => {
+    const items = (await list(`${path}/backups`)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    replace(body, table([
+      ['Backup', (b) => h('span', { class: 'mono', 'data-backup': b.id }, b.id)],
+      ['Taken', (b) => when(b.createdAt)],
+      ['Kind', (b) => `${b.kind}, store ${b.store}`, 'hide-narrow'],
+      ['Read / new', (b) => `${bytes(b.stats?.bytesRead)} / ${bytes(b.stats?.bytesNew)}`, 'hide-narrow'],
+      ['', (b) => {
+        if (!session.can('operator')) return null;
+        const name = h('input', { 'aria-label': 'New instance name', placeholder: `${instance.name}-restored`, size: 14 });
+        const inPlace = h('button', { type: 'button', class: 'secondary' }, 'Restore in place');
+        const asNew = h('button', { type: 'button', class: 'secondary' }, 'Restore as');
+        inPlace.addEventListener('click', () => restore(b, inPlace));
+        asNew.addEventListener('click', () => {
+          const target = name.value.trim() || `${instance.name}-restored`;
+          if (!/^[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(target)) { toast('An instance name is letters, digits and -.', { error: true }); name.focus(); return; }
+          restore(b, asNew, target);
+        });
+        return h('div', { class: 'actions' }, inPlace, asNew, name);
+      }],
+    ], items, { empty: stores.length ? 'No backups yet.' : 'No backup store: an administrator adds one with joist backup-store create.', label: 'Backups' }));
+  };
   replace(content, stores.length && session.can('operator') ? form : null, body);
   await refresh().catch((error) => replace(body, h('p', { class: 'muted' }, error.message)));
-  return {};
+  return { refresh };
 }
 
 async function hardware(content, instance, path) {
-  const [disks, nics] = await Promise.all([list(`${path}/disks`).catch(() => []), list(`${path}/nics`).catch(() => [])]);
-  replace(content,
-    h('h2', {}, 'Disks'),
-    table([
-      ['Disk', (d) => h('span', { class: 'mono' }, d.source || d.volume || d.path || `${d.pool}/${d.name}`)],
-      ['Size', (d) => d.size ?? d.virtualSize ?? '–'],
-      ['Bus', (d) => d.bus || d.interface || '–', 'hide-narrow'],
-    ], disks, { empty: 'No disks.', label: 'Disks' }),
-    h('h2', {}, 'Network interfaces'),
-    table([
-      ['NIC', (n) => n.name || n.id],
-      ['Network', (n) => n.network || n.kind || n.type || '–'],
-      ['MAC', (n) => h('span', { class: 'mono' }, n.mac || '–'), 'hide-narrow'],
-      ['Address', (n) => (n.addresses || [n.ip || n.address]).filter(Boolean).join(', ') || '–'],
-    ], nics, { empty: 'No NICs.', label: 'NICs' }));
+  const operator = session.can('operator');
+  const render = async () => {
+    const current = await get(path);
+    const disks = current.config?.disks || [];
+    const nics = current.nics || [];
+    const diskName = (d) => (d.volume ? `${d.volume.pool}/${d.volume.name}` : d.path || d.image || '–');
+    const volumes = operator ? await list('/1.0/volumes').catch(() => []) : [];
+    const networks = operator ? await list('/1.0/networks', {}, { project: false }).catch(() => []) : [];
+    const attached = new Set(disks.map(diskName));
+    const volume = h('select', { id: 'attach-volume' }, h('option', { value: '' }, '— volume —'),
+      volumes.filter((v) => !attached.has(`${v.pool}/${v.name}`) && !(v.usedBy || []).length).map((v) => h('option', { value: `${v.pool}/${v.name}` }, `${v.pool}/${v.name} (${v.size})`)));
+    const attach = h('button', { type: 'submit' }, 'Attach disk');
+    const diskForm = h('form', { class: 'actions panel' }, field('Volume', volume), attach);
+    diskForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (!volume.value) { toast('Choose a volume.', { error: true }); volume.focus(); return; }
+      await busy(attach, async () => { await act('POST', `${path}/disks`, { disk: volume.value }); toast(`Attached ${volume.value}`); await render(); });
+    });
+    const network = h('select', { id: 'add-nic-network' }, networks.map((n) => h('option', { value: n.config.name }, `${n.config.name} (${n.config.kind})`)));
+    const add = h('button', { type: 'submit' }, 'Add NIC');
+    const nicForm = h('form', { class: 'actions panel' }, field('Network', network), add);
+    nicForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (!network.value) { toast('Create a network first.', { error: true }); return; }
+      await busy(add, async () => { await act('POST', `${path}/nics`, { nic: `network=${network.value}` }); toast('NIC added'); await render(); });
+    });
+    replace(content,
+      h('h2', {}, 'Disks'),
+      table([
+        ['Disk', (d) => h('span', { class: 'mono' }, diskName(d))],
+        ['Options', (d) => Object.entries(d).filter(([k]) => !['volume', 'path'].includes(k)).map(([k, v]) => `${k}=${v}`).join(', ') || '–', 'hide-narrow'],
+        ['', (d) => (operator && d.volume ? h('button', { type: 'button', class: 'secondary', onclick: async (event) => {
+          if (!(await confirmAction(`Detach ${diskName(d)}?`, 'The volume stays in its pool.', 'Detach'))) return;
+          await busy(event.target, async () => { await act('DELETE', `${path}/disks/${encodeURIComponent(d.volume.pool)}/${encodeURIComponent(d.volume.name)}`); toast('Detached'); await render(); });
+        } }, 'Detach') : null)],
+      ], disks, { empty: 'No disks.', label: 'Disks' }),
+      operator ? diskForm : null,
+      h('h2', {}, 'Network interfaces'),
+      table([
+        ['NIC', (n) => n.name],
+        ['Network', (n) => n.network || n.mode],
+        ['MAC', (n) => h('span', { class: 'mono' }, n.mac || '–'), 'hide-narrow'],
+        ['Addresses', (n) => [...new Set([n.ip, ...(n.addresses || [])].filter(Boolean))].join(', ') || '–'],
+        ['', (n) => (operator ? h('button', { type: 'button', class: 'secondary', onclick: async (event) => {
+          if (!(await confirmAction(`Remove ${n.name}?`, 'Its address and port forwards go with it.', 'Remove'))) return;
+          await busy(event.target, async () => { await act('DELETE', `${path}/nics/${encodeURIComponent(n.name)}`); toast('NIC removed'); await render(); });
+        } }, 'Remove') : null)],
+      ], nics, { empty: 'No NICs.', label: 'NICs' }),
+      operator ? nicForm : null);
+  };
+  await render();
   return {};
 }
 
