@@ -94,7 +94,7 @@ public enum DaemonRunner {
         let services = APIServices(
             instances: manager, projects: projects, storage: storage, backupStores: backupStores, networks: networks, images: images, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog(path: state + "/audit.db", events: events),
-            metrics: MetricsSampler(instances: manager, storage: storage, interval: options.metricsInterval), logger: logger)
+            metrics: MetricsSampler(instances: manager, interval: options.metricsInterval), logger: logger)
 
         await InterruptedBackups.settle(instances: manager, stores: backupStores, operations: services.operations, logger: logger)
 

@@ -37,9 +37,9 @@ public actor MetricsSampler {
     /// Percent of all CPUs busy over the last interval, once two readings exist.
     var hostCPUUsage: Double? { hostCPUPercent }
 
-    public init(instances: InstanceManager, storage: StorageManager, interval: Duration = .seconds(10)) {
+    public init(instances: InstanceManager, interval: Duration = .seconds(10)) {
         self.instances = instances
-        self.storage = storage
+        self.storage = instances.storage
         self.interval = interval
         self.logger = instances.env.logger
         let seconds = max(0.001, Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)

@@ -80,7 +80,7 @@ struct APIFixture {
             instances: instances, projects: projects,
             storage: storageManager, backupStores: backupStores, networks: networks, images: images, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog.inMemory(events: events),
-            metrics: MetricsSampler(instances: instances, storage: storageManager), logger: logger)
+            metrics: MetricsSampler(instances: instances), logger: logger)
         let table = APIServer.makeRouter(services, authenticator: .tokens(tokens, AuthThrottle(limit: 1000)))
         return APIFixture(
             services: services, table: table, storage: storage, network: network, secrets: secrets, directory: directory)
