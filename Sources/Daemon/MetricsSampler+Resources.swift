@@ -15,7 +15,7 @@ extension MetricsSampler {
         }
         return ServerResources(
             cpu: .init(
-                count: ProcessInfo.processInfo.activeProcessorCount, usagePercent: hostCPUUsage,
+                count: ProcessInfo.processInfo.activeProcessorCount, usagePercent: hostCPUPercent,
                 loadAverage: .init(one: load.one, five: load.five, fifteen: load.fifteen)),
             memory: .init(totalBytes: memory.totalBytes, availableBytes: memory.availableBytes, usedBytes: memory.usedBytes),
             storagePools: pools,

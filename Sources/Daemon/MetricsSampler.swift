@@ -13,7 +13,7 @@ import QMP
 /// when QMP does not answer in time (QEMU busy with a long command) that sample has no disk figures.
 public actor MetricsSampler {
     public nonisolated let interval: Duration
-    public nonisolated var intervalSeconds: Double { Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18 }
+    public nonisolated let intervalSeconds: Double
     /// Samples kept per guest: one hour's worth.
     public nonisolated let capacity: Int
     let instances: InstanceManager
@@ -33,9 +33,8 @@ public actor MetricsSampler {
     /// `query-blockstats` calls still unanswered, by instance: the next tick waits on the same one.
     private var pendingQueries: [InstanceKey: Task<GuestReading.Stamped<[String: GuestReading.ByteCounters]>?, Never>] = [:]
     private var hostCPU: HostCPUTimes?
-    private var hostCPUPercent: Double?
     /// Percent of all CPUs busy over the last interval, once two readings exist.
-    var hostCPUUsage: Double? { hostCPUPercent }
+    private(set) var hostCPUPercent: Double?
 
     public init(instances: InstanceManager, interval: Duration = .seconds(10)) {
         self.instances = instances
@@ -43,6 +42,7 @@ public actor MetricsSampler {
         self.interval = interval
         self.logger = instances.env.logger
         let seconds = max(0.001, Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+        self.intervalSeconds = seconds
         self.capacity = max(1, Int((3600 / seconds).rounded()))
         // A rate may span a skipped tick or two, never a longer absence.
         self.calculator = RateCalculator(ticksPerSecond: ProcFiles.ticksPerSecond, maxGap: seconds * 3.5)
@@ -86,9 +86,13 @@ public actor MetricsSampler {
         let interfaces = ProcFiles.read("/proc/net/dev").map(InterfaceCounters.parse(netDev:)) ?? [:]
         for (supervisor, source) in sources {
             var reading = Self.processReading(source, interfaces: interfaces)
-            if let query = pendingQueries[supervisor.key], let answer = await FirstOf.value(of: query, within: queryLimit) {
-                pendingQueries[supervisor.key] = nil
-                reading.disks = answer
+            if let query = pendingQueries[supervisor.key] {
+                if let answer = await FirstOf.value(of: query, within: queryLimit) {
+                    pendingQueries[supervisor.key] = nil
+                    reading.disks = answer
+                } else {
+                    logger.debug("no query-blockstats answer within \(queryLimit): this sample has no disk figures", metadata: ["instance": "\(supervisor.key)"])
+                }
             }
             var entry = entries[supervisor.key] ?? Entry(supervisor: supervisor, history: GuestHistory(capacity: capacity, calculator: calculator))
             entry.history.record(reading)
