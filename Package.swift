@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "JoistAPI", dependencies: ["JoistCore", "Networking"], swiftSettings: strict),
         // Host processes: spawning children with a clean slate, running tools and capturing their output.
         .target(name: "HostKit", dependencies: ["JoistCore"], swiftSettings: strict),
+        // Host and guest resource readings: /proc parsers, sample rings and rates (pure), no dependencies.
+        .target(name: "HostMetrics", swiftSettings: strict),
         // QMP client over a Unix socket.
         .target(
             name: "QMP",
@@ -146,6 +148,7 @@ let package = Package(
                 "JoistCore", "JoistAPI", "HostKit", "QMP", "GuestAgent", "QEMUDriver", "Storage", "Store", "Activity", "Networking", "Backup", "NBD",
                 "CloudInit",
                 "ImageBuilder",
+                "HostMetrics",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -232,6 +235,7 @@ let package = Package(
         .testTarget(name: "NBDTests", dependencies: ["NBD", "HostKit", "JoistTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "ImageBuilderTests", dependencies: ["ImageBuilder", "JoistCore"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
+        .testTarget(name: "HostMetricsTests", dependencies: ["HostMetrics"], swiftSettings: strict),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "JoistCore", "JoistTesting"], swiftSettings: strict),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "JoistCore", "JoistTesting", "Storage"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "HostKit", "JoistCore"], swiftSettings: strict),

@@ -59,6 +59,7 @@ public enum APIServer {
         InstanceBackupPruneRoutes.register(on: &table)
         InstancePublishRoutes.register(on: &table)
         InstanceGuestRoutes.register(on: &table)
+        MetricsRoutes.register(on: &table)
         ConsoleRoutes.register(on: &table)
         OperationRoutes.register(on: &table)
         EventRoutes.register(on: &table)

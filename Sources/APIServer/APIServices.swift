@@ -14,5 +14,7 @@ struct APIServices: Sendable {
     var operations: OperationManager
     var events: EventBus
     var audit: AuditLog
+    /// Host resources and each instance's recent samples.
+    var metrics: MetricsSampler
     var logger: Logger
 }

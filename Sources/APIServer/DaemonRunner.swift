@@ -25,6 +25,9 @@ public struct DaemonOptions: Sendable {
     /// How much CPU all guests together get against any other process when the host is contended
     /// (cgroup v2 scale: 100 weighs like one ordinary process). See `GuestCgroups`.
     public var guestCPUWeight = 100
+    /// How often the metrics sampler reads every running guest (and keeps an hour of samples).
+    public var metricsInterval: Duration = .seconds(10)
+    public static let metricsIntervals: ClosedRange<Int> = 1...300
     public static var guestCPUWeights: ClosedRange<Int> { GuestCgroups.weights }
 
     public init(stateDirectory: String, socketPath: String, qemuBinary: String, logLevel: String) {
@@ -91,7 +94,7 @@ public enum DaemonRunner {
         let services = APIServices(
             instances: manager, projects: projects, storage: storage, backupStores: backupStores, networks: networks, images: images, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog(path: state + "/audit.db", events: events),
-            logger: logger)
+            metrics: MetricsSampler(instances: manager, interval: options.metricsInterval), logger: logger)
 
         await InterruptedBackups.settle(instances: manager, stores: backupStores, operations: services.operations, logger: logger)
 
@@ -109,6 +112,7 @@ public enum DaemonRunner {
         ]
         applications.append(SnapshotSchedulerService(scheduler: scheduler))
         applications.append(BackupSchedulerService(scheduler: backupScheduler))
+        applications.append(MetricsSamplerService(sampler: services.metrics))
         let addressFile = state + "/https-address"
         try? FileManager.default.removeItem(atPath: addressFile)
         if let listen = options.listen {

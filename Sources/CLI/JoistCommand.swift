@@ -12,7 +12,7 @@ public struct JoistCommand: AsyncParsableCommand {
             List.self, Info.self, Exec.self, FileCommand.self, Console.self, SSH.self, Config.self, StorageCommand.self, VolumeCommand.self, BackupStoreCommand.self, BackupCommand.self,
             NetworkCommand.self, NICCommand.self, SnapshotCommand.self, FirewallCommand.self, ImageCommand.self, ProjectCommand.self,
             TokenCommand.self,
-            OperationCommand.self, Monitor.self, Audit.self, Remote.self,
+            OperationCommand.self, Monitor.self, Audit.self, Resources.self, Metrics.self, Remote.self,
         ]
     )
 

@@ -16,6 +16,8 @@ public final class DaemonHarness: @unchecked Sendable {
     public let socketPath: String
     /// Extra joistd arguments, e.g. `["--listen", "127.0.0.1:0"]`.
     public let extraArguments: [String]
+    /// Whether the daemon also serves TLS (then `start` waits for its address too).
+    private let listens: Bool
     /// The network namespace the daemon runs in; nil when it shares the host's (`privateNetwork: false`).
     public let networkNamespace: String?
     private var daemon: Process?
@@ -26,8 +28,10 @@ public final class DaemonHarness: @unchecked Sendable {
     ///
     /// `privateNetwork: false` keeps the daemon in the host's network namespace, for benchmarks that
     /// reach its TLS port from this process; it must then never be asked to create networks.
-    public init(listen: Bool = false, parent: String = "/tmp", privateNetwork: Bool = true) async throws {
-        extraArguments = listen ? ["--listen", "127.0.0.1:0"] : []
+    /// `arguments` are more joistd options (`["--metrics-interval", "1"]`).
+    public init(listen: Bool = false, parent: String = "/tmp", privateNetwork: Bool = true, arguments: [String] = []) async throws {
+        extraArguments = (listen ? ["--listen", "127.0.0.1:0"] : []) + arguments
+        listens = listen
         let template = parent + "/jt-XXXXXX"
         var buffer = Array(template.utf8CString)
         guard let made = mkdtemp(&buffer) else { throw TestSetupError("mkdtemp failed") }
@@ -100,7 +104,7 @@ public final class DaemonHarness: @unchecked Sendable {
         daemon = process
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if try await cli(["list"]).succeeded, extraArguments.isEmpty || httpsAddress != nil { return }
+            if try await cli(["list"]).succeeded, !listens || httpsAddress != nil { return }
             guard process.isRunning else { throw TestSetupError("joistd exited: \(daemonLog())") }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -166,9 +170,9 @@ extension DaemonHarness {
     /// Runs `body` against a fresh daemon and always cleans up after it, even when it throws.
     public static func with(
         isolation: isolated (any Actor)? = #isolation, listen: Bool = false, parent: String = "/tmp",
-        privateNetwork: Bool = true, _ body: (DaemonHarness) async throws -> Void
+        privateNetwork: Bool = true, arguments: [String] = [], _ body: (DaemonHarness) async throws -> Void
     ) async throws {
-        let harness = try await DaemonHarness(listen: listen, parent: parent, privateNetwork: privateNetwork)
+        let harness = try await DaemonHarness(listen: listen, parent: parent, privateNetwork: privateNetwork, arguments: arguments)
         do {
             try await body(harness)
         } catch {

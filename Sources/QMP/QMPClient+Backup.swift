@@ -34,3 +34,21 @@ extension QMPClient {
         return (result.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
     }
 }
+
+/// I/O counters for metrics.
+extension QMPClient {
+    /// Bytes read and written by each guest drive since QEMU started, by the drive's device id
+    /// (`qdev`, else `device`). Maps to QMP `query-blockstats`.
+    public func queryBlockStats() async throws -> [String: (read: UInt64, written: UInt64)] {
+        let result = try await execute("query-blockstats")
+        guard let entries = result.arrayValue else { throw QMPError.protocolViolation("query-blockstats returned \(result)") }
+        var stats: [String: (read: UInt64, written: UInt64)] = [:]
+        for (index, entry) in entries.enumerated() {
+            let id = entry["qdev"]?.stringValue ?? entry["device"]?.stringValue ?? "#\(index)"
+            let read = entry["stats"]?["rd_bytes"]?.doubleValue ?? 0
+            let written = entry["stats"]?["wr_bytes"]?.doubleValue ?? 0
+            stats[id] = (UInt64(max(0, read)), UInt64(max(0, written)))
+        }
+        return stats
+    }
+}

@@ -17,12 +17,17 @@ struct JoistDaemon: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Option(help: "CPU weight of all guests together against other processes when the host is busy (1-10000; 100 weighs like one process).")
     var guestCPUWeight = 100
+    @Option(help: "Seconds between metrics samples of every running guest (1-300); an hour of samples is kept.")
+    var metricsInterval = 10
 
     func validate() throws {
         if let listen { _ = try ListenAddress(parsing: listen) }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard DaemonOptions.guestCPUWeights.contains(guestCPUWeight) else {
             throw ValidationError("--guest-cpu-weight must be within 1…10000, not \(guestCPUWeight)")
+        }
+        guard DaemonOptions.metricsIntervals.contains(metricsInterval) else {
+            throw ValidationError("--metrics-interval must be within 1…300 seconds, not \(metricsInterval)")
         }
     }
 
@@ -32,6 +37,7 @@ struct JoistDaemon: AsyncParsableCommand {
         options.tlsCertificate = tlsCert
         options.tlsKey = tlsKey
         options.guestCPUWeight = guestCPUWeight
+        options.metricsInterval = .seconds(metricsInterval)
         try await DaemonRunner.run(options)
     }
 }

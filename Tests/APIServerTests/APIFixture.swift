@@ -75,11 +75,12 @@ struct APIFixture {
         try await images.load()
         let backupStores = BackupStoreManager(env: env)
         try await backupStores.load()
+        let instances = InstanceManager(env: env, projects: projects, storage: storageManager, networks: networks)
         let services = APIServices(
-            instances: InstanceManager(env: env, projects: projects, storage: storageManager, networks: networks), projects: projects,
+            instances: instances, projects: projects,
             storage: storageManager, backupStores: backupStores, networks: networks, images: images, tokens: tokens,
             operations: OperationManager(events: events), events: events, audit: try AuditLog.inMemory(events: events),
-            logger: logger)
+            metrics: MetricsSampler(instances: instances), logger: logger)
         let table = APIServer.makeRouter(services, authenticator: .tokens(tokens, AuthThrottle(limit: 1000)))
         return APIFixture(
             services: services, table: table, storage: storage, network: network, secrets: secrets, directory: directory)

@@ -47,6 +47,8 @@ struct RouteAccessTests {
         "PUT /1.0/instances/{name}/files": .project(.operator),
         "GET /1.0/instances/{name}/files": .project(.operator),
         "GET /1.0/instances/{name}/guest": .project(.viewer),
+        "GET /1.0/instances/{name}/metrics": .project(.viewer),
+        "GET /1.0/resources": .any(.viewer),
         "GET /1.0/instances/{name}/console": .project(.viewer),
         "GET /1.0/operations": .project(.viewer),
         "GET /1.0/operations/{id}": .any(.viewer),

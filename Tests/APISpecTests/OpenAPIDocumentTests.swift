@@ -7,7 +7,7 @@ import Yams
 struct OpenAPIDocumentTests {
     /// The routes of docs/API.md, in its table's order, as method and path template.
     static let documentedRoutes: [String] = [
-        "GET /1.0/health", "GET /1.0", "GET /1.0/openapi.yaml",
+        "GET /1.0/health", "GET /1.0", "GET /1.0/openapi.yaml", "GET /1.0/resources",
         "GET /1.0/instances", "POST /1.0/instances", "GET /1.0/instances/{name}", "DELETE /1.0/instances/{name}",
         "PUT /1.0/instances/{name}/state", "PATCH /1.0/instances/{name}/config",
         "POST /1.0/instances/{name}/disks", "DELETE /1.0/instances/{name}/disks/{pool}/{volume}",
@@ -22,6 +22,7 @@ struct OpenAPIDocumentTests {
         "POST /1.0/instances/{name}/publish",
         "GET /1.0/instances/{name}/console/log", "GET /1.0/instances/{name}/console",
         "POST /1.0/instances/{name}/exec", "PUT /1.0/instances/{name}/files", "GET /1.0/instances/{name}/files", "GET /1.0/instances/{name}/guest",
+        "GET /1.0/instances/{name}/metrics",
         "GET /1.0/operations", "GET /1.0/operations/{id}", "GET /1.0/operations/{id}/wait", "DELETE /1.0/operations/{id}",
         "GET /1.0/events",
         "GET /1.0/projects", "POST /1.0/projects", "GET /1.0/projects/{name}", "PATCH /1.0/projects/{name}",

@@ -110,7 +110,7 @@ enum WireSamples {
     /// Every sample, each paired with its schema.
     static let all: [WireSample] = instances + operations + events + projects + tokens + pages + parts + enums + StorageSamples.all
         + BackupSamples.all + ImageSamples.all + VolumeTransferSamples.all + NetworkSamples.all + NetworkForwardSamples.all
-        + SnapshotSamples.all + BackupRetentionSamples.all + GuestAgentSamples.all
+        + SnapshotSamples.all + BackupRetentionSamples.all + GuestAgentSamples.all + MetricsSamples.all
 
     static let instances: [WireSample] = [
         WireSample("full instance", "Instance", fullInstance),

@@ -87,6 +87,29 @@ paths:
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
 
+  /1.0/resources:
+    get:
+      tags: [server]
+      operationId: getResources
+      summary: >-
+        The host's CPUs (count, use over the metrics sampler's last interval, load averages), memory (/proc/meminfo),
+        the file system of each storage pool (statvfs of its folder) and uptime. Role viewer.
+      responses:
+        "200":
+          description: The host's resources and their use.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/ServerResources" }
+              example:
+                cpu: { count: 2, usagePercent: 37.5, loadAverage: { one: 0.43, five: 1.02, fifteen: 1.97 } }
+                memory: { totalBytes: 25325268992, availableBytes: 24460275712, usedBytes: 864993280 }
+                storagePools:
+                  - { name: default, driver: dir, totalBytes: 105089261568, usedBytes: 41248133120, availableBytes: 58458353664 }
+                uptimeSeconds: 16873.68
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
   /1.0/instances:
     get:
       tags: [instances]
@@ -495,6 +518,41 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/InstanceGuest" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
+  /1.0/instances/{name}/metrics:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [instances]
+      operationId: getInstanceMetrics
+      summary: >-
+        The instance's samples of the last hour, oldest first: CPU, memory, disk and network, every intervalSeconds
+        while it runs (joistd --metrics-interval, 10 s by default). A stopped instance answers its history; deleting
+        the instance drops it. Role viewer.
+      parameters:
+        - name: since
+          in: query
+          description: Only samples taken after this time (RFC 3339).
+          schema: { type: string, format: date-time }
+      responses:
+        "200":
+          description: The samples.
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/InstanceMetrics" }
+              example:
+                intervalSeconds: 10
+                samples:
+                  - { time: "2026-12-01T10:00:00Z", cpuPercent: null, memoryBytes: 201326592, diskReadBytesPerSecond: null,
+                      diskWriteBytesPerSecond: null, networkReceiveBytesPerSecond: null, networkTransmitBytesPerSecond: null }
+                  - { time: "2026-12-01T10:00:10Z", cpuPercent: 12.5, memoryBytes: 203423744, diskReadBytesPerSecond: 1677721.6,
+                      diskWriteBytesPerSecond: 0, networkReceiveBytesPerSecond: 42.3, networkTransmitBytesPerSecond: 96.1 }
         "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthenticated" }
         "404": { $ref: "#/components/responses/NotFound" }

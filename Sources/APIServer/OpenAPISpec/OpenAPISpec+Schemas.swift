@@ -90,6 +90,55 @@ extension OpenAPISpec {
             vlanInterfaces: { type: boolean, description: "802.1Q VLAN interfaces (CONFIG_VLAN_8021Q): networks with a vlan." }
             bridgeVLANFiltering: { type: boolean, description: "Bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING): NICs with vlan or tagged." }
 
+    ServerResources:
+      description: The host's resources and how much of them is in use.
+      type: object
+      additionalProperties: false
+      required: [cpu, memory, storagePools, uptimeSeconds]
+      properties:
+        cpu:
+          type: object
+          additionalProperties: false
+          required: [count, usagePercent, loadAverage]
+          properties:
+            count: { type: integer, minimum: 1, description: "CPUs joistd may run on (as nproc counts them)." }
+            usagePercent:
+              type: number
+              nullable: true
+              minimum: 0
+              maximum: 100
+              description: Percent of all CPUs busy over the metrics sampler's last interval (/proc/stat); null until it has read twice.
+            loadAverage:
+              type: object
+              additionalProperties: false
+              required: [one, five, fifteen]
+              properties:
+                one: { type: number, minimum: 0 }
+                five: { type: number, minimum: 0 }
+                fifteen: { type: number, minimum: 0 }
+        memory:
+          type: object
+          additionalProperties: false
+          required: [totalBytes, availableBytes, usedBytes]
+          properties:
+            totalBytes: { type: integer, minimum: 0, description: "MemTotal." }
+            availableBytes: { type: integer, minimum: 0, description: "MemAvailable: what programs could still use without swapping." }
+            usedBytes: { type: integer, minimum: 0, description: "Total less available." }
+        storagePools:
+          type: array
+          description: Every storage pool, by name, with the file system holding its folder (zeros when it cannot be read).
+          items:
+            type: object
+            additionalProperties: false
+            required: [name, driver, totalBytes, usedBytes, availableBytes]
+            properties:
+              name: { $ref: "#/components/schemas/Name" }
+              driver: { type: string, enum: [dir, btrfs] }
+              totalBytes: { type: integer, minimum: 0 }
+              usedBytes: { type: integer, minimum: 0 }
+              availableBytes: { type: integer, minimum: 0, description: "What may still be written (f_bavail, as df shows it)." }
+        uptimeSeconds: { type: number, minimum: 0, description: "Seconds since the host booted." }
+
     # Instances.
     InstanceState:
       type: string
@@ -387,6 +436,33 @@ extension OpenAPISpec {
               name: { type: string }
               mac: { type: string }
               addresses: { type: array, items: { type: string, description: "ADDRESS/PREFIX" } }
+    InstanceMetrics:
+      description: An instance's samples of the last hour, oldest first.
+      type: object
+      additionalProperties: false
+      required: [intervalSeconds, samples]
+      properties:
+        intervalSeconds:
+          type: number
+          minimum: 0
+          exclusiveMinimum: true
+          description: Seconds between samples; a longer step between two samples is a gap (stopped, or joistd not running).
+        samples: { type: array, items: { $ref: "#/components/schemas/InstanceMetricSample" } }
+    InstanceMetricSample:
+      description: >-
+        One sample. Rates are per second over the interval before time. A field is null when unknown: the first sample
+        after a start, a counter that went back, QEMU too busy to answer, or no tap NIC (user-mode NICs have no counters).
+      type: object
+      additionalProperties: false
+      required: [time, cpuPercent, memoryBytes, diskReadBytesPerSecond, diskWriteBytesPerSecond, networkReceiveBytesPerSecond, networkTransmitBytesPerSecond]
+      properties:
+        time: { type: string, format: date-time }
+        cpuPercent: { type: number, nullable: true, minimum: 0, description: "CPU time of the instance's QEMU in percent of one host core (over 100 with several busy vCPUs)." }
+        memoryBytes: { type: integer, nullable: true, minimum: 0, description: "Resident memory of the instance's QEMU (VmRSS)." }
+        diskReadBytesPerSecond: { type: number, nullable: true, minimum: 0, description: "Bytes read from all its drives (QMP query-blockstats)." }
+        diskWriteBytesPerSecond: { type: number, nullable: true, minimum: 0 }
+        networkReceiveBytesPerSecond: { type: number, nullable: true, minimum: 0, description: "Bytes that reached the guest through its tap NICs (the taps' transmit counters)." }
+        networkTransmitBytesPerSecond: { type: number, nullable: true, minimum: 0, description: "Bytes the guest sent through its tap NICs (the taps' receive counters)." }
     InstanceConfigSetting:
       description: >-
         One key=value setting; kernel and initrd name files on joistd's host (Unix socket only). cloud-init.user-data

@@ -118,3 +118,10 @@ extension StorageManager {
         }
     }
 }
+
+extension StorageManager {
+    /// Every pool's name, driver and folder, by name: what host dashboards measure with `statvfs`.
+    public func poolFolders() -> [StoragePool] {
+        pools.keys.sorted().compactMap { pools[$0]?.pool }
+    }
+}

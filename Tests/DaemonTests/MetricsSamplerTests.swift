@@ -1,0 +1,57 @@
+import Daemon
+import Foundation
+import JoistAPI
+import JoistTesting
+import QMP
+import Testing
+
+/// The sampler against a fake QEMU: what it asks over QMP, and that a slow answer never holds it up.
+@Suite("Metrics sampler against a fake QEMU")
+struct MetricsSamplerTests {
+    @Test("a QEMU slow to answer query-blockstats costs samples their disk figures only: ticks do not wait for it, and it is asked again only once it has answered")
+    func busyQMP() async throws {
+        let launcher = FakeVMLauncher { command in
+            switch command.name {
+            case "query-blockstats":
+                return .delayed(.seconds(2), .success([["qdev": "disk0", "stats": ["rd_bytes": 4096, "wr_bytes": 512]]]))
+            case "quit": return .successThenDisconnect([:])
+            default: return .success([:])
+            }
+        }
+        let daemon = try FakeDaemon(launcher: launcher)
+        defer { daemon.cleanUp() }
+        let supervisor = try await daemon.create("vm1")
+        try await supervisor.start()
+        let vm = try #require(launcher.last)
+        let sampler = MetricsSampler(instances: daemon.manager, interval: .seconds(1))
+        func asked() -> Int { vm.qmp.commands.filter { $0.name == "query-blockstats" }.count }
+
+        let clock = ContinuousClock()
+        let took = await clock.measure {
+            await sampler.tick()
+            await sampler.tick()
+        }
+        #expect(took < .milliseconds(1800), "each tick waits at most half an interval, not for QEMU's answer: \(took)")
+        #expect(asked() == 1, "no second query while the first is unanswered")
+        // Ticks go on (each waits at most half a second) until QEMU has answered and the answer was
+        // taken: only then is it asked again.
+        var ticks = 2
+        let askedAgain = await eventually(timeout: .seconds(15)) {
+            await sampler.tick()
+            ticks += 1
+            return asked() >= 2
+        }
+        #expect(askedAgain && asked() == 2, "\(asked()) queries")
+        #expect(ticks >= 4, "the answer comes after 2 s, so it took ticks of up to half a second each: \(ticks)")
+
+        let metrics = await sampler.metrics(of: supervisor)
+        #expect(metrics.intervalSeconds == 1)
+        #expect(metrics.samples.count == ticks)
+        #expect(metrics.samples.allSatisfy { $0.diskReadBytesPerSecond == nil && $0.cpuPercent == nil }, "no process to compare: nothing invented")
+
+        // Stopped: no new samples, the history stays.
+        await stop(vm, of: supervisor, on: launcher)
+        await sampler.tick()
+        #expect(await sampler.metrics(of: supervisor).samples.count == ticks)
+    }
+}
