@@ -87,6 +87,7 @@ input[aria-invalid="true"], textarea[aria-invalid="true"], select[aria-invalid="
 .vnc > div { flex: 1; }
 .status-line { color: var(--muted); font-size: .9em; margin: .4em 0; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 1em; }
+figure.chart { margin: 0; }
 .chart svg { width: 100%; height: 120px; display: block; }
 .chart polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; }
 .chart polyline.second { stroke: var(--warn); }
@@ -860,7 +861,7 @@ function hostCards(r) {
     h('div', { class: 'card' }, h('div', { class: 'label' }, `CPU (${cpu.count ?? '?'} cores)`),
       h('div', { class: 'value' }, cpu.usagePercent == null ? '–' : `${cpu.usagePercent.toFixed(0)}%`),
       meter((cpu.usagePercent || 0) / 100, 'CPU use'),
-      cpu.load ? h('div', { class: 'hint' }, `load ${cpu.load.map((l) => l.toFixed(2)).join(' ')}`) : null),
+      cpu.loadAverage ? h('div', { class: 'hint' }, `load ${[cpu.loadAverage.one, cpu.loadAverage.five, cpu.loadAverage.fifteen].map((l) => l.toFixed(2)).join(' ')}`) : null),
     h('div', { class: 'card' }, h('div', { class: 'label' }, 'Memory'),
       h('div', { class: 'value' }, bytes(memory.usedBytes)), meter(memory.usedBytes / memory.totalBytes, 'Memory use'),
       h('div', { class: 'hint' }, `of ${bytes(memory.totalBytes)}`)),

@@ -75,7 +75,7 @@ function hostCards(r) {
     h('div', { class: 'card' }, h('div', { class: 'label' }, `CPU (${cpu.count ?? '?'} cores)`),
       h('div', { class: 'value' }, cpu.usagePercent == null ? '–' : `${cpu.usagePercent.toFixed(0)}%`),
       meter((cpu.usagePercent || 0) / 100, 'CPU use'),
-      cpu.load ? h('div', { class: 'hint' }, `load ${cpu.load.map((l) => l.toFixed(2)).join(' ')}`) : null),
+      cpu.loadAverage ? h('div', { class: 'hint' }, `load ${[cpu.loadAverage.one, cpu.loadAverage.five, cpu.loadAverage.fifteen].map((l) => l.toFixed(2)).join(' ')}`) : null),
     h('div', { class: 'card' }, h('div', { class: 'label' }, 'Memory'),
       h('div', { class: 'value' }, bytes(memory.usedBytes)), meter(memory.usedBytes / memory.totalBytes, 'Memory use'),
       h('div', { class: 'hint' }, `of ${bytes(memory.totalBytes)}`)),
