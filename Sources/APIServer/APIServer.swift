@@ -60,6 +60,7 @@ public enum APIServer {
         InstancePublishRoutes.register(on: &table)
         InstanceGuestRoutes.register(on: &table)
         ConsoleRoutes.register(on: &table)
+        VNCRoutes.register(on: &table)
         OperationRoutes.register(on: &table)
         EventRoutes.register(on: &table)
         ProjectRoutes.register(on: &table)
