@@ -292,7 +292,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["JoistCore", "JoistAPI", "JoistTesting", "JoistTestTraits", "QEMUDriver", "Backup", "GuestAgent", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "JoistCore", "JoistAPI", "JoistTesting", "JoistTestTraits", "QEMUDriver", "Backup", "GuestAgent", "CLI",
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
     ]

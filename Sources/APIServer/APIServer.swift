@@ -61,6 +61,7 @@ public enum APIServer {
         InstanceGuestRoutes.register(on: &table)
         MetricsRoutes.register(on: &table)
         ConsoleRoutes.register(on: &table)
+        VNCRoutes.register(on: &table)
         OperationRoutes.register(on: &table)
         EventRoutes.register(on: &table)
         ProjectRoutes.register(on: &table)

@@ -111,7 +111,7 @@ extension InstanceCreate {
     /// The JSON fields a create request may carry.
     static let fields: Set<String> = [
         "name", "kernel", "initrd", "cmdline", "cpus", "memory", "disks", "nics", "machine", "accel", "image", "pool", "rootSize",
-        "cdrom", "cloudInit",
+        "cdrom", "cloudInit", "display",
     ]
     /// The fields of its sub-objects.
     static let nestedFields: [String: Set<String>] = ["cloudInit": ["userData", "sshKeys", "hostname"]]

@@ -305,6 +305,7 @@ public actor InstanceManager {
         if let memory = request.memory { spec.memory = try ByteSize(parsing: memory) }
         if let machine = request.machine { spec.machine = machine }
         if let accel = request.accel { spec.accel = accel }
+        spec.display = request.display
         spec.cloudInit = request.cloudInit?.settings
         try spec.validateUserData()
         spec.nics = NICSpec.numbered(try (request.nics ?? []).map { text throws(JoistError) in try NICSpec(parsing: text) })

@@ -68,6 +68,21 @@ extension InstanceSupervisor {
         return console
     }
 
+    /// The path of QEMU's VNC socket for the API's graphical console. Refuses an instance with no
+    /// display (running or not: that is what to change), one with no process, and one whose QEMU was
+    /// started before it had a display.
+    public func vncSocket() throws -> String {
+        try ensureExists()
+        guard record.spec.effectiveDisplay == .std else {
+            throw JoistError.invalidState("instance \(name) has no display; set display=std while stopped")
+        }
+        guard lifecycle.state.hasProcess else { throw JoistError.invalidState("instance \(name) is not running") }
+        guard FileManager.default.fileExists(atPath: paths.vncSocket) else {
+            throw JoistError.invalidState("instance \(name) was started without a display; restart it to get one")
+        }
+        return paths.vncSocket
+    }
+
     /// The console history kept on disk.
     public nonisolated func consoleHistory() -> Data {
         ConsoleLog.history(at: paths.consoleLog)

@@ -87,12 +87,14 @@ public struct InstanceCreate: Codable, Sendable, Equatable {
     /// What the instance's cloud-init seed is made from; with any of it set, the instance gets a
     /// `cidata` CD-ROM.
     public var cloudInit: InstanceCloudInit?
+    /// The graphical display; the machine's default when not given (`std` on q35, `none` on microvm).
+    public var display: DisplayMode?
 
     public init(
         name: String, kernel: String? = nil, initrd: String? = nil, cmdline: String? = nil, cpus: Int? = nil,
         memory: String? = nil, disks: [String]? = nil, nics: [String]? = nil, machine: MachineType? = nil,
         accel: AccelMode? = nil, image: String? = nil, pool: String? = nil, rootSize: String? = nil, cdrom: String? = nil,
-        cloudInit: InstanceCloudInit? = nil
+        cloudInit: InstanceCloudInit? = nil, display: DisplayMode? = nil
     ) {
         self.name = name
         self.kernel = kernel
@@ -109,6 +111,7 @@ public struct InstanceCreate: Codable, Sendable, Equatable {
         self.rootSize = rootSize
         self.cdrom = cdrom
         self.cloudInit = cloudInit
+        self.display = display
     }
 }
 

@@ -10,6 +10,7 @@ extension InstanceSpec {
         ("initrd", "absolute path of the initramfs (empty to remove)"),
         ("machine", "q35 or microvm"),
         ("accel", "auto, kvm or tcg"),
+        ("display", "std (a VGA card, seen over VNC) or none (empty: the machine's default, std on q35, none on microvm)"),
         ("cdrom", "ISO image (alias or fingerprint) in the CD-ROM drive (empty to eject)"),
         ("cloud-init.user-data", "cloud-init user-data (the CLI reads @FILE; empty to remove)"),
         ("cloud-init.hostname", "the guest's hostname set by cloud-init (empty: the instance's name)"),
@@ -50,6 +51,11 @@ extension InstanceSpec {
                     throw .invalidArgument("accel must be one of \(AccelMode.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(value)')")
                 }
                 spec.accel = accel
+            case "display":
+                guard value.isEmpty || DisplayMode(rawValue: value) != nil else {
+                    throw .invalidArgument("display must be one of \(DisplayMode.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(value)')")
+                }
+                spec.display = DisplayMode(rawValue: value)
             case _ where key.hasPrefix(Self.cloudInitPrefix):
                 spec.cloudInit = try Self.applying(cloudInit: key, value, to: spec.cloudInit ?? CloudInitSettings())
             default:

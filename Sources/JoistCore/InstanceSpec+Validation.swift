@@ -35,6 +35,9 @@ extension InstanceSpec {
         guard !cmdline.contains(where: { $0.isNewline || $0 == "\0" }) else {
             throw .invalidArgument("cmdline must be a single line")
         }
+        guard machine == .q35 || effectiveDisplay == .none else {
+            throw .invalidArgument("display std needs machine q35 (a microvm has no PCI bus for a VGA card); set display=none or machine=q35")
+        }
         try validateDeviceCount()
         try validateNICs()
         try cloudInit?.validate()
@@ -104,10 +107,11 @@ extension InstanceSpec {
         case .microvm:
             if (!disks.isEmpty || cdrom != nil || hasCloudInitSeed) && devices > 8 { throw .invalidArgument("microvm supports at most 8 virtio devices") }
         case .q35:
-            let room = Self.q35Slots - Self.spareHotplugPorts
+            // The guest agent's virtio-serial controller and the VGA card sit on the root bus too.
+            let room = Self.q35Slots - Self.spareHotplugPorts - 1 - (effectiveDisplay == .std ? 1 : 0)
             if devices > room {
                 throw .invalidArgument(
-                    "q35 has room for \(room) PCI devices (virtio-blk disks, NICs and one SCSI controller); this instance needs \(devices)")
+                    "q35 has room for \(room) PCI devices (virtio-blk disks, NICs and one SCSI controller) with display \(effectiveDisplay.rawValue); this instance needs \(devices)")
             }
         }
     }

@@ -20,12 +20,15 @@ public struct InstanceSpec: Codable, Sendable, Equatable {
     public var cdrom: String?
     /// What the instance's cloud-init seed (a `cidata` CD-ROM) is made from; nil: no seed.
     public var cloudInit: CloudInitSettings?
+    /// The graphical display; nil: the machine's default (see `effectiveDisplay`), so a spec stored
+    /// before displays existed, or one whose machine changes, needs no rewriting.
+    public var display: DisplayMode?
 
     public init(
         name: String, kernel: String? = nil, initrd: String? = nil, cmdline: String = "console=ttyS0",
         cpus: Int = 1, memory: ByteSize = .mebibytes(512), disks: [DiskSpec] = [], nics: [NICSpec] = [],
         machine: MachineType = .q35, accel: AccelMode = .auto, cdrom: String? = nil,
-        cloudInit: CloudInitSettings? = nil
+        cloudInit: CloudInitSettings? = nil, display: DisplayMode? = nil
     ) {
         self.name = name
         self.kernel = kernel
@@ -39,6 +42,7 @@ public struct InstanceSpec: Codable, Sendable, Equatable {
         self.accel = accel
         self.cdrom = cdrom
         self.cloudInit = cloudInit
+        self.display = display
     }
 
     /// Whether the firmware boots the guest from its disks and CD-ROM (no kernel is given).
@@ -46,6 +50,18 @@ public struct InstanceSpec: Codable, Sendable, Equatable {
 
     /// Whether the instance gets a cloud-init seed CD-ROM: only when some cloud-init input is set.
     public var hasCloudInitSeed: Bool { cloudInit?.hasInput == true }
+
+    /// The display the guest gets: the one set, else the machine's default (`std` on q35, `none` on
+    /// microvm, which has no PCI bus for a VGA card).
+    public var effectiveDisplay: DisplayMode { display ?? (machine == .q35 ? .std : .none) }
+}
+
+/// The graphical display of a guest, seen through the API's VNC route.
+public enum DisplayMode: String, Codable, Sendable, CaseIterable {
+    /// A standard VGA card, shown by QEMU's VNC server on a Unix socket in the runtime folder.
+    case std
+    /// No display: the serial console only.
+    case none
 }
 
 /// QEMU machine types Joist supports.

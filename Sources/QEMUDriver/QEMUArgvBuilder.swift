@@ -55,6 +55,7 @@ public struct QEMUArgvBuilder: Sendable {
             args += ["-netdev", NICLayout.netdev(nic).rendered, "-device", NICLayout.device(nic, machine: spec.machine, port: port).rendered]
         }
         args += guestAgentChannel(machine: spec.machine, socket: paths.guestAgentSocket)
+        if spec.effectiveDisplay == .std { args += display(socket: paths.vncSocket) }
         return args
     }
 
@@ -96,6 +97,14 @@ public struct QEMUArgvBuilder: Sendable {
                 ("bus", .string("agent-serial.0")), ("chardev", .string(Self.guestAgentChardev)), ("name", .string(Self.guestAgentPortName)),
             ]),
         ]
+    }
+
+    /// A standard VGA card and QEMU's VNC server on a Unix socket (no TCP port, no password: only the
+    /// daemon reaches the socket, and the API decides who may look). Independent of `-display none`.
+    /// After the agent's channel, so every device before it keeps the slot it had before guests had a
+    /// display. Clients may share the screen; the API forces the shared flag, so none is ever dropped.
+    private func display(socket: String) -> [String] {
+        ["-device", device("VGA", id: "video0", []), "-vnc", "unix:\(Self.escaped(socket))"]
     }
 
     /// The port name qemu-ga opens (`/dev/virtio-ports/org.qemu.guest_agent.0` in the guest).

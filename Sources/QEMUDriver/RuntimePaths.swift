@@ -22,6 +22,8 @@ public struct RuntimePaths: Sendable, Equatable {
     public var serialSocket: String { directory + "/serial.sock" }
     /// The guest agent's channel: QEMU's end of the virtio-serial port `org.qemu.guest_agent.0`.
     public var guestAgentSocket: String { directory + "/agent.sock" }
+    /// QEMU's VNC server, when the guest has a display: the API's `/vnc` WebSocket connects here.
+    public var vncSocket: String { directory + "/vnc.sock" }
     public var pidFile: String { directory + "/qemu.pid" }
     /// QEMU's own stderr: the reason it failed to start.
     public var qemuLog: String { directory + "/qemu.log" }
@@ -32,7 +34,7 @@ public struct RuntimePaths: Sendable, Equatable {
     public var cloudInitSeed: String { directory + "/cidata.iso" }
 
     /// The sockets QEMU makes (and leaves behind when it dies).
-    public var sockets: [String] { [qmpSocket, serialSocket, guestAgentSocket] }
+    public var sockets: [String] { [qmpSocket, serialSocket, guestAgentSocket, vncSocket] }
 
     /// Whether every socket path fits the kernel's limit.
     public var socketPathsFit: Bool {

@@ -50,6 +50,7 @@ struct RouteAccessTests {
         "GET /1.0/instances/{name}/metrics": .project(.viewer),
         "GET /1.0/resources": .any(.viewer),
         "GET /1.0/instances/{name}/console": .project(.viewer),
+        "GET /1.0/instances/{name}/vnc": .project(.viewer),
         "GET /1.0/operations": .project(.viewer),
         "GET /1.0/operations/{id}": .any(.viewer),
         "GET /1.0/operations/{id}/wait": .any(.viewer),

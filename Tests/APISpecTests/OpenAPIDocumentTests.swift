@@ -20,7 +20,7 @@ struct OpenAPIDocumentTests {
         "POST /1.0/instances/{name}/backups/prune", "DELETE /1.0/instances/{name}/backups/{backup}",
         "GET /1.0/instances/{name}/backup-schedule", "PUT /1.0/instances/{name}/backup-schedule", "DELETE /1.0/instances/{name}/backup-schedule",
         "POST /1.0/instances/{name}/publish",
-        "GET /1.0/instances/{name}/console/log", "GET /1.0/instances/{name}/console",
+        "GET /1.0/instances/{name}/console/log", "GET /1.0/instances/{name}/console", "GET /1.0/instances/{name}/vnc",
         "POST /1.0/instances/{name}/exec", "PUT /1.0/instances/{name}/files", "GET /1.0/instances/{name}/files", "GET /1.0/instances/{name}/guest",
         "GET /1.0/instances/{name}/metrics",
         "GET /1.0/operations", "GET /1.0/operations/{id}", "GET /1.0/operations/{id}/wait", "DELETE /1.0/operations/{id}",
@@ -145,6 +145,6 @@ struct OpenAPIDocumentTests {
             }
         }
         #expect(open == ["get /1.0/health"])
-        #expect(webSockets.sorted() == ["get /1.0/events", "get /1.0/instances/{name}/console"])
+        #expect(webSockets.sorted() == ["get /1.0/events", "get /1.0/instances/{name}/console", "get /1.0/instances/{name}/vnc"])
     }
 }

@@ -35,7 +35,8 @@ enum WireSamples {
             HostForward(proto: .udp, hostAddress: "", hostPort: 5353, guestAddress: "10.0.2.15", guestPort: 53),
         ]), NICSpec(), numberedNIC],
         machine: .microvm, accel: .kvm, cdrom: String(repeating: "5e", count: 32),
-        cloudInit: CloudInitSettings(userData: "#cloud-config\nruncmd: [[touch, /m]]\n", sshKeys: [sshKey], hostname: "web", generation: 2))
+        cloudInit: CloudInitSettings(userData: "#cloud-config\nruncmd: [[touch, /m]]\n", sshKeys: [sshKey], hostname: "web", generation: 2),
+        display: DisplayMode.none)
     static let sshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIINe4rce216ByVBjT6E9ANJ+XMdMlO5X8x940i5+Cd4l me@laptop"
     static let minimalSpec = InstanceSpec(name: "w")
     static let numberedNIC = {
@@ -62,7 +63,7 @@ enum WireSamples {
         ],
         machine: .q35, accel: .tcg,
         image: "debian-12", pool: "fast", rootSize: "10GiB", cdrom: "installer",
-        cloudInit: InstanceCloudInit(userData: "#!/bin/sh\ntouch /m\n", sshKeys: [sshKey], hostname: "web1"))
+        cloudInit: InstanceCloudInit(userData: "#!/bin/sh\ntouch /m\n", sshKeys: [sshKey], hostname: "web1"), display: .std)
 
     static let configPatch = InstanceConfigPatch(settings: InstanceSpec.settableKeys.map {
         .init(key: $0.key, value: $0.key == "cpus" ? "2" : "x")
@@ -117,6 +118,7 @@ enum WireSamples {
         WireSample("minimal instance", "Instance", minimalInstance),
         WireSample("full spec", "InstanceSpec", fullSpec),
         WireSample("minimal spec", "InstanceSpec", minimalSpec),
+        WireSample("spec with a display", "InstanceSpec", InstanceSpec(name: "w", display: .std)),
         WireSample("exit record", "ExitRecord", ExitRecord(at: date, reason: "killed by signal 9")),
         WireSample("full create", "InstanceCreate", fullCreate),
         WireSample("minimal create", "InstanceCreate", InstanceCreate(name: "w")),
@@ -241,6 +243,7 @@ enum WireSamples {
         InstanceState.allCases.map { WireSample("\($0)", "InstanceState", $0) }
         + MachineType.allCases.map { WireSample("\($0)", "MachineType", $0) }
         + AccelMode.allCases.map { WireSample("\($0)", "AccelMode", $0) }
+        + DisplayMode.allCases.map { WireSample("\($0) display", "DisplayMode", $0) }
         + [Accelerator.kvm, .tcg].map { WireSample("\($0)", "Accelerator", $0) }
         + DiskFormat.allCases.map { WireSample("\($0)", "DiskFormat", $0) }
         + JoistAPI.Operation.Status.allCases.map { WireSample("\($0)", "OperationStatus", $0) }

@@ -96,4 +96,24 @@ struct InstanceSupervisorTests {
         let vm = try #require(daemon.launcher.last)
         await stop(vm, of: vm1, on: daemon.launcher)
     }
+
+    @Test("the VNC socket is refused with no display, while stopped, and when QEMU made none")
+    func vncSocket() async throws {
+        let daemon = try FakeDaemon(launcher: FakeVMLauncher())
+        defer { daemon.cleanUp() }
+        let vm1 = try await daemon.create("vm1")
+        await #expect(throws: JoistError.invalidState("instance vm1 is not running")) { try await vm1.vncSocket() }
+        try await vm1.updateConfig([("display", "none")])
+        await #expect(throws: JoistError.invalidState("instance vm1 has no display; set display=std while stopped")) {
+            try await vm1.vncSocket()
+        }
+        try await vm1.updateConfig([("display", "std")])
+        try await vm1.start()
+        // The fake QEMU opens no VNC socket, as a QEMU started before guests had displays.
+        await #expect(throws: JoistError.invalidState("instance vm1 was started without a display; restart it to get one")) {
+            try await vm1.vncSocket()
+        }
+        let vm = try #require(daemon.launcher.last)
+        await stop(vm, of: vm1, on: daemon.launcher)
+    }
 }

@@ -152,12 +152,12 @@ struct DiskValidationTests {
             == "microvm supports at most 8 virtio devices")
     }
 
-    @Test("q35 keeps root bus slots for the hot-plug ports")
-    func q35Devices() {
-        let room = 30 - InstanceSpec.spareHotplugPorts
+    @Test("q35 keeps root bus slots for the hot-plug ports, the agent's controller and the VGA card", arguments: [DisplayMode.std, .none])
+    func q35Devices(display: DisplayMode) {
+        let room = 30 - InstanceSpec.spareHotplugPorts - 1 - (display == .std ? 1 : 0)
         let disks = (0..<room).map { DiskSpec(volume: VolumeReference(pool: "p", name: "v\($0)")) }
-        #expect(message { $0.disks = disks } == nil)
-        #expect(message { $0.disks = disks; $0.nics = [NICSpec()] }
-            == "q35 has room for \(room) PCI devices (virtio-blk disks, NICs and one SCSI controller); this instance needs \(room + 1)")
+        #expect(message { $0.display = display; $0.disks = disks } == nil)
+        #expect(message { $0.display = display; $0.disks = disks; $0.nics = [NICSpec()] }
+            == "q35 has room for \(room) PCI devices (virtio-blk disks, NICs and one SCSI controller) with display \(display.rawValue); this instance needs \(room + 1)")
     }
 }

@@ -123,6 +123,21 @@ struct SpecValidationTests {
         #expect(throws: JoistError.self) { try spec().applying([("machine", "pc")]) }
     }
 
+    @Test("the display defaults to the machine's, is set with display=, and a microvm cannot have one")
+    func display() throws {
+        #expect(spec().effectiveDisplay == .std)
+        #expect(makeSpec { $0.machine = .microvm }.effectiveDisplay == DisplayMode.none)
+        let none = try spec().applying([("display", "none")])
+        #expect(none.display == DisplayMode.none && message(none) == nil)
+        // Unset again, the machine decides: a stored spec follows a later change of machine.
+        let reset = try none.applying([("display", ""), ("machine", "microvm")])
+        #expect(reset.display == nil && reset.effectiveDisplay == DisplayMode.none && message(reset) == nil)
+        #expect(
+            message(try reset.applying([("display", "std")]))
+                == "display std needs machine q35 (a microvm has no PCI bus for a VGA card); set display=none or machine=q35")
+        #expect(throws: JoistError.self) { try spec().applying([("display", "vga")]) }
+    }
+
     @Test("key=value words parse, values may contain '='")
     func parseSettings() throws {
         let pairs = try InstanceSpec.parseSettings(["cmdline=console=ttyS0 quiet", "cpus=2"])

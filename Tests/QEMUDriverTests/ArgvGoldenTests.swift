@@ -110,6 +110,21 @@ struct ArgvGoldenTests {
         #expect(object["driver"] == "file")
         // A comma in the state directory is doubled, so QEMU reads it as part of the path.
         #expect(argv.contains("socket,id=qmp,path=/var/lib/jo,,ist/instances/web-1/qmp.sock,server=on,wait=off"))
+        #expect(argv.contains("unix:/var/lib/jo,,ist/instances/web-1/vnc.sock"))
+    }
+
+    @Test("display none: no VGA card and no VNC server, every other device as with a display")
+    func noDisplay() throws {
+        var spec = InstanceSpec(name: "web-1", kernel: "/boot/vmlinuz", initrd: "/boot/initrd.img", cmdline: "console=ttyS0")
+        let withDisplay = try argv(spec)
+        spec.display = DisplayMode.none
+        let without = try argv(spec)
+        try Golden.check("no-display-q35.argv", without)
+        // The VGA card and VNC server come last, so the devices before them keep their slots.
+        #expect(Array(withDisplay.prefix(without.count)) == without)
+        #expect(withDisplay.dropFirst(without.count) == [
+            "-device", #"{"driver":"VGA","id":"video0"}"#, "-vnc", "unix:/var/lib/joist/instances/web-1/vnc.sock",
+        ])
     }
 }
 

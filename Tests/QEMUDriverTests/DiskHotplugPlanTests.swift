@@ -42,7 +42,7 @@ struct DiskHotplugPlanTests {
 
     @Test("a hot-plugged disk gets the same JSON and names as a boot disk", arguments: [blk, scsi])
     func sameAsArgv(disk: AttachedDisk) throws {
-        let spec = InstanceSpec(name: "web-1", kernel: "/k")
+        let spec = InstanceSpec(name: "web-1", kernel: "/k", display: DisplayMode.none)  // no VGA card after the device
         let argv = QEMUArgvBuilder().argv(
             for: spec, disks: [disk], nics: [], paths: RuntimePaths(stateDirectory: "/s", instance: "web-1"), accelerator: .tcg)
         let blockdevs = argv.indices.filter { argv[$0] == "-blockdev" }.map { argv[$0 + 1] }

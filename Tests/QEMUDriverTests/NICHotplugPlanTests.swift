@@ -25,7 +25,7 @@ struct NICHotplugPlanTests {
         nic, AttachedNIC(index: 0, backend: .user(hostForwards: [HostForward(proto: .udp, hostAddress: "", hostPort: 53, guestPort: 53)])),
     ])
     func sameAsArgv(nic: AttachedNIC) throws {
-        let spec = InstanceSpec(name: "web-1", kernel: "/k")
+        let spec = InstanceSpec(name: "web-1", kernel: "/k", display: DisplayMode.none)  // no VGA card after the device
         let argv = QEMUArgvBuilder().argv(
             for: spec, disks: [], nics: [nic], paths: RuntimePaths(stateDirectory: "/s", instance: "web-1"), accelerator: .tcg)
         let netdev = try #require(argv.firstIndex(of: "-netdev").map { argv[$0 + 1] })

@@ -470,6 +470,34 @@ extension OpenAPISpec {
         "429": { $ref: "#/components/responses/TooManyRequests" }
         "500": { $ref: "#/components/responses/ServerError" }
 
+  /1.0/instances/{name}/vnc:
+    parameters:
+      - $ref: "#/components/parameters/InstanceName"
+      - $ref: "#/components/parameters/Project"
+    get:
+      tags: [instances]
+      operationId: attachVNC
+      summary: The guest's screen as RFB (VNC) over a WebSocket of binary frames, both ways, for noVNC.
+      description: |
+        A GET that upgrades to a WebSocket proxied to QEMU's VNC server (RFB 3.8, security type None:
+        authentication and authorization are this route's). Binary frames carry RFB both ways; text frames
+        from the client are ignored. Every client's ClientInit is sent as shared, so clients never drop each
+        other. Role viewer watches: its KeyEvent, PointerEvent, ClientCutText, QEMU extended key events, XVP
+        and SetDesktopSize messages are dropped; operator may type and point. A client message whose type
+        is unknown closes the WebSocket (1008), since the stream can no longer be followed. Errors are
+        answered before the upgrade, as JSON: 409 when the instance is not running or has no display.
+      x-websocket: true
+      responses:
+        "101":
+          description: Switching Protocols; the connection is now a WebSocket.
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "429": { $ref: "#/components/responses/TooManyRequests" }
+        "500": { $ref: "#/components/responses/ServerError" }
+
   /1.0/instances/{name}/firewall:
     parameters:
       - $ref: "#/components/parameters/InstanceName"

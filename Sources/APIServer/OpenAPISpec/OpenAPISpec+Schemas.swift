@@ -149,6 +149,13 @@ extension OpenAPISpec {
     AccelMode:
       type: string
       enum: [auto, kvm, tcg]
+    DisplayMode:
+      description: >-
+        The graphical display: std is a VGA card whose screen GET /1.0/instances/{name}/vnc shows; none is the
+        serial console only. Absent: the machine's default, std on q35 and none on microvm (which refuses std).
+        Set with the config key display (an empty value returns to the default).
+      type: string
+      enum: [std, none]
     Accelerator:
       type: string
       enum: [kvm, tcg]
@@ -259,6 +266,7 @@ extension OpenAPISpec {
         accel: { $ref: "#/components/schemas/AccelMode" }
         cdrom: { type: string, pattern: "^[0-9a-f]{64}$", description: "Fingerprint of the ISO image in the CD-ROM drive." }
         cloudInit: { $ref: "#/components/schemas/CloudInitSettings" }
+        display: { $ref: "#/components/schemas/DisplayMode" }
     CloudInitSettings:
       description: >-
         What the instance's cloud-init NoCloud seed (a read-only cidata CD-ROM, rewritten at every start) is made
@@ -372,6 +380,7 @@ extension OpenAPISpec {
           pattern: "^[0-9]+(\\.[0-9]+)?([KkMmGgTt]([Ii]?[Bb])?|[Bb])?$"
         cdrom: { type: string, description: "An ISO image (alias or fingerprint) for the CD-ROM drive (a read-only SCSI CD on the virtio SCSI controller)." }
         cloudInit: { $ref: "#/components/schemas/InstanceCloudInit" }
+        display: { $ref: "#/components/schemas/DisplayMode" }
     InstanceStateChange:
       description: The body of PUT /1.0/instances/{name}/state.
       type: object
@@ -474,7 +483,7 @@ extension OpenAPISpec {
       properties:
         key:
           type: string
-          enum: [cpus, memory, cmdline, kernel, initrd, machine, accel, cdrom, cloud-init.user-data, cloud-init.hostname, cloud-init.ssh-keys, cloud-init.reapply]
+          enum: [cpus, memory, cmdline, kernel, initrd, machine, accel, display, cdrom, cloud-init.user-data, cloud-init.hostname, cloud-init.ssh-keys, cloud-init.reapply]
         value: { type: string }
     InstanceConfigPatch:
       description: The body of PATCH /1.0/instances/{name}/config; settings are applied in order.

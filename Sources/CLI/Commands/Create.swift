@@ -43,6 +43,8 @@ struct InstanceOptions: ParsableArguments {
     ) var nics: [String] = []
     @Option(help: "Machine type: q35 or microvm.") var machine: MachineType?
     @Option(help: "Accelerator: auto, kvm or tcg.") var accel: AccelMode?
+    @Option(help: "Display: std (a VGA card, seen over VNC in the web UI) or none; default std on q35, none on microvm.")
+    var display: DisplayMode?
     @Option(
         name: .customLong("network"),
         help: ArgumentHelp("A NIC on this Joist network (the same as --nic network=NAME); repeat for more.", valueName: "name")
@@ -57,7 +59,7 @@ struct InstanceOptions: ParsableArguments {
         return InstanceCreate(
             name: name, kernel: kernel.map(Paths.absolute), initrd: initrd.map(Paths.absolute), cmdline: cmdline, cpus: cpus,
             memory: memory, disks: disks.map(Paths.absoluteDisk), nics: nics, machine: machine, accel: accel,
-            cdrom: cdrom, cloudInit: try cloudInit.request())
+            cdrom: cdrom, cloudInit: try cloudInit.request(), display: display)
     }
 }
 
@@ -71,6 +73,7 @@ extension APIClient {
 
 extension MachineType: ExpressibleByArgument {}
 extension AccelMode: ExpressibleByArgument {}
+extension DisplayMode: ExpressibleByArgument {}
 
 /// Paths typed on the command line are relative to the user's directory, not the daemon's.
 enum Paths {

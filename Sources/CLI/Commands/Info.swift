@@ -66,6 +66,7 @@ struct Info: AsyncParsableCommand {
             "  machine: \(config.machine.rawValue)",
             "  cpus: \(config.cpus)",
             "  memory: \(config.memory)",
+            "  display: \(config.effectiveDisplay.rawValue)",
         ]
         if let kernel = config.kernel {
             lines += ["  kernel: \(kernel)", "  initrd: \(config.initrd ?? "-")", "  cmdline: \(config.cmdline)"]
