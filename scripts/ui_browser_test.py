@@ -159,6 +159,14 @@ def journey(admin, viewer):
     wait(admin, "the image in the list", lambda d: "test-guest" in text_of(d, "table"))
     shot(admin, "image-uploaded")
 
+    # A volume for the VM's data disk (snapshots need a writable disk), on the storage page.
+    go(admin, "storage")
+    element(admin, "#volume-name").send_keys("web-data")
+    admin.find_element(By.ID, "volume-size").send_keys("64MiB")
+    admin.find_element(By.ID, "create-volume").click()
+    wait(admin, "the volume in the list", lambda d: "default/web-data" in text_of(d, "table[aria-label=Volumes]"), 60)
+    shot(admin, "storage")
+
     # The create form checks its fields before sending anything.
     go(admin, "instances/new")
     element(admin, "#name").send_keys("9-bad name")
@@ -178,6 +186,7 @@ def journey(admin, viewer):
     memory.send_keys("256MiB")
     Select(admin.find_element(By.ID, "boot")).select_by_value("cdrom")
     Select(admin.find_element(By.ID, "cdrom")).select_by_value("test-guest")
+    admin.find_element(By.ID, "disks").send_keys("default/web-data")
     shot(admin, "create-filled")
     admin.find_element(By.ID, "create").click()
     wait(admin, "the instance page", lambda d: d.current_url.endswith(f"#/instances/{NAME}"), 60)
@@ -261,7 +270,15 @@ def journey(admin, viewer):
     admin.set_window_size(390, 844)
     go(admin, "dashboard")
     element(admin, "#count-all")
+    check(not admin.find_element(By.ID, "nav").is_displayed(), "the menu is not folded on a phone")
     shot(admin, "phone-dashboard")
+    admin.find_element(By.ID, "menu-toggle").click()
+    wait(admin, "the menu to open", lambda d: d.find_element(By.ID, "nav").is_displayed())
+    shot(admin, "phone-menu")
+    admin.find_element(By.CSS_SELECTOR, '#nav a[href="#/instances"]').click()
+    element(admin, "#new-instance")
+    check(not admin.find_element(By.ID, "nav").is_displayed(), "the menu stayed open after choosing a page")
+    shot(admin, "phone-instances")
 
 
 def main():

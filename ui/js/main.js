@@ -111,9 +111,8 @@ document.getElementById('sign-out').addEventListener('click', () => {
   render();
 });
 document.getElementById('menu-toggle').addEventListener('click', (event) => {
-  const nav = document.getElementById('nav');
-  const collapsed = nav.classList.toggle('collapsed');
-  event.target.setAttribute('aria-expanded', String(!collapsed));
+  const open = document.getElementById('nav').classList.toggle('open');
+  event.target.setAttribute('aria-expanded', String(open));
 });
 window.addEventListener('joist:unauthenticated', () => {
   stopEvents?.();
@@ -121,6 +120,9 @@ window.addEventListener('joist:unauthenticated', () => {
   render();
 });
 window.addEventListener('hashchange', () => {
+  // On a phone the menu folds away again once a page is chosen.
+  document.getElementById('nav').classList.remove('open');
+  document.getElementById('menu-toggle').setAttribute('aria-expanded', 'false');
   render();
   main.focus({ preventScroll: true });
 });

@@ -108,7 +108,7 @@ dl.props dd { margin: 0; word-break: break-word; }
   .menu-toggle { display: inline-block; margin-left: auto; background: transparent; border-color: var(--nav-text); }
   .session { margin-left: 0; width: 100%; }
   .nav { flex-direction: row; flex-wrap: wrap; }
-  .nav.collapsed { display: none; }
+  .nav:not(.open) { display: none; }
   .nav a { border-left: 0; border-bottom: 3px solid transparent; padding: .5em .8em; }
   .main { padding: 1em; }
   .hide-narrow { display: none; }
@@ -624,9 +624,8 @@ document.getElementById('sign-out').addEventListener('click', () => {
   render();
 });
 document.getElementById('menu-toggle').addEventListener('click', (event) => {
-  const nav = document.getElementById('nav');
-  const collapsed = nav.classList.toggle('collapsed');
-  event.target.setAttribute('aria-expanded', String(!collapsed));
+  const open = document.getElementById('nav').classList.toggle('open');
+  event.target.setAttribute('aria-expanded', String(open));
 });
 window.addEventListener('joist:unauthenticated', () => {
   stopEvents?.();
@@ -634,6 +633,9 @@ window.addEventListener('joist:unauthenticated', () => {
   render();
 });
 window.addEventListener('hashchange', () => {
+  // On a phone the menu folds away again once a page is chosen.
+  document.getElementById('nav').classList.remove('open');
+  document.getElementById('menu-toggle').setAttribute('aria-expanded', 'false');
   render();
   main.focus({ preventScroll: true });
 });
@@ -1034,6 +1036,11 @@ async function consoleTab(content, instance) {
 async function display(content, instance) {
   const status = h('p', { class: 'status-line', id: 'display-status', role: 'status' }, 'Connecting…');
   content.append(status);
+  const config = instance.config || {};
+  if ((config.display ?? (config.machine === 'microvm' ? 'none' : 'std')) === 'none') {
+    status.textContent = 'This instance has no display: set display=std on the Overview tab while it is stopped.';
+    return {};
+  }
   if (instance.state !== 'running' && instance.state !== 'paused') {
     status.textContent = 'Start the instance to see its screen.';
     return {};
@@ -1044,7 +1051,7 @@ async function display(content, instance) {
 
 async function snapshots(content, instance, path) {
   const body = h('div');
-  const nameInput = h('input', { id: 'snapshot-name', name: 'snapshot', required: true, pattern: '[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?', placeholder: 'before-upgrade' });
+  const nameInput = h('input', { id: 'snapshot-name', name: 'snapshot', required: true, pattern: '[A-Za-z]([A-Za-z0-9\\-]*[A-Za-z0-9])?', placeholder: 'before-upgrade' });
   const stateful = h('input', { type: 'checkbox', id: 'snapshot-stateful' });
   const take = h('button', { type: 'submit', id: 'take-snapshot' }, 'Take snapshot');
   const form = h('form', { class: 'actions panel' }, field('Name', nameInput), h('label', { class: 'inline' }, stateful, 'With RAM (running instances)'), take);
@@ -1597,7 +1604,7 @@ export async function storagePage(main) {
   const name = h('input', { id: 'volume-name', placeholder: 'data', required: true });
   const size = h('input', { id: 'volume-size', placeholder: '10GiB', required: true });
   const pool = h('select', { id: 'volume-pool' });
-  const create = h('button', { type: 'submit' }, 'Create volume');
+  const create = h('button', { type: 'submit', id: 'create-volume' }, 'Create volume');
   const form = h('form', { class: 'actions panel' }, field('Pool', pool), field('Name', name), field('Size', size), create);
   replace(main, h('h1', {}, 'Storage'), h('h2', {}, 'Pools'), pools, h('h2', {}, `Volumes in ${session.project}`), session.can('operator') ? form : null, volumes);
 

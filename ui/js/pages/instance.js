@@ -94,6 +94,11 @@ async function consoleTab(content, instance) {
 async function display(content, instance) {
   const status = h('p', { class: 'status-line', id: 'display-status', role: 'status' }, 'Connecting…');
   content.append(status);
+  const config = instance.config || {};
+  if ((config.display ?? (config.machine === 'microvm' ? 'none' : 'std')) === 'none') {
+    status.textContent = 'This instance has no display: set display=std on the Overview tab while it is stopped.';
+    return {};
+  }
   if (instance.state !== 'running' && instance.state !== 'paused') {
     status.textContent = 'Start the instance to see its screen.';
     return {};
@@ -104,7 +109,7 @@ async function display(content, instance) {
 
 async function snapshots(content, instance, path) {
   const body = h('div');
-  const nameInput = h('input', { id: 'snapshot-name', name: 'snapshot', required: true, pattern: '[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?', placeholder: 'before-upgrade' });
+  const nameInput = h('input', { id: 'snapshot-name', name: 'snapshot', required: true, pattern: '[A-Za-z]([A-Za-z0-9\\-]*[A-Za-z0-9])?', placeholder: 'before-upgrade' });
   const stateful = h('input', { type: 'checkbox', id: 'snapshot-stateful' });
   const take = h('button', { type: 'submit', id: 'take-snapshot' }, 'Take snapshot');
   const form = h('form', { class: 'actions panel' }, field('Name', nameInput), h('label', { class: 'inline' }, stateful, 'With RAM (running instances)'), take);

@@ -7,7 +7,7 @@ export async function storagePage(main) {
   const name = h('input', { id: 'volume-name', placeholder: 'data', required: true });
   const size = h('input', { id: 'volume-size', placeholder: '10GiB', required: true });
   const pool = h('select', { id: 'volume-pool' });
-  const create = h('button', { type: 'submit' }, 'Create volume');
+  const create = h('button', { type: 'submit', id: 'create-volume' }, 'Create volume');
   const form = h('form', { class: 'actions panel' }, field('Pool', pool), field('Name', name), field('Size', size), create);
   replace(main, h('h1', {}, 'Storage'), h('h2', {}, 'Pools'), pools, h('h2', {}, `Volumes in ${session.project}`), session.can('operator') ? form : null, volumes);
 
