@@ -91,6 +91,8 @@ figure.chart { margin: 0; }
 .chart svg { width: 100%; height: 120px; display: block; }
 .chart polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; }
 .chart polyline.second { stroke: var(--warn); }
+.chart circle { fill: var(--accent); }
+.chart circle.second { fill: var(--warn); }
 .chart .axis { stroke: var(--line); }
 .progress { width: 100%; height: 10px; }
 dl.props { display: grid; grid-template-columns: max-content 1fr; gap: .35em 1.2em; margin: 0; }
@@ -700,7 +702,13 @@ export function lineChart(title, times, series, format) {
     // A gap (null) breaks the line into pieces.
     let points = [];
     const flush = () => {
-      if (points.length) chart.append(svg('polyline', { points: points.join(' '), class: index ? 'second' : '' }));
+      if (points.length === 1) {
+        // A lone sample (the first, or one between gaps) is a dot, not an invisible line.
+        const [x, y] = points[0].split(',');
+        chart.append(svg('circle', { cx: x, cy: y, r: 2.5, class: index ? 'second' : '' }));
+      } else if (points.length) {
+        chart.append(svg('polyline', { points: points.join(' '), class: index ? 'second' : '' }));
+      }
       points = [];
     };
     values.forEach((value, i) => {

@@ -20,7 +20,13 @@ export function lineChart(title, times, series, format) {
     // A gap (null) breaks the line into pieces.
     let points = [];
     const flush = () => {
-      if (points.length) chart.append(svg('polyline', { points: points.join(' '), class: index ? 'second' : '' }));
+      if (points.length === 1) {
+        // A lone sample (the first, or one between gaps) is a dot, not an invisible line.
+        const [x, y] = points[0].split(',');
+        chart.append(svg('circle', { cx: x, cy: y, r: 2.5, class: index ? 'second' : '' }));
+      } else if (points.length) {
+        chart.append(svg('polyline', { points: points.join(' '), class: index ? 'second' : '' }));
+      }
       points = [];
     };
     values.forEach((value, i) => {
