@@ -56,7 +56,12 @@ struct WebUIServingTests {
         #expect(throws: (any Error).self) { try vendor.file("other.js") }
         let missing = #expect(throws: (any Error).self) { try vendor.file("novnc.js") }
         #expect("\(missing.map { "\($0)" } ?? "")".contains("novnc"))
-        // Beside the binary (a build) is found without the variable.
+        // Beside the binary (a build) is found without the variable, and the running binary is a real path.
+        #expect(UIVendor.runningExecutable().hasPrefix("/"))
+        let build = folder + "/bin"
+        try FileManager.default.createDirectory(atPath: build + "/ui-vendor", withIntermediateDirectories: true)
+        try "term".write(toFile: build + "/ui-vendor/xterm.js", atomically: true, encoding: .utf8)
+        #expect(UIVendor.locate(environment: [:], executable: build + "/joistd").directory == build + "/ui-vendor")
         let beside = UIVendor.locate(environment: [:], executable: folder + "/../" + String(folder.split(separator: "/").last!) + "/joistd")
         #expect(beside.directory == nil, "xterm.js is not in \(folder)/ui-vendor")
     }

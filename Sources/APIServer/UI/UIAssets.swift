@@ -47,12 +47,17 @@ struct UIVendor: Sendable {
 
     static func locate(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        executable: String = CommandLine.arguments.first ?? ""
+        executable: String = runningExecutable()
     ) -> UIVendor {
         if let given = environment["JOIST_UI_VENDOR"], !given.isEmpty { return UIVendor(directory: given) }
         let binDir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         let candidates = [binDir.appendingPathComponent("ui-vendor").path, binDir.appendingPathComponent("../share/joist/ui-vendor").standardized.path]
         return UIVendor(directory: candidates.first { FileManager.default.fileExists(atPath: $0 + "/xterm.js") })
+    }
+
+    /// This process's binary: `/proc/self/exe`, since `argv[0]` is only `joistd` when found on `PATH`.
+    static func runningExecutable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
     }
 
     func file(_ name: String) throws -> UIFile {
