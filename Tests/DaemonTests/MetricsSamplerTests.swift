@@ -6,23 +6,17 @@ import QMP
 import Testing
 
 /// The sampler against a fake QEMU: what it asks over QMP, and that a slow answer never holds it up.
-@Suite("Metrics sampler against a fake QEMU")
+@Suite("Metrics sampler against a fake QEMU", .timeLimit(.minutes(1)))
 struct MetricsSamplerTests {
     @Test("a QEMU that does not answer query-blockstats holds no tick up, and is not asked again while the question is open")
     func unansweredQMP() async throws {
-        let launcher = FakeVMLauncher { command in
-            switch command.name {
-            case "query-blockstats": return .delayed(.seconds(120), .success([]))
-            default: return .success([:])
-            }
-        }
-        let daemon = try FakeDaemon(launcher: launcher)
+        let (daemon, launcher) = try Self.daemon(answeringBlockstats: .noReply)
         defer { daemon.cleanUp() }
         let supervisor = try await daemon.create("vm1")
         try await supervisor.start()
         let vm = try #require(launcher.last)
         let sampler = MetricsSampler(instances: daemon.manager, interval: .seconds(1))
-        // Were a tick to wait for QEMU's answer, this would not return within the suite's time limit.
+        // Were a tick to wait for the answer, it would never return.
         for _ in 0..<5 { await sampler.tick() }
         #expect(vm.qmp.commands.filter { $0.name == "query-blockstats" }.count == 1, "no second query while the first is unanswered")
         let samples = await sampler.metrics(of: supervisor).samples
@@ -31,15 +25,8 @@ struct MetricsSamplerTests {
 
     @Test("a QEMU slow to answer query-blockstats costs samples their disk figures only, and is asked again once it has answered")
     func slowQMP() async throws {
-        let launcher = FakeVMLauncher { command in
-            switch command.name {
-            case "query-blockstats":
-                return .delayed(.seconds(2), .success([["qdev": "disk0", "stats": ["rd_bytes": 4096, "wr_bytes": 512]]]))
-            case "quit": return .successThenDisconnect([:])
-            default: return .success([:])
-            }
-        }
-        let daemon = try FakeDaemon(launcher: launcher)
+        let (daemon, launcher) = try Self.daemon(
+            answeringBlockstats: .delayed(.seconds(2), .success([["qdev": "disk0", "stats": ["rd_bytes": 4096, "wr_bytes": 512]]])))
         defer { daemon.cleanUp() }
         let supervisor = try await daemon.create("vm1")
         try await supervisor.start()
@@ -65,5 +52,17 @@ struct MetricsSamplerTests {
         await stop(vm, of: supervisor, on: launcher)
         await sampler.tick()
         #expect(await sampler.metrics(of: supervisor).samples.count == ticks)
+    }
+
+    /// A daemon whose fake QEMU answers `query-blockstats` with `answer`, and everything else at once.
+    static func daemon(answeringBlockstats answer: FakeQMPServer.Reply) throws -> (FakeDaemon, FakeVMLauncher) {
+        let launcher = FakeVMLauncher { command in
+            switch command.name {
+            case "query-blockstats": return answer
+            case "quit": return .successThenDisconnect([:])
+            default: return .success([:])
+            }
+        }
+        return (try FakeDaemon(launcher: launcher), launcher)
     }
 }
