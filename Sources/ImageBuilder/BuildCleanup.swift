@@ -19,22 +19,33 @@ public struct BuildCleanup: Sendable {
     /// folder is then left, so nothing mounted is ever deleted through).
     public func release(_ folder: String) async throws {
         // Deepest first, in passes until none is left: a mount stacked on another, or one a parent's
-        // lazy unmount already took away, fails its own unmount and is settled by the next pass.
-        for _ in 0..<5 {
-            let mounted = Self.mountPoints(under: folder, mountInfo: (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "")
+        // lazy unmount already took away, fails its own unmount and is settled by the next pass. A
+        // mount another process holds through propagation may take a moment to go, so later passes
+        // wait a little first; the last refusal of each mount is kept to say why one stayed.
+        var refusals: [String: String] = [:]
+        for pass in 0..<20 {
+            let mounted = Self.mountPoints(under: folder, mountInfo: Self.mountInfo())
             if mounted.isEmpty { break }
-            for point in mounted { _ = try? await tools.run(["umount", "--lazy", point]) }
+            if pass >= 2 { try? await Task.sleep(for: .milliseconds(100)) }
+            for point in mounted {
+                do { try await tools.run(["umount", "--lazy", point]) } catch { refusals[point] = "\(error)" }
+            }
         }
         for device in Self.loopDevices(backedBy: folder) {
             try await tools.run(["losetup", "--detach", device])
         }
-        let left = Self.mountPoints(under: folder, mountInfo: (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "")
+        let left = Self.mountPoints(under: folder, mountInfo: Self.mountInfo())
         guard left.isEmpty else {
-            throw JoistError.hostFailure("cannot remove the build folder \(folder): \(left.joined(separator: ", ")) still mounted")
+            let why = left.map { point in refusals[point].map { "\(point) (\($0))" } ?? point }
+            throw JoistError.hostFailure("cannot remove the build folder \(folder): \(why.joined(separator: ", ")) still mounted")
         }
         if FileManager.default.fileExists(atPath: folder) {
             try await tools.run(["rm", "-rf", "--one-file-system", folder])
         }
+    }
+
+    private static func mountInfo() -> String {
+        (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
     }
 
     /// The mount points at or under `folder` in `/proc/self/mountinfo` text, deepest first.
