@@ -1,6 +1,6 @@
 // Storage pools with their use, and the project's volumes.
-import { list, act, post, del, session } from '../api.js';
-import { h, replace, table, bytes, meter, busy, toast, confirmAction, field, when } from '../dom.js';
+import { list, act, session } from '../api.js';
+import { h, replace, table, bytes, meter, busy, toast, confirmAction, field } from '../dom.js';
 
 export async function storagePage(main) {
   const pools = h('div'), volumes = h('div');

@@ -112,9 +112,10 @@ export async function finish(operation, onProgress) {
 
 /** A request that may answer 202 with an operation: waits for it. */
 export async function act(method, path, body, { onProgress } = {}) {
-  const result = await request(method, path, { body });
-  if (result && result.id && result.status && result.action) return finish(result, onProgress);
-  return result;
+  const response = await request(method, path, { body, raw: true });
+  const text = await response.text();
+  const result = text ? JSON.parse(text) : null;
+  return response.status === 202 ? finish(result, onProgress) : result;
 }
 
 function base64url(text) {

@@ -3,7 +3,7 @@ extension UIAssets {
     /// ui/js/pages/instances.js
     static let jsPagesInstancesJs = #####"""
 // Instances: the live list with actions, and the create form.
-import { list, act, post, session, del } from '../api.js';
+import { list, act, post, session } from '../api.js';
 import { h, replace, table, stateBadge, when, busy, toast, confirmAction, field, fieldError } from '../dom.js';
 import { onEvent } from '../main.js';
 

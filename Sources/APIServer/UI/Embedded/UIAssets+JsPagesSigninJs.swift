@@ -3,7 +3,7 @@ extension UIAssets {
     /// ui/js/pages/signin.js
     static let jsPagesSigninJs = #####"""
 // Sign in with an API token (`joist token create NAME --role …`).
-import { session, get } from '../api.js';
+import { session } from '../api.js';
 import { h, replace } from '../dom.js';
 
 export function signInPage(main, { onSignedIn }) {

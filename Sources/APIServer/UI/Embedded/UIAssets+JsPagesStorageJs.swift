@@ -3,8 +3,8 @@ extension UIAssets {
     /// ui/js/pages/storage.js
     static let jsPagesStorageJs = #####"""
 // Storage pools with their use, and the project's volumes.
-import { list, act, post, del, session } from '../api.js';
-import { h, replace, table, bytes, meter, busy, toast, confirmAction, field, when } from '../dom.js';
+import { list, act, session } from '../api.js';
+import { h, replace, table, bytes, meter, busy, toast, confirmAction, field } from '../dom.js';
 
 export async function storagePage(main) {
   const pools = h('div'), volumes = h('div');
