@@ -91,7 +91,7 @@ public final class FakeQMPServer: Sendable {
     }
 
     /// Waits until at least `count` clients are connected, polling briefly.
-    public func waitForConnections(_ count: Int = 1, timeout: Duration = .seconds(5)) async throws {
+    public func waitForConnections(_ count: Int = 1, timeout: Duration = hangTimeout) async throws {
         let deadline = ContinuousClock.now + timeout
         while connectionCount < count {
             guard ContinuousClock.now < deadline else { throw QMPError.timeout("no client connected to the fake") }

@@ -32,10 +32,10 @@ public final class FakeSerialServer: Sendable {
         return FakeSerialServer(serverChannel: channel, shared: shared)
     }
 
-    /// Sends `text` to every connected client, as if the guest printed it; waits up to 5 s for a
+    /// Sends `text` to every connected client, as if the guest printed it; waits (up to `hangTimeout`) for a
     /// client, since a client's connect can complete before the server has registered it.
     public func print(_ text: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + hangTimeout
         while shared.state.withLock({ $0.clients.isEmpty }) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }

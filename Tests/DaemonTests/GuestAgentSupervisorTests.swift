@@ -77,7 +77,7 @@ struct GuestAgentSupervisorTests {
                 name == "guest-shutdown" ? .silence : .value([:])
             }
             defer { Task { await agent.shutdown() } }
-            let stopping = Task { try await vm1.stop(force: false, timeout: .seconds(20)) }
+            let stopping = Task { try await vm1.stop(force: false, timeout: hangTimeout) }
             #expect(await eventually { agent.received.contains("guest-shutdown") })
             await vm.qmp.emit("SHUTDOWN", data: ["guest": true, "reason": "guest-shutdown"])
             await Self.exitQEMU(vm)

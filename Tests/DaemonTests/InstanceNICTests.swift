@@ -140,7 +140,7 @@ struct InstanceNICTests {
         #expect(try await removed.nics.map(\.name) == ["eth0"])
         #expect(vm.qmp.commands.last?.name == "netdev_del")
         #expect(daemon.host.taps.keys.sorted() == [daemon.tap("web", 0)])
-        try await supervisor.stop(force: true, timeout: .seconds(5))
+        try await supervisor.stop(force: true, timeout: hangTimeout)
     }
 
     @Test("the addresses shown are those the network's lease file gives the NIC's MAC, read again when it changes")

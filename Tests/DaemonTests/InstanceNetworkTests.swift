@@ -148,11 +148,11 @@ struct InstanceNetworkTests {
         let supervisor = try await daemon.manager.supervisor("web", in: "default")
         try await supervisor.start()
         #expect(daemon.host.taps == [daemon.tap("web", 1): bridge])
-        try await supervisor.stop(force: true, timeout: .seconds(5))
+        try await supervisor.stop(force: true, timeout: hangTimeout)
         #expect(daemon.host.taps.count == 1)
         try await supervisor.start()
         #expect(daemon.host.count(.ensureTap, daemon.tap("web", 1)) == 2)
-        try await supervisor.stop(force: true, timeout: .seconds(5))
+        try await supervisor.stop(force: true, timeout: hangTimeout)
         try await daemon.manager.delete("web", in: "default", force: false)
         #expect(daemon.host.taps.isEmpty)
     }

@@ -116,10 +116,10 @@ struct NetworkVLANTests {
         ].flatMap { [$0.bridgeFirst.bridge, $0.bridgeFirst.rest] }
         #expect(daemon.host.vlanPlans == [uplink] + expected)
         #expect(daemon.host.taps.count == 3)
-        try await supervisor.stop(force: true, timeout: .seconds(5))
+        try await supervisor.stop(force: true, timeout: hangTimeout)
         try await supervisor.start()
         #expect(daemon.host.vlanPlans == [uplink] + expected + expected)
-        try await supervisor.stop(force: true, timeout: .seconds(5))
+        try await supervisor.stop(force: true, timeout: hangTimeout)
         // The kernel was asked once, however often VLANs were needed since.
         #expect(daemon.host.count(.probeFeatures) == 1)
     }

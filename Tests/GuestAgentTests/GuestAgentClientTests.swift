@@ -65,7 +65,7 @@ struct GuestAgentClientTests {
         }
         defer { Task { await agent.shutdown() } }
         // The answer comes only once the client sends again, so the timeout holds however slow the machine.
-        let client = try await GuestAgentClient.connect(path: agent.socketPath, syncTimeout: .seconds(10), logger: logger)
+        let client = try await GuestAgentClient.connect(path: agent.socketPath, syncTimeout: hangTimeout, logger: logger)
         await #expect(throws: GuestAgentError.timeout(command: "guest-fsfreeze-freeze", waited: .milliseconds(100))) {
             _ = try await client.freezeFilesystems(timeout: .milliseconds(100))
         }

@@ -95,13 +95,13 @@ struct GuestExecRunTests {
     func exitStatus() async throws {
         let guest = Guest(runningPolls: 3, exit: ["exited": true, "exitcode": 3, "out-data": "b3V0Cg==", "err-data": "ZXJyCg=="])
         let status = try await withAgent(guest) { agent in
-            try await agent.run(try GuestCommand(command: ["sh", "-c", "exit 3"]), timeout: .seconds(10))
+            try await agent.run(try GuestCommand(command: ["sh", "-c", "exit 3"]), timeout: hangTimeout)
         }
         #expect(status.exitCode == 3 && status.signal == nil)
         #expect(status.stdout == Array("out\n".utf8) && status.stderr == Array("err\n".utf8))
         #expect(guest.state.withLock { $0.statusPolls } == 4)
         let killed = try await withAgent(Guest(exit: ["exited": true, "signal": 9])) { agent in
-            try await agent.run(try GuestCommand(command: ["sleep", "9"]), timeout: .seconds(10))
+            try await agent.run(try GuestCommand(command: ["sleep", "9"]), timeout: hangTimeout)
         }
         #expect(killed.signal == 9 && killed.exitCode == nil)
     }
@@ -111,7 +111,7 @@ struct GuestExecRunTests {
         let guest = Guest()
         _ = try await withAgent(guest) { agent in
             try await agent.run(
-                try GuestCommand(command: ["cat"], environment: ["A": "1"], cwd: "/srv"), input: Array("hi".utf8), timeout: .seconds(10))
+                try GuestCommand(command: ["cat"], environment: ["A": "1"], cwd: "/srv"), input: Array("hi".utf8), timeout: hangTimeout)
         }
         let request = try #require(guest.state.withLock { $0.execs.first })
         #expect(request["path"]?.stringValue == "/bin/sh")

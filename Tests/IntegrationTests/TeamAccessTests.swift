@@ -81,8 +81,8 @@ struct TeamAccessTests {
             #expect(audit.contains(",eyes,instance.state,web,team,denied,403"), "\(audit)")
 
             // The event stream saw the start (lifecycle) and its operation end.
-            #expect(await monitor.waitFor("\"instance-state-changed\"", timeout: .seconds(20)), "\(monitor.output)")
-            #expect(await monitor.waitFor("\"succeeded\"", timeout: .seconds(20)), "\(monitor.output)")
+            #expect(await monitor.waitFor("\"instance-state-changed\"", timeout: hangTimeout), "\(monitor.output)")
+            #expect(await monitor.waitFor("\"succeeded\"", timeout: hangTimeout), "\(monitor.output)")
 
             // A revoked token stops working at once.
             #expect(try await joist.cli(["token", "revoke", "eyes"]).succeeded)

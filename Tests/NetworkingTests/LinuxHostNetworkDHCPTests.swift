@@ -34,7 +34,7 @@ struct LinuxHostNetworkDHCPTests {
                 ])
                 #expect(DnsmasqProcess.running(network.paths)?.pid == pid, "a new reservation needs only SIGHUP")
                 // dnsmasq handles the signal in its main loop: wait until it logs the re-read.
-                #expect(try await eventually(timeout: .seconds(10)) { try network.hostsFileReads() > reads })
+                #expect(try await eventually(timeout: hangTimeout) { try network.hostsFileReads() > reads })
                 #expect(try await Self.lease(guest, folder: folder) == reserved)
 
                 try await guest.ip("addr", "add", "10.1.2.10/24", "dev", "guest0")

@@ -80,7 +80,7 @@ struct AgentQuiescerTests {
         }
         defer { Task { await agent.shutdown() } }
         let quiescer = AgentQuiescer(freezeTimeout: .milliseconds(100), logger: logger) {
-            try await GuestAgentClient.connect(path: agent.socketPath, syncTimeout: .seconds(10), logger: logger)
+            try await GuestAgentClient.connect(path: agent.socketPath, syncTimeout: hangTimeout, logger: logger)
         }
         let freeze = await quiescer.freeze()
         #expect(freeze == .notFrozen("the guest agent did not answer guest-fsfreeze-freeze within 0.1 seconds"))

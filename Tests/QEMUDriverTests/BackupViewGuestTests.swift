@@ -76,7 +76,7 @@ struct BackupViewGuestTests {
             // QEMU exits cleanly; the bitmap is in the image, and a storage daemon finds it trustworthy.
             try await guest.qmp.quit()
             await guest.qmp.waitUntilClosed()
-            #expect(await HostProcess.waitForExit(guest.pid, timeout: .seconds(20)))
+            #expect(await HostProcess.waitForExit(guest.pid, timeout: hangTimeout))
             #expect(try await StoppedDisk.bitmaps(image) == ["joist-c2"])
             let daemon = try await StorageDaemon.start(disks: [disk], directory: directory, logger: logger)
             let offline = try await PointInTimeSession.open(

@@ -91,7 +91,7 @@ struct GuestUnderTest {
         let pidText = try String(contentsOfFile: paths.pidFile, encoding: .utf8)
         let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
         do {
-            let qmp = try await QMPClient.connect(path: paths.qmpSocket, timeout: .seconds(10), logger: Logger(label: "test"))
+            let qmp = try await QMPClient.connect(path: paths.qmpSocket, timeout: hangTimeout, logger: Logger(label: "test"))
             let console = try SerialConsole(path: paths.serialSocket)
             try await qmp.cont()
             _ = try await console.take(until: TestGuest.readyMarker)

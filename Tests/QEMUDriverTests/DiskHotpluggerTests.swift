@@ -37,7 +37,7 @@ struct DiskHotpluggerTests {
     }
 
     private func withHotplugger(
-        _ handler: @escaping FakeQMPServer.Handler, unplugTimeout: Duration = .seconds(10),
+        _ handler: @escaping FakeQMPServer.Handler, unplugTimeout: Duration = hangTimeout,
         _ body: (FakeQMPServer, DiskHotplugger) async throws -> Void
     ) async throws {
         let server = try await FakeQMPServer.start(handler: handler)

@@ -25,7 +25,7 @@ struct NICHotpluggerTests {
     }
 
     private func withHotplugger(
-        _ handler: @escaping FakeQMPServer.Handler, machine: MachineType = .q35, unplugTimeout: Duration = .seconds(10),
+        _ handler: @escaping FakeQMPServer.Handler, machine: MachineType = .q35, unplugTimeout: Duration = hangTimeout,
         _ body: (FakeQMPServer, NICHotplugger) async throws -> Void
     ) async throws {
         let server = try await FakeQMPServer.start(handler: handler)

@@ -76,7 +76,7 @@ struct PausedQEMU {
         let pidText = try String(contentsOfFile: paths.pidFile, encoding: .utf8)
         let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
         do {
-            let qmp = try await QMPClient.connect(path: paths.qmpSocket, timeout: .seconds(10), logger: Logger(label: "test"))
+            let qmp = try await QMPClient.connect(path: paths.qmpSocket, timeout: hangTimeout, logger: Logger(label: "test"))
             return PausedQEMU(qmp: qmp, pid: pid)
         } catch {
             HostProcess.kill(pid)

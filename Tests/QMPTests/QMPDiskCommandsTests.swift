@@ -98,7 +98,7 @@ struct QMPDiskCommandsTests {
     @Test("deleteDevice returns once DEVICE_DELETED names the device; other devices' events do not count")
     func deleteDevice() async throws {
         try await withFakeQMP { server, client in
-            let deleted = Task { try await client.deleteDevice(id: "disk-1-dev", timeout: .seconds(10)) }
+            let deleted = Task { try await client.deleteDevice(id: "disk-1-dev", timeout: hangTimeout) }
             let asked = await eventually { server.commands.map(\.name) == ["device_del"] }
             try #require(asked)
             await server.emit("DEVICE_DELETED", data: ["path": "/machine/peripheral/disk-1-dev/virtio-backend"])
@@ -119,7 +119,7 @@ struct QMPDiskCommandsTests {
             await server.emit("DEVICE_DELETED", data: ["device": "disk-1-dev"])
             // Responses and events share the socket in order: once this answer is in, so is the event.
             _ = try await client.execute("query-version")
-            let event = try await watch.wait(timeout: .seconds(10))
+            let event = try await watch.wait(timeout: hangTimeout)
             #expect(event.name == "DEVICE_DELETED")
             #expect(event.data["device"] == "disk-1-dev")
         }
@@ -129,7 +129,7 @@ struct QMPDiskCommandsTests {
     func deleteUnknown() async throws {
         try await withFakeQMP(handler: { _ in .error(class: "DeviceNotFound", description: "Device 'x' not found") }) { _, client in
             await #expect(throws: QMPError.commandFailed(class: "DeviceNotFound", description: "Device 'x' not found")) {
-                try await client.deleteDevice(id: "x", timeout: .seconds(10))
+                try await client.deleteDevice(id: "x", timeout: hangTimeout)
             }
         }
     }
@@ -149,13 +149,13 @@ struct QMPDiskCommandsTests {
         try await withFakeQMP { server, client in
             let waiting = client.watchDeviceDeleted(id: "a")
             let idle = client.watchDeviceDeleted(id: "b")
-            let waiter = Task { try await waiting.wait(timeout: .seconds(10)) }
+            let waiter = Task { try await waiting.wait(timeout: hangTimeout) }
             try await Task.sleep(for: .milliseconds(50))
             await server.dropConnections()
             await client.waitUntilClosed()
             await #expect(throws: QMPError.disconnected) { try await waiter.value }
-            await #expect(throws: QMPError.disconnected) { try await idle.wait(timeout: .seconds(10)) }
-            await #expect(throws: QMPError.disconnected) { try await client.watchDeviceDeleted(id: "c").wait(timeout: .seconds(10)) }
+            await #expect(throws: QMPError.disconnected) { try await idle.wait(timeout: hangTimeout) }
+            await #expect(throws: QMPError.disconnected) { try await client.watchDeviceDeleted(id: "c").wait(timeout: hangTimeout) }
         }
     }
 
@@ -164,9 +164,9 @@ struct QMPDiskCommandsTests {
         try await withFakeQMP { _, client in
             let watch = client.watchDeviceDeleted(id: "a")
             watch.cancel()
-            await #expect(throws: CancellationError.self) { try await watch.wait(timeout: .seconds(10)) }
+            await #expect(throws: CancellationError.self) { try await watch.wait(timeout: hangTimeout) }
             let other = client.watchDeviceDeleted(id: "b")
-            let task = Task { try await other.wait(timeout: .seconds(10)) }
+            let task = Task { try await other.wait(timeout: hangTimeout) }
             task.cancel()
             await #expect(throws: CancellationError.self) { try await task.value }
         }

@@ -31,7 +31,7 @@ struct RealQEMUNetdevTests {
     func addAndDelete() async throws {
         let qemu = try QEMUProcess.launch()
         defer { qemu.terminate() }
-        let client = try await QMPClient.connect(path: qemu.socketPath, timeout: .seconds(10), logger: testLogger)
+        let client = try await QMPClient.connect(path: qemu.socketPath, timeout: hangTimeout, logger: testLogger)
         try await client.netdevAdd(["type": "user", "id": "jn1", "restrict": true])
         #expect(try await client.humanMonitorCommand("info network").contains("jn1"))
         try await client.netdevDel(id: "jn1")

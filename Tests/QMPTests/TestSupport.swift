@@ -20,7 +20,7 @@ struct TestTimeout: Error, CustomStringConvertible {
 /// Runs `body`, failing with `TestTimeout` if it takes longer than `timeout`, so no test hangs.
 func withTimeout<T: Sendable>(
     _ what: String,
-    timeout: Duration = .seconds(5),
+    timeout: Duration = hangTimeout,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
@@ -36,7 +36,7 @@ func withTimeout<T: Sendable>(
 }
 
 /// Collects the next `count` events, or fewer if the stream finishes first.
-func nextEvents(_ events: AsyncStream<QMPEvent>, count: Int, timeout: Duration = .seconds(5)) async throws -> [QMPEvent]
+func nextEvents(_ events: AsyncStream<QMPEvent>, count: Int, timeout: Duration = hangTimeout) async throws -> [QMPEvent]
 {
     try await withTimeout("\(count) events", timeout: timeout) {
         var received: [QMPEvent] = []
@@ -49,7 +49,7 @@ func nextEvents(_ events: AsyncStream<QMPEvent>, count: Int, timeout: Duration =
 }
 
 /// Every event until the stream finishes.
-func remainingEvents(_ events: AsyncStream<QMPEvent>, timeout: Duration = .seconds(5)) async throws -> [QMPEvent] {
+func remainingEvents(_ events: AsyncStream<QMPEvent>, timeout: Duration = hangTimeout) async throws -> [QMPEvent] {
     try await withTimeout("the event stream to finish", timeout: timeout) {
         var received: [QMPEvent] = []
         for await event in events { received.append(event) }

@@ -64,12 +64,13 @@ func counter(_ keyValue: KeyValue?) -> Int {
 
 struct WatchTimedOut: Error {}
 
-/// The first `count` events of `stream`, failing after `timeout`. Iterating in a child task means
-/// the stream ends (and its watcher is removed) when this returns.
+/// The first `count` events of `stream`, failing after `timeout` (a bound for a hang, not for speed:
+/// a busy 2-core host has taken over 15 s). Iterating in a child task means the stream ends (and its
+/// watcher is removed) when this returns.
 func collect(
     _ count: Int,
     from stream: AsyncThrowingStream<WatchEvent, any Error>,
-    timeout: Duration = .seconds(10)
+    timeout: Duration = .seconds(180)
 ) async throws -> [WatchEvent] {
     guard count > 0 else { return [] }
     return try await withThrowingTaskGroup(of: [WatchEvent].self) { group in
