@@ -36,6 +36,9 @@ struct RouteSpec: Sendable, Hashable, CustomStringConvertible {
     /// The audit and operation name, e.g. `instance.create`.
     var action: String
     var isWebSocket = false
+    /// Whether calls go in the audit log: every change, and the reads and sessions that hand out or
+    /// drive what a guest holds (file pulls, consoles).
+    var audited = false
 
     var description: String { "\(method) \(path)" }
 }

@@ -11,8 +11,8 @@ import NIOCore
 enum ConsoleRoutes {
     static func register(on table: inout RouteTable) {
         let manager = table.services.instances
-        table.webSocket("/1.0/instances/{name}/console", .project(.viewer), action: "instance.console") { _, context, scope in
-            // Refuse before upgrading, so the client gets a JSON error with a proper status.
+        table.webSocket("/1.0/instances/{name}/console", .project(.viewer), action: "instance.console", auditSessions: true) { _, context, scope in
+            // Refuse before the session starts, so the client learns why (see `WebSocketRefusal`).
             _ = try await manager.supervisor(context.parameters.require("name"), in: scope.project).consoleHub()
         } session: { inbound, outbound, context, scope in
             let name = try context.requestContext.parameters.require("name")

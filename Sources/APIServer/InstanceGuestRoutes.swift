@@ -24,7 +24,7 @@ enum InstanceGuestRoutes {
             let written = try await supervisor.pushFile(chunks, to: path, mode: mode)
             return JSONBody.response(["path": path, "bytes": String(written)])
         }
-        table.add(.get, "/1.0/instances/{name}/files", .project(.operator), action: "instance.file-pull") { request, context, scope in
+        table.add(.get, "/1.0/instances/{name}/files", .project(.operator), action: "instance.file-pull", auditReads: true) { request, context, scope in
             let supervisor = try await manager.supervisor(context.parameters.require("name"), in: scope.project)
             return try await pull(try guestPath(request), from: supervisor)
         }

@@ -23,12 +23,15 @@ struct RouteTable {
         self.authenticator = authenticator
     }
 
-    /// Adds a route. Reads are not audited; everything else is, once it has an outcome (routes that
-    /// answer 202 are audited by their operation when it ends).
+    /// Adds a route. Reads are not audited unless `auditReads` says so (reads that hand out what a
+    /// guest holds); everything else is, once it has an outcome (routes that answer 202 are audited
+    /// by their operation when it ends).
     mutating func add(
-        _ method: HTTPRequest.Method, _ path: String, _ access: Access, action: String, handler: @escaping Handler
+        _ method: HTTPRequest.Method, _ path: String, _ access: Access, action: String, auditReads: Bool = false,
+        handler: @escaping Handler
     ) {
-        let route = RouteSpec(method: method, path: path, access: access, action: action)
+        var route = RouteSpec(method: method, path: path, access: access, action: action)
+        route.audited = method != .get || auditReads
         routes.append(route)
         let guardian = RouteGuard(route: route, services: services, authenticator: authenticator)
         router.on(RouterPath(path), method: method) { request, context in
@@ -36,21 +39,41 @@ struct RouteTable {
         }
     }
 
-    /// Adds a WebSocket route; `authorize` runs before the upgrade, so refusals are ordinary JSON errors.
+    /// Adds a WebSocket route. The checks and `authorize` run before the upgrade: a plain GET they
+    /// refuse gets the ordinary JSON error; a refused upgrade is accepted and closed at once with the
+    /// error (see `WebSocketRefusal`). With `auditSessions`, each session's opening, or its refusal,
+    /// goes in the audit log (sessions that show or drive a guest).
     mutating func webSocket(
-        _ path: String, _ access: Access, action: String,
+        _ path: String, _ access: Access, action: String, auditSessions: Bool = false,
         authorize: @escaping @Sendable (Request, JoistRequestContext, RequestScope) async throws -> Void,
         session: @escaping @Sendable (WebSocketInboundStream, WebSocketOutboundWriter, WebSocketRouterContext<JoistRequestContext>, RequestScope) async throws -> Void
     ) {
         var route = RouteSpec(method: .get, path: path, access: access, action: action)
         route.isWebSocket = true
+        route.audited = auditSessions
         routes.append(route)
         let guardian = RouteGuard(route: route, services: services, authenticator: authenticator)
         router.ws(RouterPath(path)) { request, context in
-            let scope = try await guardian.authorize(request, context)
-            try await authorize(request, context, scope)
+            var identity: Identity?
+            do {
+                let scope = try await guardian.authorize(request, context) { identity = $0 }
+                try await authorize(request, context, scope)
+                if auditSessions { guardian.record(request, context, identity: identity, status: 101, error: nil) }
+            } catch {
+                if auditSessions {
+                    let (status, body) = APIErrorMapping.describe(error)
+                    guardian.record(request, context, identity: identity, status: status.code, error: body.error)
+                }
+                guard WebSocketRefusal.isUpgrade(request.headers) else { throw error }
+                context.upgradeRefusal.error = error
+            }
             return .upgrade(BrowserWebSocketAuth.acceptedProtocol(offeredIn: request.headers).map { [.secWebSocketProtocol: $0] } ?? [:])
         } onUpgrade: { inbound, outbound, context in
+            if let error = context.requestContext.upgradeRefusal.error {
+                let (status, body) = APIErrorMapping.describe(error)
+                try await outbound.close(.unknown(WebSocketRefusal.closeCode(for: status)), reason: WebSocketRefusal.reason(body.error.message))
+                return
+            }
             // The upgrade was authorized; derive the scope again from the same request.
             guard let scope = try? await guardian.authorize(context.request, context.requestContext) else { return }
             try await session(inbound, outbound, context, scope)
@@ -65,7 +88,7 @@ struct RouteGuard: Sendable {
     let authenticator: Authenticator
 
     func run(_ request: Request, _ context: JoistRequestContext, _ handler: RouteTable.Handler) async throws -> Response {
-        let audited = route.method != .get
+        let audited = route.audited
         var identity: Identity?
         do {
             let authorized = try await authorize(request, context) { identity = $0 }

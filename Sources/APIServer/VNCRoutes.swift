@@ -13,8 +13,8 @@ import QEMUDriver
 enum VNCRoutes {
     static func register(on table: inout RouteTable) {
         let manager = table.services.instances
-        table.webSocket("/1.0/instances/{name}/vnc", .project(.viewer), action: "instance.vnc") { _, context, scope in
-            // Refuse before upgrading (not running, no display), so the client gets a JSON error.
+        table.webSocket("/1.0/instances/{name}/vnc", .project(.viewer), action: "instance.vnc", auditSessions: true) { _, context, scope in
+            // Refuse before the session starts (not running, no display), so the client learns why.
             _ = try await manager.supervisor(context.parameters.require("name"), in: scope.project).vncSocket()
         } session: { inbound, outbound, context, scope in
             let name = try context.requestContext.parameters.require("name")

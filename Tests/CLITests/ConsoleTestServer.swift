@@ -17,7 +17,9 @@ import NIOWebSocket
 ///
 /// Hummingbird's WebSocket channel answers every refused upgrade with an empty 400, so with
 /// `upgrades: false` the server speaks plain HTTP/1 instead and answers console requests as ordinary
-/// requests: 404 for unknown names and 409 for `stopped-1`, with the API's JSON error body.
+/// requests: 404 for unknown names and 409 for `stopped-1`, with the API's JSON error body. joistd
+/// itself refuses upgrades by accepting and closing at once with 4000 + status, as this server does
+/// for `refused-1`.
 final class ConsoleTestServer: Sendable {
     /// The socket the server listens on.
     let socketPath: String
@@ -78,8 +80,13 @@ final class ConsoleTestServer: Sendable {
     private static func webSocketRouter(running: Set<String>, hub: ConsoleHub) -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.ws("/1.0/instances/{name}/console") { _, context in
-            running.contains(context.parameters.get("name") ?? "") ? .upgrade([:]) : .dontUpgrade
-        } onUpgrade: { inbound, outbound, _ in
+            let name = context.parameters.get("name") ?? ""
+            return running.contains(name) || name == "refused-1" ? .upgrade([:]) : .dontUpgrade
+        } onUpgrade: { inbound, outbound, context in
+            if context.requestContext.parameters.get("name") == "refused-1" {
+                try await outbound.close(.unknown(4409), reason: "instance refused-1 is not running")
+                return
+            }
             let id = await hub.attach(outbound)
             do {
                 for try await message in inbound.messages(maxSize: 1 << 20) {

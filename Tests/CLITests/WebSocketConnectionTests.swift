@@ -99,6 +99,37 @@ struct WebSocketConnectionTests {
         }
     }
 
+    @Test("a session closed at once with 4000 + status is that refusal, on bytes and on text messages")
+    func refusedByClose() async throws {
+        try await ConsoleTestServer.withServer { server in
+            for text in [false, true] {
+                let error = await #expect(throws: WebSocketError.self) {
+                    try await WebSocketConnection.withConnection(to: server.endpoint, path: "/1.0/instances/refused-1/console") { connection in
+                        if text {
+                            for try await _ in connection.textMessages {}
+                        } else {
+                            for try await _ in connection.bytes {}
+                        }
+                    }
+                }
+                #expect(error?.code == .upgradeRejected && error?.status == .conflict, "\(String(describing: error))")
+                #expect(error?.description == "instance refused-1 is not running")
+            }
+            #expect(await server.hub.attachedCount == 0)
+        }
+    }
+
+    @Test("only close codes 4400–4599 are refusals")
+    func refusalCodes() {
+        let refusal = WebSocketError.refusal(.init(code: .unknown(4403), reason: "viewer may not type"))
+        #expect(refusal?.status == .forbidden && refusal?.message == "viewer may not type")
+        #expect(WebSocketError.refusal(.init(code: .unknown(4404), reason: ""))?.message == "joistd refused the WebSocket connection: HTTP 404 Not Found")
+        #expect(WebSocketError.refusal(.init(code: .normalClosure, reason: "instance web-1 stopped")) == nil)
+        #expect(WebSocketError.refusal(.init(code: .policyViolation, reason: "unknown RFB message")) == nil)
+        #expect(WebSocketError.refusal(.init(code: .unknown(4000), reason: "")) == nil)
+        #expect(WebSocketError.refusal(nil) == nil)
+    }
+
     @Test("Hummingbird's empty 400 for a refused upgrade still becomes a readable error")
     func hummingbirdRefusal() async throws {
         try await ConsoleTestServer.withServer { server in

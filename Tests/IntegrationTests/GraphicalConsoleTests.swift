@@ -25,15 +25,19 @@ struct GraphicalConsoleTests {
             try await joist.succeed(create + ["screen"])
             try await joist.succeed(create + ["--display", "none", "headless"])
 
-            // Refused before the upgrade: stopped, no display, no token. (This hummingbird-websocket
-            // answers every refused upgrade with an empty 400, whatever the route threw.)
-            #expect(await Self.refusal(viewerClient, "screen")?.code == .upgradeRejected)
-            #expect(await Self.refusal(viewerClient, "headless")?.code == .upgradeRejected)
+            // Refused before any RFB, with the API's status and message: stopped, no display, no token.
+            let stopped = await Self.refusal(viewerClient, "screen")
+            #expect(stopped?.code == .upgradeRejected && stopped?.status == .conflict, "\(String(describing: stopped))")
+            #expect(stopped?.message == "instance screen is not running")
+            let headless = await Self.refusal(viewerClient, "headless")
+            #expect(headless?.status == .conflict && headless?.message.contains("has no display") == true, "\(String(describing: headless))")
             let anonymous = await #expect(throws: WebSocketError.self) {
                 try await WebSocketConnection.withConnection(
-                    to: try operatorClient.webSocketTarget().endpoint, path: "/1.0/instances/screen/vnc") { _ in }
+                    to: try operatorClient.webSocketTarget().endpoint, path: "/1.0/instances/screen/vnc") { socket in
+                    for try await _ in socket.bytes {}
+                }
             }
-            #expect(anonymous?.code == .upgradeRejected, "\(String(describing: anonymous))")
+            #expect(anonymous?.code == .upgradeRejected && anonymous?.status == .unauthorized, "\(String(describing: anonymous))")
             try await joist.succeed(["start", "screen"])
             try await operatorClient.withWebSocket(path: "/1.0/instances/screen/vnc") { operatorSocket in
                 // Both ask for exclusive access; joistd makes both shared, so both stay connected.
@@ -59,6 +63,13 @@ struct GraphicalConsoleTests {
                 #expect(try await operatorRFB.readUpdate().pixels > 0)
             }
             try await joist.succeed(["stop", "--force", "screen"])
+
+            // Each session, and each refusal, is in the audit log under the caller's name.
+            let audit = try await joist.succeed(["audit", "--format", "csv"])
+            #expect(audit.contains(",eyes,instance.vnc,screen,default,failed,409"), "\(audit)")
+            #expect(audit.contains(",anonymous,instance.vnc,screen,default,denied,401"), "\(audit)")
+            #expect(audit.contains(",ops,instance.vnc,screen,default,succeeded,101"), "\(audit)")
+            #expect(audit.contains(",eyes,instance.vnc,screen,default,succeeded,101"), "\(audit)")
         }
     }
 
@@ -79,7 +90,9 @@ struct GraphicalConsoleTests {
 
     private static func refusal(_ client: APIClient, _ instance: String) async -> WebSocketError? {
         do {
-            try await client.withWebSocket(path: "/1.0/instances/\(instance)/vnc") { _ in }
+            try await client.withWebSocket(path: "/1.0/instances/\(instance)/vnc") { socket in
+                for try await _ in socket.bytes {}
+            }
             return nil
         } catch {
             return error as? WebSocketError

@@ -133,6 +133,15 @@ export function socketURL(path, query = {}) {
   return target.toString();
 }
 
+/**
+ * Why joistd refused a WebSocket, from its close event: a refusal closes it at once with
+ * 4000 + the HTTP status and the API's message. Null for any other ending.
+ */
+export function refusal(event) {
+  if (event.code < 4400 || event.code > 4599) return null;
+  return { status: event.code - 4000, message: event.reason || `refused with HTTP ${event.code - 4000}` };
+}
+
 export function openSocket(path, query = {}) {
   const socket = new WebSocket(socketURL(path, query), socketProtocols());
   socket.binaryType = 'arraybuffer';
@@ -152,9 +161,11 @@ export function watchEvents(listener, onStatus = () => {}) {
     socket.onmessage = (message) => {
       try { listener(JSON.parse(message.data)); } catch (error) { console.warn('bad event', error); }
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       onStatus(false);
       if (stopped) return;
+      // A refusal (token revoked, project gone) will not pass by retrying at once.
+      if (refusal(event)) delay = 15000;
       timer = setTimeout(connect, delay);
       delay = Math.min(delay * 2, 15000);
     };

@@ -457,7 +457,9 @@ extension OpenAPISpec {
       description: |
         A GET that upgrades to a WebSocket. Binary frames from the server are console output; binary or
         text frames from the client are typed into the console. Role viewer watches; operator may type.
-        Errors are answered before the upgrade, as JSON.
+        A refused upgrade is accepted and closed at once, before any data, with close code 4000 + the HTTP
+        status below (4401, 4403, 4404, 4409, …) and the error's message as the reason; a GET without
+        `Upgrade: websocket` gets the JSON error. Each session's opening or refusal is audited.
       x-websocket: true
       responses:
         "101":
@@ -484,8 +486,10 @@ extension OpenAPISpec {
         from the client are ignored. Every client's ClientInit is sent as shared, so clients never drop each
         other. Role viewer watches: its KeyEvent, PointerEvent, ClientCutText, QEMU extended key events, XVP
         and SetDesktopSize messages are dropped; operator may type and point. A client message whose type
-        is unknown closes the WebSocket (1008), since the stream can no longer be followed. Errors are
-        answered before the upgrade, as JSON: 409 when the instance is not running or has no display.
+        is unknown closes the WebSocket (1008), since the stream can no longer be followed. A refused
+        upgrade (409 when the instance is not running or has no display) is accepted and closed at once
+        with close code 4000 + the status and the error's message as the reason; a GET without
+        `Upgrade: websocket` gets the JSON error. Each session's opening or refusal is audited.
       x-websocket: true
       responses:
         "101":

@@ -100,7 +100,9 @@ extension OpenAPISpec {
       summary: The event stream as a WebSocket of JSON text frames, one Event each.
       description: |
         A GET that upgrades to a WebSocket. Each text frame is one `Event` (see components.schemas.Event).
-        Role viewer; the `audit` type needs admin. Errors are answered before the upgrade, as JSON.
+        Role viewer; the `audit` type needs admin. A refused upgrade is accepted and closed at once with
+        close code 4000 + the status and the error's message as the reason; a GET without
+        `Upgrade: websocket` gets the JSON error.
       x-websocket: true
       parameters:
         - $ref: "#/components/parameters/Project"

@@ -47,8 +47,10 @@ struct WebSocketConnection: Sendable {
     ///   - headers: Extra upgrade-request headers, e.g. `Authorization: Bearer …` for a remote.
     ///   - maxFrameSize: The largest frame accepted, and the largest text message ``textMessages`` joins.
     /// - Throws: ``WebSocketError``: `.connectionFailed` when joistd cannot be reached or the TLS
-    ///   handshake fails; `.upgradeRejected` with the API's message when joistd answers the upgrade
-    ///   with an HTTP error such as 401, 404 (unknown instance) or 409 (instance not running).
+    ///   handshake fails; `.upgradeRejected` with the API's message when joistd refuses the
+    ///   WebSocket (401, 404 for an unknown instance, 409 for one not running…). joistd refuses by
+    ///   closing at once with code 4000 + status, so that error comes from reading ``bytes`` or
+    ///   ``textMessages``; an HTTP error answering the upgrade itself is read the same way.
     static func withConnection<Result>(
         to endpoint: WebSocketEndpoint,
         path: String,
@@ -92,8 +94,8 @@ struct WebSocketConnection: Sendable {
         case .upgraded(let webSocket):
             return try await webSocket.executeThenClose { inbound, outbound in
                 let connection = WebSocketConnection(
-                    bytes: Bytes(stream: inbound),
-                    textMessages: TextMessages(stream: inbound, maxMessageSize: maxFrameSize),
+                    bytes: Bytes(stream: inbound, closeReason: closeReason),
+                    textMessages: TextMessages(stream: inbound, maxMessageSize: maxFrameSize, closeReason: closeReason),
                     channel: webSocket.channel,
                     outbound: outbound,
                     closeReasonBox: closeReason

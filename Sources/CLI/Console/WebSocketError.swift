@@ -8,7 +8,8 @@ struct WebSocketError: Error, Equatable, CustomStringConvertible {
     enum Code: Equatable, Sendable {
         /// joistd could not be reached, or the TLS handshake with it failed.
         case connectionFailed
-        /// joistd answered the WebSocket upgrade with an HTTP error (unknown instance, instance stopped…).
+        /// joistd refused the WebSocket (unknown instance, instance stopped…): with an HTTP error, or
+        /// by closing it at once with code 4000 + the HTTP status.
         case upgradeRejected
         /// The server broke the HTTP or WebSocket protocol.
         case protocolViolation
@@ -54,6 +55,17 @@ struct WebSocketError: Error, Equatable, CustomStringConvertible {
         }
         let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let message = text.isEmpty ? "joistd refused the WebSocket connection: HTTP \(status.code) \(status.reasonPhrase)" : text
+        return WebSocketError(code: .upgradeRejected, status: status, apiCode: nil, message: message)
+    }
+}
+
+extension WebSocketError {
+    /// The refusal a close frame stands for: joistd refuses a WebSocket by closing it before any
+    /// data with code 4000 + the HTTP status (4401, 4403, 4404, 4409…) and the API's message.
+    static func refusal(_ close: WebSocketConnection.CloseReason?) -> WebSocketError? {
+        guard let close, case .unknown(let number) = close.code, (4400...4599).contains(Int(number)) else { return nil }
+        let status = HTTPResponseStatus(statusCode: Int(number) - 4000)
+        let message = close.reason.isEmpty ? "joistd refused the WebSocket connection: HTTP \(status.code) \(status.reasonPhrase)" : close.reason
         return WebSocketError(code: .upgradeRejected, status: status, apiCode: nil, message: message)
     }
 }

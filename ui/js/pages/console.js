@@ -1,6 +1,6 @@
 // The serial console (xterm.js) and the graphical console (noVNC), both over authenticated
 // WebSockets to joistd. Viewers watch; operators type (the daemon enforces it; the UI only says so).
-import { get, openSocket, socketURL, socketProtocols, session } from '../api.js';
+import { get, openSocket, refusal, socketURL, socketProtocols, session } from '../api.js';
 import { h } from '../dom.js';
 
 /** Mounts a serial console in `container`; returns a function that closes it. */
@@ -26,7 +26,10 @@ export async function serialConsole(container, name, status) {
   const socket = openSocket(`/1.0/instances/${encodeURIComponent(name)}/console`, { project: session.project });
   const encoder = new TextEncoder();
   socket.onopen = () => status(readOnly ? 'Connected, view only (your role is viewer).' : 'Connected. Type to use the console.');
-  socket.onclose = () => status('Disconnected.');
+  socket.onclose = (event) => {
+    const refused = refusal(event);
+    status(refused ? `The console was refused: ${refused.message}` : event.reason ? `Disconnected: ${event.reason}.` : 'Disconnected.');
+  };
   socket.onerror = () => status('The console could not connect.');
   socket.onmessage = (message) => term.write(decoder.decode(new Uint8Array(message.data), { stream: true }));
   term.on('data', (data) => { if (!readOnly && socket.readyState === WebSocket.OPEN) socket.send(encoder.encode(data)); });
