@@ -109,6 +109,26 @@ def sign_in(driver, token):
     element(driver, "#count-all")
 
 
+def focus_ring_shown(driver):
+    """Whether the focused element is drawn with a focus ring (an outline or a shadow)."""
+    return driver.execute_script(
+        """
+        const style = getComputedStyle(document.activeElement);
+        return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+        """)
+
+
+def tab_to(driver, css, what, limit=80, backwards=False):
+    """Presses Tab (Shift+Tab when backwards; no mouse) until the focused element matches css, and
+    checks it shows where focus is."""
+    for presses in range(limit + 1):
+        if driver.execute_script("return document.activeElement.matches(arguments[0])", css):
+            check(focus_ring_shown(driver), f"{what} shows no focus ring")
+            return driver.switch_to.active_element, presses
+        driver.switch_to.active_element.send_keys(Keys.SHIFT + Keys.TAB if backwards else Keys.TAB)
+    raise CheckFailed(f"{what} cannot be reached with Tab in {limit} presses")
+
+
 def go(driver, fragment):
     driver.get(f"{URL}/ui/#/{fragment}")
 
@@ -181,10 +201,10 @@ def journey(admin, viewer):
     admin.find_element(By.ID, "token").send_keys("joist_0000.wrong")
     admin.find_element(By.ID, "sign-in").click()
     wait(admin, "the refused-token message", lambda d: "not accepted" in text_of(d, ".error-box"))
+    check(admin.execute_script("return document.activeElement.id") == "token", "focus did not go back to the refused token")
     shot(admin, "sign-in-refused")
     admin.find_element(By.ID, "token").clear()
-    admin.find_element(By.ID, "token").send_keys(ADMIN)
-    admin.find_element(By.ID, "sign-in").click()
+    admin.find_element(By.ID, "token").send_keys(ADMIN + Keys.ENTER)  # the keyboard signs in too
     element(admin, "#count-all")
     shot(admin, "dashboard-empty")
 
@@ -316,6 +336,35 @@ def journey(admin, viewer):
     admin.find_element(By.CSS_SELECTOR, "form.panel button[type=submit]").click()
     wait(admin, "the new network", lambda d: f"net-{ADMIN_BROWSER}" in text_of(d, "table[aria-label=Networks]"), 60)
     shot(admin, "networks")
+
+    # Keyboard only, every stop showing a focus ring. A fresh page's first Tab stop is the skip link,
+    # which moves focus to the content and stays on the page.
+    go(admin, "dashboard")
+    admin.refresh()
+    element(admin, "#count-all")
+    _, presses = tab_to(admin, "a.skip", "the skip link", limit=1)
+    check(presses == 1, "the first Tab stop is not the skip link")
+    admin.switch_to.active_element.send_keys(Keys.ENTER)
+    wait(admin, "focus on the content", lambda d: d.execute_script("return document.activeElement.id") == "main")
+    check(admin.find_elements(By.CSS_SELECTOR, "#count-all"), "the skip link left the dashboard")
+    # Back to the menu; a page chosen there takes focus at its content, so Tab goes on from there.
+    tab_to(admin, '#nav a[href="#/networks"]', "the Networks link", backwards=True)[0].send_keys(Keys.ENTER)
+    wait(admin, "the networks page", lambda d: f"net-{ADMIN_BROWSER}" in text_of(d, "table[aria-label=Networks]"))
+    check(admin.execute_script("return document.activeElement.id") == "main", "the new page did not take focus")
+    # A row's own Delete button, and the confirmation dialog, which Escape cancels.
+    delete_button = f'button[aria-label="Delete network net-{ADMIN_BROWSER}"]'
+    tab_to(admin, delete_button, "the network's Delete button")[0].send_keys(Keys.ENTER)
+    wait(admin, "the confirmation dialog", lambda d: d.execute_script("return document.getElementById('confirm').open"))
+    check(admin.execute_script("return document.activeElement.value") == "cancel", "the dialog did not take focus on Cancel")
+    shot(admin, "keyboard-confirm")
+    admin.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait(admin, "Escape to close the dialog", lambda d: not d.execute_script("return document.getElementById('confirm').open"))
+    check(f"net-{ADMIN_BROWSER}" in text_of(admin, "table[aria-label=Networks]"), "a cancelled delete deleted the network")
+    tab_to(admin, delete_button, "the network's Delete button, again")[0].send_keys(Keys.ENTER)
+    wait(admin, "the confirmation dialog", lambda d: d.execute_script("return document.getElementById('confirm').open"))
+    tab_to(admin, "#confirm-ok", "the dialog's Delete button")[0].send_keys(Keys.ENTER)
+    wait(admin, "the network to be gone", lambda d: f"net-{ADMIN_BROWSER}" not in text_of(d, "table[aria-label=Networks]"), 60)
+    shot(admin, "keyboard-deleted")
     go(admin, "projects")
     wait(admin, "the default project's use", lambda d: "default" in text_of(d, "table[aria-label=Projects]"))
     shot(admin, "projects")

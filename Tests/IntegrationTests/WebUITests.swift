@@ -45,10 +45,17 @@ struct WebUITests {
                     #expect(audit.contains(",browser-viewer,instance.delete,\(name),default,denied,403"), "\(audit)")
                     #expect(audit.contains(",browser-admin,instance.delete,\(name),default,succeeded"), "\(audit)")
                     #expect(try await joist.cli(["info", name]).succeeded == false)
-                    #expect(try await joist.cli(["network", "info", "net-\(admin)"]).succeeded)
+                    // Consoles watched and typed in, and refused without a token, are audited.
+                    #expect(audit.contains(",browser-admin,instance.console,\(name),default,succeeded,101"), "\(audit)")
+                    #expect(audit.contains(",browser-viewer,instance.console,\(name),default,succeeded,101"), "\(audit)")
+                    #expect(audit.contains(",anonymous,instance.console,\(name),default,denied,401"), "\(audit)")
+                    // The network made with the mouse and deleted with the keyboard.
+                    #expect(audit.contains(",browser-admin,network.create,net-\(admin),"), "\(audit)")
+                    #expect(audit.contains(",browser-admin,network.delete,net-\(admin),"), "\(audit)")
+                    #expect(try await joist.cli(["network", "info", "net-\(admin)"]).succeeded == false)
                     let screenshots = (try? FileManager.default.contentsOfDirectory(atPath: Self.artifacts + "/" + admin))?
                         .filter { $0.hasSuffix(".png") && !$0.hasPrefix("failed") } ?? []
-                    #expect(screenshots.count >= 25, "\(admin): \(screenshots)")
+                    #expect(screenshots.count >= 30, "\(admin): \(screenshots)")
                 }
             }
         }

@@ -119,6 +119,11 @@ window.addEventListener('joist:unauthenticated', () => {
   session.signOut();
   render();
 });
+// The skip link moves focus to the page's content; followed as a link, `#main` would be a route.
+document.querySelector('a.skip').addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
 window.addEventListener('hashchange', () => {
   // On a phone the menu folds away again once a page is chosen.
   document.getElementById('nav').classList.remove('open');

@@ -133,11 +133,11 @@ async function snapshots(content, instance, path) {
         button('Restore', async (b) => {
           if (!(await confirmAction(`Restore ${s.name}?`, `The instance's disks${s.stateful ? ' and RAM' : ''} go back to ${when(s.createdAt)}; later changes are lost.`, 'Restore'))) return;
           await busy(b, async () => { await act('POST', `${path}/snapshots/${encodeURIComponent(s.name)}/restore`, { force: instance.state === 'running' && !s.stateful }); toast(`Restored ${s.name}`); await refresh(); });
-        }),
+        }, `snapshot ${s.name}`),
         button('Delete', async (b) => {
           if (!(await confirmAction(`Delete snapshot ${s.name}?`, 'This cannot be undone.', 'Delete'))) return;
           await busy(b, async () => { await act('DELETE', `${path}/snapshots/${encodeURIComponent(s.name)}`); toast(`Deleted ${s.name}`); await refresh(); });
-        })) : null],
+        }, `snapshot ${s.name}`)) : null],
     ], items, { empty: 'No snapshots yet.', label: 'Snapshots' }));
   };
   replace(content, session.can('operator') ? form : null, body);
@@ -233,7 +233,7 @@ async function hardware(content, instance, path) {
       table([
         ['Disk', (d) => h('span', { class: 'mono' }, diskName(d))],
         ['Options', (d) => Object.entries(d).filter(([k]) => !['volume', 'path'].includes(k)).map(([k, v]) => `${k}=${v}`).join(', ') || '–', 'hide-narrow'],
-        ['', (d) => (operator && d.volume ? h('button', { type: 'button', class: 'secondary', onclick: async (event) => {
+        ['', (d) => (operator && d.volume ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Detach ${diskName(d)}`, onclick: async (event) => {
           if (!(await confirmAction(`Detach ${diskName(d)}?`, 'The volume stays in its pool.', 'Detach'))) return;
           await busy(event.target, async () => { await act('DELETE', `${path}/disks/${encodeURIComponent(d.volume.pool)}/${encodeURIComponent(d.volume.name)}`); toast('Detached'); await render(); });
         } }, 'Detach') : null)],
@@ -245,7 +245,7 @@ async function hardware(content, instance, path) {
         ['Network', (n) => n.network || n.mode],
         ['MAC', (n) => h('span', { class: 'mono' }, n.mac || '–'), 'hide-narrow'],
         ['Addresses', (n) => [...new Set([n.ip, ...(n.addresses || [])].filter(Boolean))].join(', ') || '–'],
-        ['', (n) => (operator ? h('button', { type: 'button', class: 'secondary', onclick: async (event) => {
+        ['', (n) => (operator ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove NIC ${n.name}`, onclick: async (event) => {
           if (!(await confirmAction(`Remove ${n.name}?`, 'Its address and port forwards go with it.', 'Remove'))) return;
           await busy(event.target, async () => { await act('DELETE', `${path}/nics/${encodeURIComponent(n.name)}`); toast('NIC removed'); await render(); });
         } }, 'Remove') : null)],
@@ -267,8 +267,9 @@ async function graphs(content, instance, path) {
   return { close: () => clearInterval(timer) };
 }
 
-function button(label, handler) {
-  const element = h('button', { type: 'button', class: 'secondary', 'data-action': label.toLowerCase() }, label);
+/** A secondary button; `name` says what it acts on where the label alone is the same on every row. */
+function button(label, handler, name) {
+  const element = h('button', { type: 'button', class: 'secondary', 'data-action': label.toLowerCase(), 'aria-label': name ? `${label} ${name}` : undefined }, label);
   element.addEventListener('click', () => handler(element));
   return element;
 }

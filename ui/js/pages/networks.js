@@ -19,7 +19,7 @@ export async function networksPage(main) {
       ['Gateway', (n) => n.gateway || '–', 'hide-narrow'],
       ['Bridge', (n) => h('span', { class: 'mono' }, n.bridge || '–'), 'hide-narrow'],
       ['Used by', (n) => (n.usedBy || []).map((u) => u.instance || u.name || u).join(', ') || '–'],
-      ['', (n) => session.can('admin') ? h('button', { type: 'button', class: 'secondary', onclick: async (event) => {
+      ['', (n) => session.can('admin') ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Delete network ${n.config?.name || n.name}`, onclick: async (event) => {
         const networkName = n.config?.name || n.name;
         if (!(await confirmAction(`Delete network ${networkName}?`, 'Its bridge, DHCP and firewall rules go too.', 'Delete'))) return;
         await busy(event.target, async () => { await act('DELETE', `/1.0/networks/${encodeURIComponent(networkName)}`); toast('Network deleted'); await refresh(); });

@@ -26,7 +26,7 @@ export async function storagePage(main) {
       ['Size', (v) => v.size],
       ['Allocated', (v) => bytes(v.allocated), 'hide-narrow'],
       ['Used by', (v) => (v.usedBy || []).map((u) => u.instance || u.name || u).join(', ') || '–'],
-      ['', (v) => session.can('operator') ? h('button', { type: 'button', class: 'secondary', onclick: async (event) => {
+      ['', (v) => session.can('operator') ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Delete volume ${v.pool}/${v.name}`, onclick: async (event) => {
         if (!(await confirmAction(`Delete volume ${v.pool}/${v.name}?`, 'Its data is lost.', 'Delete'))) return;
         await busy(event.target, async () => { await act('DELETE', `/1.0/storage-pools/${encodeURIComponent(v.pool)}/volumes/${encodeURIComponent(v.name)}`); toast('Volume deleted'); await refresh(); });
       } }, 'Delete') : null],

@@ -26,7 +26,7 @@ export async function imagesPage(main) {
       ['Type', (i) => i.type],
       ['Size', (i) => `${i.virtualSize} (${bytes(i.fileSize)} stored)`],
       ['Added', (i) => when(i.createdAt), 'hide-narrow'],
-      ['', (i) => session.can('admin') ? h('button', { type: 'button', class: 'secondary', onclick: async (event) => {
+      ['', (i) => session.can('admin') ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Delete image ${(i.aliases || [])[0] || i.fingerprint.slice(0, 12)}`, onclick: async (event) => {
         if (!(await confirmAction(`Delete image ${(i.aliases || [])[0] || i.fingerprint.slice(0, 12)}?`, 'Volumes cloned from it keep working only if they were flattened.', 'Delete'))) return;
         await busy(event.target, async () => { await act('DELETE', `/1.0/images/${i.fingerprint}`); toast('Image deleted'); await refresh(); });
       } }, 'Delete') : null],

@@ -18,7 +18,7 @@ export async function operationsPage(main) {
       ['Progress', (op) => (op.status === 'running' ? progressOf(op) : '–')],
       ['By', (op) => op.requestedBy, 'hide-narrow'],
       ['Started', (op) => when(op.createdAt), 'hide-narrow'],
-      ['', (op) => (op.mayCancel && op.status === 'running' ? h('button', { type: 'button', class: 'secondary', onclick: (event) => busy(event.target, async () => { await del(`/1.0/operations/${op.id}`, { project: false }); toast('Cancelling'); }) }, 'Cancel') : null)],
+      ['', (op) => (op.mayCancel && op.status === 'running' ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Cancel operation ${op.id}`, onclick: (event) => busy(event.target, async () => { await del(`/1.0/operations/${op.id}`, { project: false }); toast('Cancelling'); }) }, 'Cancel') : null)],
     ], items, { empty: 'No operations yet.', label: 'Operations' }));
   };
   await refresh();

@@ -21,7 +21,7 @@ export async function tokensPage(main) {
     replace(body, table([
       ['Token', (t) => t.name], ['Role', (t) => t.role], ['Project', (t) => t.project || 'all'],
       ['Created', (t) => `${when(t.createdAt)} by ${t.createdBy}`, 'hide-narrow'], ['Expires', (t) => when(t.expiresAt), 'hide-narrow'],
-      ['', (t) => h('button', { type: 'button', class: 'secondary', onclick: async (event) => {
+      ['', (t) => h('button', { type: 'button', class: 'secondary', 'aria-label': `Revoke token ${t.name}`, onclick: async (event) => {
         if (!(await confirmAction(`Revoke token ${t.name}?`, 'Clients using it are refused from now on.', 'Revoke'))) return;
         await busy(event.target, async () => { await del(`/1.0/tokens/${encodeURIComponent(t.name)}`, { project: false }); toast('Token revoked'); await refresh(); });
       } }, 'Revoke')],
