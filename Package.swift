@@ -200,7 +200,7 @@ let package = Package(
         .target(
             name: "JoistTesting",
             dependencies: [
-                "QMP", "JoistAPI", "JoistCore", "Storage", "Networking", "ImageBuilder",
+                "QMP", "JoistAPI", "JoistCore", "HostKit", "Storage", "Networking", "ImageBuilder",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -299,6 +299,7 @@ def journey(admin, viewer):
     shot(admin, "graphs")
     go(admin, "dashboard")
     wait(admin, "one running instance on the dashboard", lambda d: text_of(d, "#count-running") == "1")
+    wait(admin, "the image import among the recent tasks", lambda d: "succeeded" in text_of(d, "table[aria-label='Recent tasks']"))
     shot(admin, "dashboard")
 
     # A snapshot, then stop and delete, each confirmed.
@@ -395,8 +396,9 @@ def journey(admin, viewer):
 
 def default_signals():
     """Gives the drivers default signal handling: a parent may have left signals blocked or ignored
-    (a test runner's process launcher does), and a geckodriver that ignores SIGTERM makes every quit
-    wait a minute for it before killing it."""
+    (Foundation's Process, run from a test's worker thread, passes on a mask blocking nearly all;
+    the test suite's CommandRunner no longer does), and a geckodriver that ignores SIGTERM makes
+    every quit wait a minute for it before killing it."""
     status = open("/proc/self/status").read()
     note("signals: " + ", ".join(line.replace("\t", " ") for line in status.splitlines() if line.startswith(("SigBlk", "SigIgn"))))
     signal.pthread_sigmask(signal.SIG_SETMASK, [])

@@ -14,6 +14,11 @@ public enum APIServer {
     public static let version = "0.2.0"
     /// The largest request body accepted.
     public static let maxBodySize = 1 << 20
+    /// The largest WebSocket frame accepted: room for a pasted clipboard in a VNC session (the
+    /// library's default, 16 KiB, closed the session on a longer paste).
+    static let maxWebSocketFrameSize = 1 << 20
+    /// The WebSocket settings of both listeners.
+    static let webSocketConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(ws: .init(maxFrameSize: maxWebSocketFrameSize))
 
     /// The API on a Unix socket: every caller is the local administrator.
     static func unixApplication(
@@ -22,7 +27,7 @@ public enum APIServer {
         let router = makeRouter(services, authenticator: .local).router
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: webSocketConfiguration),
             configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "joistd"),
             onServerRunning: { _ in await onServerRunning() },
             logger: logger)
@@ -37,7 +42,7 @@ public enum APIServer {
         let router = makeRouter(services, authenticator: authenticator).router
         return Application(
             router: router,
-            server: try .tls(.http1WebSocketUpgrade(webSocketRouter: router), tlsConfiguration: tls),
+            server: try .tls(.http1WebSocketUpgrade(webSocketRouter: router, configuration: webSocketConfiguration), tlsConfiguration: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: "joistd"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)

@@ -21,6 +21,24 @@ public enum ProcessSpawner {
         }
     }
 
+    /// Runs `argv` with stdin from `inputPath` (else /dev/null), stdout and stderr to files of their
+    /// own (created or truncated), in `environment` (else this process's), and returns its exit status.
+    /// Files rather than pipes: a daemon the child starts may keep them open after the child exits.
+    public static func run(
+        _ argv: [String], environment: [String: String]? = nil, inputPath: String? = nil, stdoutPath: String, stderrPath: String
+    ) async throws -> Int32 {
+        let pid = try spawn(argv, ownProcessGroup: false, environment: environment) { actions in
+            posix_spawn_file_actions_addopen(&actions, 0, inputPath ?? "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        }
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: waitForExit(pid))
+            }
+        }
+    }
+
     /// Like `run`, but kills the child and returns nil if it has not exited within `timeout`.
     public static func run(_ argv: [String], outputPath: String, timeout: Duration) async throws -> Int32? {
         let pid = try spawn(argv, outputPath: outputPath)
@@ -61,10 +79,11 @@ public enum ProcessSpawner {
     }
 
     /// Spawns `argv` with default signals, an empty mask and only the descriptors 0, 1 and 2 that
-    /// `redirect` sets up. With `ownProcessGroup` the child leads a new process group, so signalling
-    /// `-pid` reaches whatever it started too.
+    /// `redirect` sets up, in `environment` (else this process's). With `ownProcessGroup` the child
+    /// leads a new process group, so signalling `-pid` reaches whatever it started too.
     static func spawn(
-        _ argv: [String], ownProcessGroup: Bool, redirect: (inout posix_spawn_file_actions_t) -> Void
+        _ argv: [String], ownProcessGroup: Bool, environment: [String: String]? = nil,
+        redirect: (inout posix_spawn_file_actions_t) -> Void
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -90,8 +109,15 @@ public enum ProcessSpawner {
 
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for arg in cArgs { free(arg) } }
+        var cEnvironment: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { for entry in cEnvironment ?? [] { free(entry) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, environ)
+        let result: Int32
+        if cEnvironment != nil {
+            result = posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, &cEnvironment!)
+        } else {
+            result = posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, environ)
+        }
         guard result == 0 else {
             throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL)
         }

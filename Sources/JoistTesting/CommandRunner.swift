@@ -1,4 +1,5 @@
 import Foundation
+import HostKit
 
 /// The outcome of running a command to completion.
 public struct CommandResult: Sendable, CustomStringConvertible {
@@ -13,46 +14,30 @@ public struct CommandResult: Sendable, CustomStringConvertible {
 /// Runs host commands for tests and benchmarks, capturing output through temporary files.
 ///
 /// Files rather than pipes: a daemonized QEMU launched by a daemon under test may inherit descriptors,
-/// and a pipe held open by a grandchild would make waiting for EOF hang.
+/// and a pipe held open by a grandchild would make waiting for EOF hang. Children start as the
+/// daemon's do (`ProcessSpawner`): default signal handling and an empty signal mask. Foundation's
+/// `Process` would pass on the mask of the test's worker thread, which blocks nearly every signal, so
+/// a helper script's own `timeout` or `kill` would not reach its children.
 public enum CommandRunner {
-    /// Runs `executable`; `input` (else nothing) is its standard input, read from a file.
+    /// Runs `executable` (an absolute path); `input` (else nothing) is its standard input, read from a file.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, input: Data? = nil
     ) async throws -> CommandResult {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("joist-cmd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let outURL = dir.appendingPathComponent("out")
-        let errURL = dir.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
+        let outPath = dir.appendingPathComponent("out").path
+        let errPath = dir.appendingPathComponent("err").path
+        var inPath: String?
         if let input {
-            let inURL = dir.appendingPathComponent("in")
-            try input.write(to: inURL)
-            process.standardInput = try FileHandle(forReadingFrom: inURL)
-        } else {
-            process.standardInput = FileHandle.nullDevice
+            inPath = dir.appendingPathComponent("in").path
+            try input.write(to: URL(fileURLWithPath: inPath!))
         }
-        process.standardOutput = out
-        process.standardError = err
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        try? out.close()
-        try? err.close()
+        let status = try await ProcessSpawner.run(
+            [executable] + arguments, environment: environment, inputPath: inPath, stdoutPath: outPath, stderrPath: errPath)
         return CommandResult(
             status: status,
-            stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+            stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 }

@@ -53,6 +53,11 @@ public final class AgentQuiescer: GuestQuiescer {
             agent = try await connect()
         } catch {
             logger.warning("guest filesystems not frozen: \(error)")
+            // An agent that was stopping when asked has closed its port by the end of the wait: that,
+            // not the wait, is the reason.
+            if case GuestAgentError.noAgent = error, let portOpen, await portOpen() == false {
+                return .notFrozen(Self.portClosed)
+            }
             return .notFrozen(Self.reason(error))
         }
         do {

@@ -58,7 +58,10 @@ struct GraphicalConsoleTests {
                     #expect(try await viewerRFB.readsToEnd())
                     #expect(viewerSocket.closeReason?.code == .policyViolation, "\(String(describing: viewerSocket.closeReason))")
                 }
-                // The operator's session outlives the viewer's.
+                // The operator's session outlives the viewer's, and a long paste (ClientCutText of
+                // 64 KiB, one frame) does not end it.
+                let clipboard = [UInt8](repeating: 0x61, count: 64 << 10)
+                try await operatorRFB.send([6, 0, 0, 0] + withUnsafeBytes(of: UInt32(clipboard.count).bigEndian, Array.init) + clipboard)
                 try await operatorRFB.requestUpdate(screen, incremental: false)
                 #expect(try await operatorRFB.readUpdate().pixels > 0)
             }

@@ -64,6 +64,19 @@ struct AgentQuiescerTests {
         #expect(commands(agent) == ["guest-fsfreeze-freeze", "guest-fsfreeze-thaw", "guest-fsfreeze-freeze", "guest-fsfreeze-thaw"])
     }
 
+    @Test("an agent that stops while the handshake waits is reported by its closed port, not by the wait")
+    func portClosedWhileWaiting() async throws {
+        let agent = try await FakeGuestAgent.start(answersHandshake: false)
+        defer { Task { await agent.shutdown() } }
+        let asked = Mutex(0)
+        // Open when first asked, closed by the time the handshake has timed out.
+        let portOpen: @Sendable () async -> Bool? = { asked.withLock { $0 += 1; return $0 == 1 } }
+        let quiescer = AgentQuiescer(socketPath: agent.socketPath, syncTimeout: .milliseconds(300), logger: logger, portOpen: portOpen)
+        let freeze = await quiescer.freeze()
+        #expect(freeze == .notFrozen("no guest agent runs in the guest (the port org.qemu.guest_agent.0 is closed)"))
+        #expect(asked.withLock { $0 } == 2)
+    }
+
     @Test("a guest started without the agent channel is not frozen, with a reason that says to restart it")
     func noChannel() async throws {
         let quiescer = AgentQuiescer(socketPath: "/tmp/joist-no-such-agent-\(UInt32.random(in: 0...UInt32.max)).sock", logger: logger)

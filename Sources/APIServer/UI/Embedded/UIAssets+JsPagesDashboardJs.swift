@@ -2,7 +2,8 @@
 extension UIAssets {
     /// ui/js/pages/dashboard.js
     static let jsPagesDashboardJs = #####"""
-// The dashboard: host use, instances by state, running operations, recent events.
+// The dashboard: host use, instances by state, running operations, recent tasks (finished
+// operations, which the daemon keeps for an hour), and the events seen since signing in.
 import { get, list, session } from '../api.js';
 import { h, replace, bytes, meter, progressOf, when, duration, table } from '../dom.js';
 import { onEvent, recentEvents } from '../main.js';
@@ -11,8 +12,9 @@ export async function dashboardPage(main) {
   const host = h('section', { 'aria-labelledby': 'host-title' });
   const counts = h('section', { 'aria-labelledby': 'counts-title' });
   const operations = h('section', { 'aria-labelledby': 'ops-title' });
+  const tasks = h('section', { 'aria-labelledby': 'tasks-title' });
   const events = h('section', { 'aria-labelledby': 'events-title' });
-  replace(main, h('h1', {}, 'Dashboard'), host, counts, operations, events);
+  replace(main, h('h1', {}, 'Dashboard'), host, counts, operations, tasks, events);
 
   const refreshHost = async () => {
     try {
@@ -40,6 +42,14 @@ export async function dashboardPage(main) {
         ['By', (op) => op.requestedBy, 'hide-narrow'],
         ['Progress', (op) => progressOf(op)],
       ], running, { empty: 'Nothing is running.', label: 'Running operations' }));
+    const finished = all.filter((op) => !running.includes(op)).sort((a, b) => String(b.updatedAt).localeCompare(String(a.updatedAt)));
+    replace(tasks, h('h2', { id: 'tasks-title' }, 'Recent tasks'),
+      table([
+        ['Ended', (op) => when(op.updatedAt)],
+        ['Operation', (op) => op.description],
+        ['By', (op) => op.requestedBy, 'hide-narrow'],
+        ['Result', (op) => [h('span', { class: `state ${op.status}` }, op.status), op.error ? h('span', { class: 'hint' }, ` ${op.error.message}`) : null]],
+      ], finished.slice(0, 10), { empty: 'No tasks in the last hour.', label: 'Recent tasks' }));
   };
   const showEvents = () => {
     replace(events, h('h2', { id: 'events-title' }, 'Recent events'),
