@@ -9,7 +9,8 @@ import Storage
 ///
 /// Every disk is restored to a temporary file beside its image first; only when all of them are ready
 /// do the temporaries replace the images, so a failure (a damaged chunk, a full disk) leaves the
-/// instance's disks as they were. The new images carry no dirty bitmaps: the next backup finds no
+/// instance's disks as they were. Each replaced image is kept as a hard link until every disk is
+/// swapped: a swap that fails puts the disks already swapped back. The new images carry no dirty bitmaps: the next backup finds no
 /// checkpoint and reads the disks whole. They carry no snapshots either, so an instance with
 /// snapshots is refused unless forced, and forcing drops their records.
 extension InstanceSupervisor {
@@ -47,18 +48,28 @@ extension InstanceSupervisor {
             for (_, file) in staged { unlink(file) }
             throw error
         }
+        var swapped: [(step: InPlaceRestorePlan.Step, previous: String)] = []
         for (index, (step, file)) in staged.enumerated() {
             do {
-                try await replace(step, with: file)
+                swapped.append((step, try await replace(step, with: file)))
             } catch {
                 for (_, later) in staged[(index + 1)...] { unlink(later) }
                 unlink(file)
-                let done = staged[..<index].map(\.step.disk)
+                var stuck: [String] = []
+                for (done, previous) in swapped.reversed() {
+                    do {
+                        try await putBack(done, previous: previous)
+                    } catch {
+                        logger.error("cannot put disk \(done.disk)'s image back from \(previous): \(error)")
+                        stuck.append("\(done.disk) (its image before the restore is \(previous))")
+                    }
+                }
                 throw JoistError.hostFailure(
                     "restoring backup \(manifest.id) into instance \(name): \(error)"
-                        + (done.isEmpty ? "; its disks are unchanged" : "; disk(s) \(done.joined(separator: ", ")) were already restored"))
+                        + (stuck.isEmpty ? "; its disks are unchanged" : "; restored disk(s) not put back: \(stuck.joined(separator: ", "))"))
             }
         }
+        for (_, previous) in swapped { unlink(previous) }
         if !plan.droppedSnapshots.isEmpty {
             record.snapshots = nil
             record.currentSnapshot = nil
@@ -92,11 +103,14 @@ extension InstanceSupervisor {
         }
     }
 
-    /// Moves the restored `file` over the disk's image, with the image's permissions; a volume's
-    /// image is replaced while the storage manager holds the volume, so no volume operation sees it
-    /// half-done.
-    private func replace(_ step: InPlaceRestorePlan.Step, with file: String) async throws {
-        let swap: @Sendable (String) throws -> Void = { path in
+    /// Moves the restored `file` over the disk's image, with the image's permissions, and returns a
+    /// hard link to the image it replaced (a temporary name beside it, which a pool sweeps after a
+    /// crash). A volume's image is replaced while the storage manager holds the volume, so no volume
+    /// operation sees it half-done.
+    private func replace(_ step: InPlaceRestorePlan.Step, with file: String) async throws -> String {
+        let previous = (step.path as NSString).deletingLastPathComponent + "/"
+            + TemporaryName.make(for: (step.path as NSString).lastPathComponent + ".previous")
+        try await withDiskFile(step) { path in
             // qemu-img does not flush what it wrote: make the image durable before it replaces the old one.
             let restored = open(file, O_RDONLY | O_CLOEXEC)
             if restored >= 0 {
@@ -105,22 +119,46 @@ extension InstanceSupervisor {
             }
             var info = stat()
             if stat(path, &info) == 0 { chmod(file, info.st_mode & 0o7777) }
+            guard link(path, previous) == 0 else {
+                throw JoistError.hostFailure("cannot keep \(path) until the restore is done: \(String(cString: strerror(errno)))")
+            }
             guard rename(file, path) == 0 else {
-                throw JoistError.hostFailure("cannot move the restored image \(file) over \(path): \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                unlink(previous)
+                throw JoistError.hostFailure("cannot move the restored image \(file) over \(path): \(reason)")
             }
-            let folder = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if folder >= 0 {
-                fsync(folder)
-                close(folder)
-            }
+            Self.syncFolder(of: path)
         }
+        return previous
+    }
+
+    /// Puts the image `replace` kept as `previous` back in place of the restored one.
+    private func putBack(_ step: InPlaceRestorePlan.Step, previous: String) async throws {
+        try await withDiskFile(step) { path in
+            guard rename(previous, path) == 0 else {
+                throw JoistError.hostFailure("cannot move \(previous) back over \(path): \(String(cString: strerror(errno)))")
+            }
+            Self.syncFolder(of: path)
+        }
+    }
+
+    /// Runs `body` on the disk's image path; a volume's while the storage manager holds the volume.
+    private func withDiskFile(_ step: InPlaceRestorePlan.Step, _ body: @escaping @Sendable (String) throws -> Void) async throws {
         if case .volume(let volume) = step.source {
             try await storage.withVolumeFile(volume, project: key.project) { path, _, _ in
                 guard path == step.path else { throw JoistError.invalidState("volume \(volume) moved to \(path) during the restore") }
-                try swap(path)
+                try body(path)
             }
         } else {
-            try swap(step.path)
+            try body(step.path)
+        }
+    }
+
+    private static func syncFolder(of path: String) {
+        let folder = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
         }
     }
 }

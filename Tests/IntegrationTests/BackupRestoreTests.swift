@@ -7,7 +7,7 @@ import Testing
 /// and a raw host file), after the instance was deleted, and a store-wide verify that finds damage.
 @Suite("Backup restore in place, after delete, and verify --all (real daemon)", .serialized, .timeLimit(.minutes(5)))
 struct BackupRestoreTests {
-    @Test("in place: a damaged backup changes nothing; a qcow2 volume and a raw file equal their backup-time copies, in their formats; the next backup reads whole")
+    @Test("in place: a damaged backup, or a disk that cannot be replaced after another was, changes nothing; a qcow2 volume and a raw file equal their backup-time copies, in their formats; the next backup reads whole")
     func inPlace() async throws {
         let guest = try await TestGuest.locate()
         try await DaemonHarness.with { joist in
@@ -42,6 +42,23 @@ struct BackupRestoreTests {
             try await Self.expectPattern(0x22, at: "4M", in: raw, format: "raw")
             #expect(try Self.temporaries(in: [volume, raw]) == [])
             try Data(intact).write(to: URL(fileURLWithPath: chunkPath))
+
+            // The second disk cannot be replaced (an immutable file) once the first was: the first is
+            // put back, so the instance keeps the disks it had, and nothing is left beside them.
+            try await HostTool.run("chattr", ["+i", raw])
+            let stuck: CommandResult
+            do {
+                stuck = try await joist.cli(["backup", "restore", "vm5", id, "--in-place"])
+            } catch {
+                try? await HostTool.run("chattr", ["-i", raw])
+                throw error
+            }
+            try await HostTool.run("chattr", ["-i", raw])
+            #expect(!stuck.succeeded && stuck.stderr.contains("its disks are unchanged"), "\(stuck)")
+            #expect(stuck.stderr.contains("cannot keep \(raw) until the restore is done"), "\(stuck)")
+            try await Self.expectPattern(0xbb, at: "1M", in: volume, format: "qcow2")
+            try await Self.expectPattern(0x22, at: "4M", in: raw, format: "raw")
+            #expect(try Self.temporaries(in: [volume, raw]) == [])
 
             let neither = try await joist.cli(["backup", "restore", "vm5", id])
             #expect(!neither.succeeded && neither.stderr.contains("exactly one of --as NEW and --in-place"), "\(neither)")
