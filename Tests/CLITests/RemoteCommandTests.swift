@@ -97,11 +97,11 @@ struct RemoteCommandTests {
     @Test("a server restarted with a new certificate is refused as changed, and no request reaches it")
     func certificateChanged() async throws {
         try await withConfiguration { store, directory in
-            let (port, pinned) = try await TLSTestServer.withServer(token: Self.token, directory: directory + "/first") { server in
+            let (port, pinned) = try await Self.withServerOutsideEphemeralPorts(directory: directory + "/first") { server in
                 try await runJoist(["remote", "add", "prod", server.url, "--token", Self.token])
                 return (server.port, try server.fingerprint)
             }
-            try await TLSTestServer.withServer(token: Self.token, port: port, directory: directory + "/second") { server in
+            try await Self.withServerOutsideEphemeralPorts(port: port, directory: directory + "/second") { server in
                 let now = try server.fingerprint
                 #expect(now != pinned)
                 let expected = """
@@ -120,6 +120,23 @@ struct RemoteCommandTests {
                 #expect(server.handled.value.isEmpty)
                 // The pin is kept: nothing changes until the user removes and re-adds the remote.
                 #expect(try store.load().remotes["prod"]?.fingerprint == pinned.description)
+            }
+        }
+    }
+
+    /// A server on `port`, or on a free port below the kernel's ephemeral range: a restart binds the
+    /// same port again, and a port the kernel handed out could meanwhile go to another test's
+    /// port-0 listener. A bind that fails is tried again, on another port when none was given.
+    static func withServerOutsideEphemeralPorts<Result: Sendable>(
+        port: Int? = nil, directory: String, _ body: @Sendable (TLSTestServer) async throws -> Result
+    ) async throws -> Result {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await TLSTestServer.withServer(token: Self.token, port: port ?? Int.random(in: 20000..<30000), directory: directory, body)
+            } catch where attempt < 50 && "\(error)".contains("Address already in use") {
+                try await Task.sleep(for: .milliseconds(100))
             }
         }
     }
