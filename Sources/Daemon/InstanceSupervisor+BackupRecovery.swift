@@ -46,7 +46,7 @@ extension InstanceSupervisor {
             // The kernel's command name is cut to 15 characters: "qemu-storage-da".
             HostProcess.isAlive(pid, nameHint: "qemu-storage"),
             // A pid recycled since belongs to another storage daemon: this one names this folder.
-            let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+            let commandLine = KernelFile.bytes("/proc/\(pid)/cmdline"),
             String(decoding: commandLine, as: UTF8.self).contains(folder + "/storage-daemon.qmp")
         else { return }
         logger.warning("stopping qemu-storage-daemon \(pid), left by an interrupted backup")

@@ -10,7 +10,7 @@ public enum HostProcess {
     /// Whether `pid` is a live (non-zombie) process whose executable name contains `nameHint`
     /// (any name when nil).
     public static func isAlive(_ pid: Int32, nameHint: String? = "qemu") -> Bool {
-        guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else {
+        guard pid > 0, let stat = KernelFile.text("/proc/\(pid)/stat") else {
             return false
         }
         // Format: "PID (COMM) STATE ..."; COMM may contain spaces or parentheses, so split at the last ')'.

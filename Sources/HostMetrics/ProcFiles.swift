@@ -1,10 +1,12 @@
 import Foundation
+import HostKit
 
 /// Reads the kernel's text files. The only I/O in this module: everything else parses what it returns.
 public enum ProcFiles {
-    /// The file's text, or nil when it cannot be read (a process that just exited).
+    /// The file's text, or nil when it cannot be read (a process that just exited). Whole: a
+    /// `/proc/net/dev` with many taps is longer than the page Foundation's reader would return.
     public static func read(_ path: String) -> String? {
-        try? String(contentsOfFile: path, encoding: .utf8)
+        KernelFile.text(path)
     }
 
     /// Clock ticks per second of `/proc` CPU times.

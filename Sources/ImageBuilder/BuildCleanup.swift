@@ -60,7 +60,7 @@ public struct BuildCleanup: Sendable {
     }
 
     private static func mountInfo() -> String {
-        (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        KernelFile.text("/proc/self/mountinfo") ?? ""
     }
 
     /// The mount points at or under `folder` in `/proc/self/mountinfo` text, deepest first.
@@ -95,7 +95,7 @@ public struct BuildCleanup: Sendable {
     static func loopDevices(backedBy folder: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/block")) ?? []
         return names.filter { $0.hasPrefix("loop") }.sorted().compactMap { name in
-            guard let backing = try? String(contentsOfFile: "/sys/block/\(name)/loop/backing_file", encoding: .utf8) else { return nil }
+            guard let backing = KernelFile.text("/sys/block/\(name)/loop/backing_file") else { return nil }
             let path = backing.trimmingCharacters(in: .newlines)
             let file = path.hasSuffix(" (deleted)") ? String(path.dropLast(" (deleted)".count)) : path
             return file.hasPrefix(folder + "/") ? "/dev/" + name : nil

@@ -1,4 +1,5 @@
 import Foundation
+import HostKit
 public import JoistCore
 import Synchronization
 
@@ -66,8 +67,8 @@ public struct GuestCgroups: Sendable {
         guard weights.contains(weight) else {
             throw .invalidArgument("guest CPU weight \(weight) is out of range (\(weights.lowerBound)…\(weights.upperBound))")
         }
-        let text = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
-        guard let (root, version) = cpuController(mounts: text, controllers: { try? String(contentsOfFile: $0, encoding: .utf8) })
+        let text = KernelFile.text("/proc/self/mounts") ?? ""
+        guard let (root, version) = cpuController(mounts: text, controllers: { KernelFile.text($0) })
         else { return nil }
         let groups = GuestCgroups(version: version, parent: root + "/joist/" + daemonID)
         do {
