@@ -223,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "CloudInitTests", dependencies: ["CloudInit", "JoistCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
-        .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting"], swiftSettings: strict),
+        .testTarget(name: "QMPTests", dependencies: ["QMP", "JoistTesting", "HostKit"], swiftSettings: strict),
         .testTarget(
             name: "GuestAgentTests",
             dependencies: [
@@ -233,7 +233,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "NBDTests", dependencies: ["NBD", "HostKit", "JoistTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
-        .testTarget(name: "ImageBuilderTests", dependencies: ["ImageBuilder", "JoistCore"], swiftSettings: strict),
+        .testTarget(name: "ImageBuilderTests", dependencies: ["ImageBuilder", "JoistCore", "HostKit"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
         .testTarget(name: "HostMetricsTests", dependencies: ["HostMetrics"], swiftSettings: strict),
         .testTarget(name: "HostKitTests", dependencies: ["HostKit", "JoistCore", "JoistTesting"], swiftSettings: strict),
@@ -293,7 +293,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "JoistCore", "JoistAPI", "JoistTesting", "JoistTestTraits", "QEMUDriver", "Backup", "GuestAgent", "CLI",
+                "JoistCore", "JoistAPI", "JoistTesting", "JoistTestTraits", "HostKit", "QEMUDriver", "Backup", "GuestAgent", "CLI",
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict

@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import HostKit
 import ImageBuilder
 import JoistAPI
 import JoistCore
@@ -46,7 +47,7 @@ struct ImageBuildCacheTests {
         _ = try await fixture.tool("mount", ["-t", "tmpfs", "tmpfs", folder + "/root/proc"])
         _ = try await fixture.restarted()
         #expect(!FileManager.default.fileExists(atPath: folder))
-        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        let mounts = try #require(KernelFile.text("/proc/self/mountinfo"))
         #expect(!mounts.contains(folder))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HostKit
 import JoistCore
 import Logging
 import Testing
@@ -19,7 +20,7 @@ struct BuildCleanupTests {
     }
 
     func expectNothingLeft(_ layout: BuildLayout) throws {
-        let mountInfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        let mountInfo = try #require(KernelFile.text("/proc/self/mountinfo"))
         #expect(BuildCleanup.mountPoints(under: layout.folder, mountInfo: mountInfo).isEmpty)
         #expect(BuildCleanup.loopDevices(backedBy: layout.folder).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: layout.folder))

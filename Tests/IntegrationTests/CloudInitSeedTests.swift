@@ -1,4 +1,5 @@
 import Foundation
+import HostKit
 import JoistTestTraits
 import JoistTesting
 import Testing
@@ -43,7 +44,7 @@ struct CloudInitSeedTests {
 
                 // QEMU got the seed as a second SCSI CD with no boot index.
                 let pid = try #require(try await joist.info("seeded")["pid"] as? Int)
-                let argv = try String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8).split(separator: "\0")
+                let argv = try #require(KernelFile.text("/proc/\(pid)/cmdline")).split(separator: "\0")
                 let device = try #require(argv.first { $0.contains("\"cidata0-dev\"") }, "\(argv)")
                 #expect(device.contains("\"scsi-cd\"") && !device.contains("bootindex"), "\(device)")
                 #expect(argv.contains { $0.contains("\"read-only\":true") && $0.contains(iso) }, "\(argv)")

@@ -1,4 +1,5 @@
 import Foundation
+import HostKit
 import Glibc
 
 /// A real QEMU started paused and daemonized with a QMP socket, for tests; `terminate()` kills it.
@@ -90,7 +91,7 @@ struct QEMUProcess {
 
     /// Whether the QEMU process is still alive (and is still QEMU, not a reused pid).
     var isRunning: Bool {
-        guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        guard let cmdline = KernelFile.bytes("/proc/\(pid)/cmdline") else { return false }
         return String(decoding: cmdline, as: UTF8.self).contains(Self.binary)
     }
 
