@@ -66,18 +66,6 @@ struct DnsmasqProcess: Sendable, Equatable {
     /// The process's arguments from `/proc/PID/cmdline` (NUL-separated); empty when it is gone or a
     /// zombie.
     static func commandLine(_ pid: pid_t) -> [String] {
-        let fd = open("/proc/\(pid)/cmdline", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
-        defer { close(fd) }
-        // /proc reports a size of 0, so read to the end rather than trusting stat.
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes += buffer[0..<count]
-        }
-        return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        (KernelFile.bytes("/proc/\(pid)/cmdline") ?? []).split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 }

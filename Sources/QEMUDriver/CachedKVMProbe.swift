@@ -1,4 +1,5 @@
 import Foundation
+import HostKit
 
 /// Remembers another probe's answer in a file, valid for this boot of the host and this QEMU binary.
 ///
@@ -36,7 +37,7 @@ public struct CachedKVMProbe: KVMProbe {
 
     /// This boot's id plus the QEMU binary's identity (path, size, modification time).
     static func key(binary: String) -> String {
-        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+        let boot = KernelFile.text("/proc/sys/kernel/random/boot_id")?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown-boot"
         let attributes = try? FileManager.default.attributesOfItem(atPath: binary)
         let size = (attributes?[.size] as? Int).map(String.init) ?? "?"
