@@ -12,8 +12,8 @@ struct JoistRequestContext: RequestContext, WebSocketRequestContext {
     let remoteAddress: String?
     /// What a handler tells the audit log beyond the path, e.g. the name a create request carried.
     let auditNote = AuditNote()
-    /// Why a WebSocket route refused its upgrade, for the session to close with (see `WebSocketRefusal`).
-    let upgradeRefusal = UpgradeRefusal()
+    /// What a WebSocket route's checks decided before the upgrade, for its session (see `WebSocketRefusal`).
+    let upgrade = UpgradeDecision()
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

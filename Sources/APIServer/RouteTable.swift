@@ -59,24 +59,26 @@ struct RouteTable {
                 let scope = try await guardian.authorize(request, context) { identity = $0 }
                 try await authorize(request, context, scope)
                 if auditSessions { guardian.record(request, context, identity: identity, status: 101, error: nil) }
+                context.upgrade.outcome = .success(scope)
             } catch {
                 if auditSessions {
                     let (status, body) = APIErrorMapping.describe(error)
                     guardian.record(request, context, identity: identity, status: status.code, error: body.error)
                 }
                 guard WebSocketRefusal.isUpgrade(request.headers) else { throw error }
-                context.upgradeRefusal.error = error
+                context.upgrade.outcome = .failure(error)
             }
             return .upgrade(BrowserWebSocketAuth.acceptedProtocol(offeredIn: request.headers).map { [.secWebSocketProtocol: $0] } ?? [:])
         } onUpgrade: { inbound, outbound, context in
-            if let error = context.requestContext.upgradeRefusal.error {
+            switch context.requestContext.upgrade.outcome {
+            case .success(let scope):
+                try await session(inbound, outbound, context, scope)
+            case .failure(let error):
                 let (status, body) = APIErrorMapping.describe(error)
                 try await outbound.close(.unknown(WebSocketRefusal.closeCode(for: status)), reason: WebSocketRefusal.reason(body.error.message))
+            case nil:
                 return
             }
-            // The upgrade was authorized; derive the scope again from the same request.
-            guard let scope = try? await guardian.authorize(context.request, context.requestContext) else { return }
-            try await session(inbound, outbound, context, scope)
         }
     }
 }

@@ -34,12 +34,12 @@ enum WebSocketRefusal {
     }
 }
 
-/// Carries the outcome of a WebSocket route's checks from the upgrade decision to the session:
-/// the error that refused it, if any.
-final class UpgradeRefusal: Sendable {
-    private let value = Mutex<(any Error)?>(nil)
+/// Carries the outcome of a WebSocket route's checks from the upgrade decision to the session: the
+/// caller's scope, or the error that refused it. The session uses it as decided, without checking again.
+final class UpgradeDecision: Sendable {
+    private let value = Mutex<Result<RequestScope, any Error>?>(nil)
 
-    var error: (any Error)? {
+    var outcome: Result<RequestScope, any Error>? {
         get { value.withLock { $0 } }
         set { value.withLock { $0 = newValue } }
     }
