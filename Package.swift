@@ -35,8 +35,8 @@ let package = Package(
         .target(name: "JoistAPI", dependencies: ["JoistCore", "Networking"], swiftSettings: strict),
         // Host processes: spawning children with a clean slate, running tools and capturing their output.
         .target(name: "HostKit", dependencies: ["JoistCore"], swiftSettings: strict),
-        // Host and guest resource readings: /proc parsers, sample rings and rates (pure); files read whole through HostKit.
-        .target(name: "HostMetrics", dependencies: ["HostKit"], swiftSettings: strict),
+        // Host and guest resource readings: /proc parsers, sample rings and rates (pure), no dependencies.
+        .target(name: "HostMetrics", swiftSettings: strict),
         // QMP client over a Unix socket.
         .target(
             name: "QMP",

@@ -1,6 +1,7 @@
 public import Foundation
 public import JoistAPI
 import Logging
+import HostKit
 import HostMetrics
 import QMP
 
@@ -63,7 +64,7 @@ public actor MetricsSampler {
 
     /// Takes one sample of the host and of every running guest.
     public func tick() async {
-        if let now = ProcFiles.read("/proc/stat").flatMap(HostCPUTimes.parse(procStat:)) {
+        if let now = KernelFile.text("/proc/stat").flatMap(HostCPUTimes.parse(procStat:)) {
             hostCPUPercent = hostCPU.flatMap { now.busyPercent(since: $0) }
             hostCPU = now
         }
@@ -83,7 +84,7 @@ public actor MetricsSampler {
             guard let qmp = source.qmp else { continue }
             pendingQueries[supervisor.key] = Task { await Self.blockStats(qmp) }
         }
-        let interfaces = ProcFiles.read("/proc/net/dev").map(InterfaceCounters.parse(netDev:)) ?? [:]
+        let interfaces = KernelFile.text("/proc/net/dev").map(InterfaceCounters.parse(netDev:)) ?? [:]
         for (supervisor, source) in sources {
             var reading = Self.processReading(source, interfaces: interfaces)
             if let query = pendingQueries[supervisor.key] {
@@ -119,11 +120,11 @@ public actor MetricsSampler {
     private static func processReading(_ source: MetricsSource, interfaces: [String: InterfaceCounters.Bytes]) -> GuestReading {
         let at = ProcFiles.monotonicSeconds()
         let time = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        let cpu = ProcFiles.read("/proc/\(source.pid)/stat").flatMap(ProcessCPUTimes.parse(stat:))
+        let cpu = KernelFile.text("/proc/\(source.pid)/stat").flatMap(ProcessCPUTimes.parse(stat:))
         var reading = GuestReading(
             time: time, at: at, process: cpu.map { GuestReading.Process(pid: source.pid, startTime: $0.startTime) },
             cpuTicks: cpu.map { .init($0.ticks, at: at) },
-            memoryBytes: ProcFiles.read("/proc/\(source.pid)/status").flatMap(ProcessMemory.parse(status:)))
+            memoryBytes: KernelFile.text("/proc/\(source.pid)/status").flatMap(ProcessMemory.parse(status:)))
         let taps = source.taps.compactMap { tap in interfaces[tap].map { (tap, GuestReading.ByteCounters.guestView(ofTap: $0)) } }
         if !taps.isEmpty {
             reading.network = .init(Dictionary(taps, uniquingKeysWith: { first, _ in first }), at: at)

@@ -12,13 +12,7 @@ public enum ProcessSpawner {
     /// Runs `argv` (argv[0] is an absolute path) with stdin from /dev/null and stdout and stderr to
     /// `outputPath` (appended), and returns its exit status once it exits.
     public static func run(_ argv: [String], outputPath: String) async throws -> Int32 {
-        let pid = try spawn(argv, outputPath: outputPath)
-        return await withCheckedContinuation { continuation in
-            // waitpid blocks, so it gets a thread of its own rather than a cooperative-pool thread.
-            Thread.detachNewThread {
-                continuation.resume(returning: waitForExit(pid))
-            }
-        }
+        await reap(try spawn(argv, outputPath: outputPath))
     }
 
     /// Runs `argv` with stdin from `inputPath` (else /dev/null), stdout and stderr to files of their
@@ -32,7 +26,13 @@ public enum ProcessSpawner {
             posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
             posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         }
-        return await withCheckedContinuation { continuation in
+        return await reap(pid)
+    }
+
+    /// Waits for `pid` to exit and returns its status. waitpid blocks, so it gets a thread of its own
+    /// rather than a cooperative-pool thread.
+    private static func reap(_ pid: pid_t) async -> Int32 {
+        await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(returning: waitForExit(pid))
             }

@@ -1,14 +1,8 @@
 import Foundation
-import HostKit
 
-/// Reads the kernel's text files. The only I/O in this module: everything else parses what it returns.
+/// What this module asks of the host besides `/proc` files, which its callers read whole with
+/// `HostKit.KernelFile` and hand to the parsers. The only I/O in this module.
 public enum ProcFiles {
-    /// The file's text, or nil when it cannot be read (a process that just exited). Whole: a
-    /// `/proc/net/dev` with many taps is longer than the page Foundation's reader would return.
-    public static func read(_ path: String) -> String? {
-        KernelFile.text(path)
-    }
-
     /// Clock ticks per second of `/proc` CPU times.
     public static var ticksPerSecond: Double {
         let ticks = sysconf(Int32(_SC_CLK_TCK))

@@ -19,40 +19,23 @@ public struct BuildCleanup: Sendable {
     /// folder is then left, so nothing mounted is ever deleted through).
     public func release(_ folder: String) async throws {
         // Deepest first, in passes until none is left: a mount stacked on another, or one a parent's
-        // lazy unmount already took away, fails its own unmount and is settled by the next pass. A
-        // mount another process holds through propagation may take a moment to go, so later passes
-        // wait a little first (up to about 6 s in all); the last refusal of each mount is kept to say
-        // why one stayed, and so is the count of unmounts that succeeded yet left it there.
+        // lazy unmount already took away, fails its own unmount and is settled by the next pass. The
+        // last refusal of each mount is kept to say why one stayed.
         var refusals: [String: String] = [:]
-        var unmounted: [String: Int] = [:]
-        for pass in 0..<40 {
+        for _ in 0..<5 {
             let mounted = Self.mountPoints(under: folder, mountInfo: Self.mountInfo())
             if mounted.isEmpty { break }
-            if pass >= 2 { try? await Task.sleep(for: .milliseconds(pass < 20 ? 100 : 200)) }
             for point in mounted {
-                do {
-                    try await tools.run(["umount", "--lazy", point])
-                    unmounted[point, default: 0] += 1
-                } catch {
-                    refusals[point] = "\(error)"
-                }
+                do { try await tools.run(["umount", "--lazy", point]) } catch { refusals[point] = "\(error)" }
             }
         }
         for device in Self.loopDevices(backedBy: folder) {
             try await tools.run(["losetup", "--detach", device])
         }
-        let mountInfo = Self.mountInfo()
-        let left = Self.mountPoints(under: folder, mountInfo: mountInfo)
+        let left = Self.mountPoints(under: folder, mountInfo: Self.mountInfo())
         guard left.isEmpty else {
-            let why = left.map { point in
-                var reasons: [String] = []
-                if let refusal = refusals[point] { reasons.append(refusal) }
-                if let count = unmounted[point] { reasons.append("unmounted \(count) time(s), yet still there") }
-                return reasons.isEmpty ? point : "\(point) (\(reasons.joined(separator: "; ")))"
-            }
-            let lines = mountInfo.split(separator: "\n").filter { line in left.contains { line.contains(" \($0) ") } }
-            throw JoistError.hostFailure(
-                "cannot remove the build folder \(folder): \(why.joined(separator: ", ")) still mounted; mountinfo: \(lines.joined(separator: " | "))")
+            let why = left.map { point in refusals[point].map { "\(point) (\($0))" } ?? point }
+            throw JoistError.hostFailure("cannot remove the build folder \(folder): \(why.joined(separator: ", ")) still mounted")
         }
         if FileManager.default.fileExists(atPath: folder) {
             try await tools.run(["rm", "-rf", "--one-file-system", folder])
